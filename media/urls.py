@@ -1,0 +1,15 @@
+from django.urls import path
+
+from media import views
+
+app_name = "media"
+
+urlpatterns = [
+    path(
+        "files/photos/<int:pk>/<str:version>/<str:size>/",
+        views.photo_file,
+        name="photo-file",
+    ),
+    path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
+    path("<slug:newsroom>/photos/<slug:slug>/", views.photoset_detail, name="photoset-detail"),
+]

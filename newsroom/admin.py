@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from newsroom.models import Membership, Newsroom, Person
+
+admin.site.site_header = _("Newsroom admin")
+admin.site.site_title = _("Newsroom admin")
+admin.site.index_title = _("Write, upload, publish")
+
+
+class StoredFileWidget(AdminFileWidget):
+    """File input that does not link to the stored file.
+
+    Uploads are not served from a public folder, so the usual link would be
+    a dead end; previews come from the serving views instead.
+    """
+
+    template_name = "newsroom/widgets/stored_file_input.html"
+
+
+class NewsroomScopedAdmin(admin.ModelAdmin):
+    """An admin whose rows belong to a newsroom: members see and pick only their newsrooms'."""
+
+    newsroom_path = "newsroom"
+    formfield_overrides = {
+        models.ImageField: {"widget": StoredFileWidget},
+        models.FileField: {"widget": StoredFileWidget},
+    }
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.newsroom_path}__in": Newsroom.objects.editable_by(request.user)}
+        ).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Newsroom:
+            kwargs["queryset"] = Newsroom.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def thumbnail(url, alt=""):
+    return format_html('<img src="{}" alt="{}" class="admin-thumbnail" width="96" loading="lazy">', url, alt)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Newsroom)
+class NewsroomAdmin(NewsroomScopedAdmin):
+    newsroom_path = "pk"
+    list_display = ["name", "slug", "language", "default_credit", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "tagline", "logo", "website", "language", "position"]}),
+        (_("About"), {"fields": ["about"]}),
+        (
+            _("Photo defaults"),
+            {"fields": ["default_credit", "default_license", "default_license_text"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        # New newsrooms, and who belongs to them, are the site owner's decision.
+        return request.user.is_superuser
+
+    def get_inlines(self, request, obj):
+        return self.inlines if request.user.is_superuser else []
+
+
+@admin.register(Person)
+class PersonAdmin(NewsroomScopedAdmin):
+    list_display = ["name", "title", "organisation", "newsroom", "is_press_contact", "portrait_preview"]
+    list_filter = ["newsroom", "is_press_contact"]
+    list_select_related = ["newsroom"]
+    search_fields = ["name", "title", "organisation", "email"]
+    fields = [
+        "newsroom",
+        "name",
+        "title",
+        "organisation",
+        "is_press_contact",
+        "email",
+        "phone",
+        "portrait",
+        "position",
+    ]
+
+    @admin.display(description=_("portrait"))
+    def portrait_preview(self, person):
+        if not person.portrait:
+            return ""
+        return thumbnail(reverse("newsroom:portrait", args=[person.pk]), person.name)

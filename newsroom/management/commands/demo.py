@@ -1,0 +1,36 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from newsroom.demo import content
+
+ADDRESS = "127.0.0.1:8000"
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the demo newsrooms (migrate, load content and photos, create an editor) "
+        f"and serve them on {ADDRESS}. Running it again keeps what exists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Do everything but start the server (for scripts and CI).",
+        )
+
+    def handle(self, *args, no_serve=False, verbosity=1, **options):
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        self.stdout.write("Loading the demo newsrooms (the first run draws the photos)…")
+        log = self.stdout.write if verbosity else (lambda message: None)
+        username = content.load(log=log)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nDemo ready.\n"
+                f"  Newsrooms:  http://{ADDRESS}/\n"
+                f"  Admin:      http://{ADDRESS}/admin/\n"
+                f"  Log in as:  {username} / {content.EDITOR_PASSWORD}\n"
+            )
+        )
+        if not no_serve:
+            call_command("runserver", ADDRESS, use_reloader=False)

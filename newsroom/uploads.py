@@ -1,0 +1,136 @@
+"""Accepting uploaded files safely: generated names and images decoded before they are kept.
+
+This lives in the lowest app because every app takes images (logos,
+portraits, photos); the media app adds what only photos need.
+"""
+
+import secrets
+import warnings
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+# Pillow format name → file extensions we accept for it.
+IMAGE_FORMATS = {
+    "JPEG": {".jpg", ".jpeg", ".jpe"},
+    "PNG": {".png"},
+    "WEBP": {".webp"},
+    "TIFF": {".tif", ".tiff"},
+}
+FORMAT_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}
+
+
+@deconstructible
+class RandomName:
+    """`upload_to` that stores files under an unguessable name in `folder`.
+
+    The uploader's file name never reaches the storage; models keep it as data.
+    """
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __call__(self, instance, filename):
+        extension = PurePath(filename).suffix.lower()[:10]
+        return f"{self.folder}/{secrets.token_hex(16)}{extension}"
+
+    def __eq__(self, other):
+        return isinstance(other, RandomName) and other.folder == self.folder
+
+
+def display_name(upload):
+    """The uploader's file name, shortened so a message stays readable."""
+    name = PurePath(getattr(upload, "name", "") or "").name or _("the file")
+    return name if len(name) <= 60 else f"{name[:40]}…{name[-15:]}"
+
+
+def decode_image(upload, formats=IMAGE_FORMATS):
+    """Decode the whole image and return (format, width, height).
+
+    Raises ValidationError naming the file when it is empty, too big, not an
+    allowed format, or damaged. The file is rewound afterwards.
+    """
+    name = display_name(upload)
+    size = getattr(upload, "size", None)
+    if not size:
+        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
+    if size > settings.NEWSROOM_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; files up to %(limit)s are accepted."),
+            code="too_big",
+            params={
+                "name": name,
+                "size": filesizeformat(size),
+                "limit": filesizeformat(settings.NEWSROOM_MAX_UPLOAD_BYTES),
+            },
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns below twice its own limit; we refuse outright.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload, formats=list(formats)) as image:
+                image_format, (width, height) = image.format, image.size
+                if width * height > settings.NEWSROOM_MAX_IMAGE_PIXELS:
+                    raise too_many_pixels(name, width, height)
+                image.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels(name, None, None) from None
+    except UnidentifiedImageError:
+        raise ValidationError(
+            _("“%(name)s” is not a %(formats)s image."),
+            code="format",
+            params={"name": name, "formats": format_names(formats)},
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationError(
+            _("“%(name)s” is damaged or incomplete and could not be read."),
+            code="damaged",
+            params={"name": name},
+        ) from None
+    finally:
+        upload.seek(0)
+    extension = PurePath(getattr(upload, "name", "") or "").suffix.lower()
+    if extension and extension not in formats[image_format]:
+        raise ValidationError(
+            _("“%(name)s” is named like a %(extension)s file but contains a %(format)s image."),
+            code="extension",
+            params={"name": name, "extension": extension, "format": image_format},
+        )
+    return image_format, width, height
+
+
+def too_many_pixels(name, width, height):
+    limit = settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000
+    if width and height:
+        message = _(
+            "“%(name)s” is %(width)s × %(height)s pixels; images up to %(limit)g megapixels "
+            "are accepted."
+        )
+    else:
+        message = _("“%(name)s” has too many pixels; images up to %(limit)g megapixels are accepted.")
+    return ValidationError(
+        message,
+        code="too_many_pixels",
+        params={"name": name, "width": width, "height": height, "limit": limit},
+    )
+
+
+def format_names(formats):
+    names = [{"WEBP": "WebP"}.get(name, name) for name in formats]
+    return ", ".join(names[:-1]) + _(" or ") + names[-1] if len(names) > 1 else names[0]
+
+
+def validate_image(upload):
+    """Model field validator: the file must be a real, whole, allowed image."""
+    if getattr(upload, "_committed", False):
+        # Already stored: validated when it was uploaded.
+        return
+    decode_image(upload)

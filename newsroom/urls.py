@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from newsroom import views
+
+site_patterns = [
+    path("", views.site_root, name="site-root"),
+    path("files/newsrooms/<slug:newsroom>/logo/", views.logo, name="logo"),
+    path("files/people/<int:pk>/portrait/", views.portrait, name="portrait"),
+    path("<slug:newsroom>/", views.home, name="home"),
+    path("<slug:newsroom>/contacts/", views.contacts, name="contacts"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("media.urls")),
+    path("", include("press.urls")),
+    path("", include((site_patterns, "newsroom"))),
+]

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from media.models import PhotoSet, attach_covers
+from newsroom.http import file_response
+from newsroom.models import Newsroom, Person
+from press.models import Event, PressRelease
+
+LATEST_RELEASES = 6
+
+
+def site_root(request):
+    """With one newsroom the site is that newsroom; with several, a list of them."""
+    newsrooms = list(Newsroom.objects.all()[:2])
+    if len(newsrooms) == 1:
+        return home(request, newsrooms[0].slug)
+    return render(request, "newsroom/newsroom_list.html", {"newsrooms": Newsroom.objects.all()})
+
+
+def home(request, newsroom):
+    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    releases = (
+        PressRelease.objects.live()
+        .filter(newsroom=newsroom)
+        .select_related("hero_photo__photo_set")[:LATEST_RELEASES]
+    )
+    photo_sets = PhotoSet.objects.public().filter(newsroom=newsroom, is_featured=True).with_cover()
+    context = {
+        "newsroom": newsroom,
+        "releases": releases,
+        "photo_sets": attach_covers(photo_sets[:6]),
+        "events": Event.objects.filter(newsroom=newsroom).upcoming()[:5],
+        "contacts": Person.objects.press_contacts().filter(newsroom=newsroom),
+    }
+    return render(request, "newsroom/newsroom_detail.html", context)
+
+
+def contacts(request, newsroom):
+    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    context = {
+        "newsroom": newsroom,
+        "section": "contacts",
+        "contacts": Person.objects.press_contacts().filter(newsroom=newsroom),
+    }
+    return render(request, "newsroom/contacts.html", context)
+
+
+def logo(request, newsroom):
+    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    if not newsroom.logo:
+        raise Http404
+    return file_response(
+        newsroom.logo_small, public=True, max_age=settings.NEWSROOM_MEDIA_MAX_AGE
+    )
+
+
+def portrait(request, pk):
+    person = get_object_or_404(Person.objects.select_related("newsroom"), pk=pk)
+    # A portrait could give away an embargoed story (a new signing), so it is
+    # public only once the person is: a press contact, or named in a live release.
+    live = PressRelease.objects.live()
+    public = (
+        person.is_press_contact
+        or live.filter(Q(quotes__speaker=person) | Q(contacts=person)).exists()
+    )
+    if not person.portrait or not (public or person.newsroom.is_editable_by(request.user)):
+        raise Http404
+    return file_response(
+        person.portrait_small, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE
+    )

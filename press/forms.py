@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from press.models import Kind
+
+
+class ReleaseFilterForm(forms.Form):
+    """The filters of the public release list; choices come from live releases only."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    tag = forms.ChoiceField(label=_("Tag"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data, *, tags, years):
+        super().__init__(data)
+        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
+        self.fields["tag"].choices = [("", _("All tags"))] + [(tag.slug, tag.name) for tag in tags]
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+
+    def filter(self, releases):
+        """Apply the valid filters; an invalid one is explained in the form and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("kind"):
+            releases = releases.filter(kind=data["kind"])
+        if data.get("tag"):
+            releases = releases.filter(tags__slug=data["tag"])
+        if data.get("year"):
+            releases = releases.filter(publish_at__year=data["year"])
+        return releases

@@ -1,0 +1,418 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+
+from media.models import PhotoSet, Visibility
+from newsroom.models import Newsroom
+
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False},
+    "History": True,
+}
+
+
+class Kind(models.TextChoices):
+    PRESS_RELEASE = "release", _("Press release")
+    NEWS = "news", _("News")
+    RESULTS = "results", _("Results")
+    MEDIA_ADVISORY = "advisory", _("Media advisory")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Tag(models.Model):
+    newsroom = models.ForeignKey(
+        "newsroom.Newsroom", on_delete=models.CASCADE, related_name="tags", verbose_name=_("newsroom")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsroom", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message=_("This newsroom already has a tag with this slug."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("press:release-list", kwargs={"newsroom": self.newsroom.slug}) + (
+            f"?tag={self.slug}"
+        )
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self, today=None):
+        """Events not over yet, soonest first."""
+        today = today or timezone.localdate()
+        return self.filter(ends_on__gte=today).order_by("starts_on", "name")
+
+
+class Event(models.Model):
+    newsroom = models.ForeignKey(
+        "newsroom.Newsroom",
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("newsroom"),
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. “Hankook 12h Hockenheimring”."))
+    slug = models.SlugField(_("slug"), max_length=200)
+    series = models.CharField(_("series"), max_length=120, blank=True, help_text=_("e.g. “24H Series”."))
+    venue = models.CharField(_("venue"), max_length=120, blank=True, help_text=_("e.g. “Hockenheimring”."))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=120, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("The same day as the start for one-day events."))
+    website = models.URLField(_("website"), blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsroom", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message=_("This newsroom already has an event with this slug."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("An event cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["newsroom", "ends_on"], name="press_event_upcoming_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on:%Y})"
+
+    @property
+    def place(self):
+        return ", ".join(part for part in (self.venue, self.city, self.country) if part)
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("An event cannot end before it starts.")})
+
+
+class PressReleaseQuerySet(models.QuerySet):
+    def live(self):
+        """Published and past its embargo: the only releases the public ever sees."""
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def editable_by(self, user):
+        """Everything an editor may work on or preview, drafts included."""
+        return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
+
+
+class PressRelease(models.Model):
+    newsroom = models.ForeignKey(
+        "newsroom.Newsroom",
+        on_delete=models.PROTECT,
+        related_name="releases",
+        verbose_name=_("newsroom"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.PRESS_RELEASE)
+    title = models.CharField(_("headline"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=200, help_text=_("The release's address; keep it once published.")
+    )
+    lead = models.TextField(
+        _("lead"),
+        blank=True,
+        help_text=_("One or two sentences that tell the whole story. Shown in lists and feeds."),
+    )
+    body = ProseEditorField(_("body"), extensions=BODY_EXTENSIONS, sanitize=True, blank=True)
+    hero_photo = models.ForeignKey(
+        "media.Photo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hero_of",
+        verbose_name=_("hero photo"),
+        help_text=_("The big photo at the top. Its set becomes public with the release."),
+    )
+    hero_caption = models.TextField(
+        _("hero caption"),
+        blank=True,
+        help_text=_("Overrides the photo's own caption on this release."),
+    )
+    photo_sets = models.ManyToManyField(
+        "media.PhotoSet",
+        blank=True,
+        related_name="releases",
+        verbose_name=_("photo sets"),
+        help_text=_("Sets set to “With its release” become public when this release does."),
+    )
+    events = models.ManyToManyField(
+        Event, blank=True, related_name="releases", verbose_name=_("events")
+    )
+    contacts = models.ManyToManyField(
+        "newsroom.Person",
+        blank=True,
+        related_name="contact_for",
+        verbose_name=_("press contacts"),
+        help_text=_("The newsroom's press contacts are shown when empty."),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="releases", verbose_name=_("tags"))
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("public from"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "The embargo: nobody outside the newsroom sees the release before this time. "
+            "Empty means as soon as it is published."
+        ),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="press_releases",
+        verbose_name=_("author"),
+    )
+
+    objects = PressReleaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("press release")
+        verbose_name_plural = _("press releases")
+        ordering = ["-publish_at", "-pk"]
+        get_latest_by = "publish_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsroom", "slug"],
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message=_("This newsroom already has a release with this slug."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(publish_at__isnull=False),
+                name="%(app_label)s_%(class)s_published_has_time",
+                violation_error_message=_("A published release needs a “public from” time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_published_at__isnull=True) | Q(publish_at__isnull=False),
+                name="%(app_label)s_%(class)s_first_published_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["newsroom", "status", "-publish_at"], name="press_release_listing_idx"
+            ),
+            models.Index(fields=["status", "-publish_at"], name="press_release_live_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "press:release-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
+        )
+
+    def save(self, *args, **kwargs):
+        # Sanitise here as well as in the form, so no path stores unsafe HTML.
+        self.body = self._meta.get_field("body").sanitize(self.body or "")
+        if self.status == Status.PUBLISHED:
+            now = timezone.now()
+            if self.publish_at is None:
+                self.publish_at = now
+            # Until it has been public, the first publication follows the embargo.
+            if self.first_published_at is None or self.first_published_at > now:
+                self.first_published_at = self.publish_at
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.hero_photo_id and self.newsroom_id:
+            photo_set = self.hero_photo.photo_set
+            if photo_set.newsroom_id != self.newsroom_id:
+                errors["hero_photo"] = _("Pick a photo from this newsroom.")
+            elif photo_set.visibility == Visibility.PRIVATE:
+                errors["hero_photo"] = _(
+                    "This photo is in a private set, so the public could not see it. Make the "
+                    "set public or “With its release”, or pick another photo."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_live(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    def public_hero(self):
+        """The hero photo if the public may see it (its set could have been made private)."""
+        if self.hero_photo and self.hero_photo.is_public():
+            return self.hero_photo
+        return None
+
+    @property
+    def caption(self):
+        if self.hero_caption:
+            return self.hero_caption
+        return self.hero_photo.caption if self.hero_photo else ""
+
+
+class Quote(models.Model):
+    release = models.ForeignKey(
+        PressRelease, on_delete=models.CASCADE, related_name="quotes", verbose_name=_("release")
+    )
+    speaker = models.ForeignKey(
+        "newsroom.Person",
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        verbose_name=_("speaker"),
+    )
+    text = models.TextField(_("quote"), help_text=_("The words only, without quotation marks."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["release", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="%(app_label)s_%(class)s_has_text",
+                violation_error_message=_("A quote needs its words."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.speaker.name}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return f"{self.release.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"quote-{self.pk}"
+
+    def clean(self):
+        if self.speaker_id and self.release_id and self.speaker.newsroom_id != self.release.newsroom_id:
+            raise ValidationError({"speaker": _("Pick a speaker from this newsroom.")})
+
+
+class Outcome(models.TextChoices):
+    CLASSIFIED = "classified", _("Classified")
+    DNF = "dnf", _("DNF – did not finish")
+    DNS = "dns", _("DNS – did not start")
+    DSQ = "dsq", _("DSQ – disqualified")
+    NC = "nc", _("NC – not classified")
+
+
+class Result(models.Model):
+    release = models.ForeignKey(
+        PressRelease, on_delete=models.CASCADE, related_name="results", verbose_name=_("release")
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="results", verbose_name=_("event")
+    )
+    session = models.CharField(
+        _("session"), max_length=120, help_text=_("e.g. “Qualifying” or “Race 1 (12 hours)”.")
+    )
+    category = models.CharField(_("class"), max_length=60, blank=True, help_text=_("e.g. “TCR”."))
+    entry = models.CharField(
+        _("entry"),
+        max_length=120,
+        blank=True,
+        help_text=_("Car, crew or competitor when it is not obvious, e.g. “#120”."),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome, default=Outcome.CLASSIFIED
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), null=True, blank=True, help_text=_("1 for a win. Empty for DNF, DNS, DSQ, NC.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["release", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=Outcome.CLASSIFIED, position__gte=1)
+                    | (~Q(outcome=Outcome.CLASSIFIED) & Q(position__isnull=True))
+                ),
+                name="%(app_label)s_%(class)s_position_matches_outcome",
+                violation_error_message=_(
+                    "A classified result needs a position of 1 or more; DNF, DNS, DSQ and NC "
+                    "have none."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session}: {self.get_outcome_display() if self.position is None else self.position}"
+
+    def clean(self):
+        errors = {}
+        if self.outcome == Outcome.CLASSIFIED and not self.position:
+            errors["position"] = _("Give the position (1 for a win), or choose DNF, DNS, DSQ or NC.")
+        if self.outcome != Outcome.CLASSIFIED and self.position is not None:
+            errors["position"] = _("Leave the position empty for %(outcome)s.") % {
+                "outcome": self.outcome.upper()
+            }
+        if self.event_id and self.release_id and self.event.newsroom_id != self.release.newsroom_id:
+            errors["event"] = _("Pick an event from this newsroom.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def sync_photo_set_release_times(**filters):
+    """Store, on each matching photo set, when its first published release goes public.
+
+    Sets shown “With its release” are public from that time on: media's own
+    `PhotoSet.objects.public()` then needs no knowledge of releases. A set is
+    part of a release through the release's photo sets or its hero photo.
+    """
+    first_publish_at = (
+        PressRelease.objects.filter(status=Status.PUBLISHED)
+        .filter(Q(photo_sets=OuterRef("pk")) | Q(hero_photo__photo_set=OuterRef("pk")))
+        .order_by("publish_at")
+        .values("publish_at")[:1]
+    )
+    PhotoSet.objects.filter(**filters).update(released_at=Subquery(first_publish_at))

@@ -1,0 +1,122 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from newsroom.models import Membership, Role
+from tests.factories import make_newsroom
+
+
+@pytest.fixture(autouse=True)
+def fresh_uploads(settings, tmp_path):
+    """Each test stores uploads in its own folder and starts with an empty cache."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    cache.clear()
+
+
+@pytest.fixture
+def newsroom(db):
+    return make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+
+
+@pytest.fixture
+def editor(db, newsroom):
+    """A staff member who edits and publishes in `newsroom`, with the usual permissions."""
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+
+    user = get_user_model().objects.create_user(
+        "editor", "editor@example.com", "a-long-test-password", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
+    )
+    Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def seed_release(newsroom):
+    """A live release with every part of a real one: hero photo, quotes, results, contacts."""
+    from datetime import date  # noqa: PLC0415
+
+    from newsroom.models import License  # noqa: PLC0415
+    from press.models import Outcome  # noqa: PLC0415
+    from tests.factories import (  # noqa: PLC0415
+        make_event,
+        make_person,
+        make_photo,
+        make_photo_set,
+        make_quote,
+        make_release,
+        make_result,
+    )
+
+    andreas = make_person(newsroom, name="Andreas Bäckman", title="racing driver")
+    fredrik = make_person(
+        newsroom, name="Fredrik Lestrup", title="co-founder", organisation="Lestrup Racing Team"
+    )
+    make_person(
+        newsroom,
+        name="Emma Lindqvist",
+        title="press officer",
+        email="press@backman.example",
+        phone="+46 70 123 45 67",
+        is_press_contact=True,
+    )
+    photos = make_photo_set(newsroom, title="Hockenheim photos", slug="hockenheim-photos")
+    podium = make_photo(
+        photos,
+        title="Podium",
+        caption="Third on the podium at Hockenheim.",
+        credit="24H SERIES",
+        license=License.FREE,
+    )
+    hockenheim = make_event(
+        newsroom,
+        name="Hankook 12h Hockenheimring",
+        series="24H Series",
+        venue="Hockenheimring",
+        starts_on=date(2022, 5, 13),
+        ends_on=date(2022, 5, 15),
+    )
+    make_event(
+        newsroom,
+        name="STCC Ljungbyhed",
+        series="STCC",
+        city="Ljungbyhed",
+        country="Sweden",
+        starts_on=date(2099, 6, 3),
+        ends_on=date(2099, 6, 4),
+    )
+    release = make_release(
+        newsroom,
+        title="Bäckman third in the 12 hours of Hockenheim",
+        slug="backman-third-at-hockenheim",
+        lead="A podium in the first race with the team.",
+        body="<p>The team fought back to <strong>third</strong>.</p>",
+        hero_photo=podium,
+    )
+    release.photo_sets.add(photos)
+    release.events.add(hockenheim)
+    make_quote(release, andreas, "Fun to start the season with a podium.", position=0)
+    make_quote(release, fredrik, "A valuable start to the season.", position=1)
+    make_result(release, hockenheim, session="Free Practice", category="TCR", position=3, order=0)
+    make_result(release, hockenheim, session="Qualifying", category="TCR", position=1, order=1)
+    make_result(
+        release, hockenheim, session="Race 1 (12 hours)", category="TCR", position=3, order=2
+    )
+    make_result(
+        release,
+        hockenheim,
+        session="Race 2",
+        category="TCR",
+        outcome=Outcome.DNF,
+        position=None,
+        order=3,
+    )
+    return release

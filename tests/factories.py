@@ -1,0 +1,85 @@
+"""Small helpers that make valid rows with as little typing as possible."""
+
+import io
+import itertools
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from media.models import Photo, PhotoSet, Visibility
+from media.tasks import generate_renditions
+from newsroom.models import Newsroom, Person
+from press.models import Event, PressRelease, Quote, Result, Status
+
+sequence = itertools.count(1)
+
+
+def jpeg_bytes(width=600, height=400, colour=(200, 40, 40), image_format="JPEG", **save_options):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, image_format, **save_options)
+    return buffer.getvalue()
+
+
+def make_newsroom(**fields):
+    n = next(sequence)
+    fields.setdefault("name", f"Newsroom {n}")
+    fields.setdefault("slug", f"newsroom-{n}")
+    fields.setdefault("about", "We race touring cars.\n\nPhotos are free to use with credit.")
+    fields.setdefault("default_credit", "Team Photo")
+    return Newsroom.objects.create(**fields)
+
+
+def make_person(newsroom, **fields):
+    n = next(sequence)
+    fields.setdefault("name", f"Person {n}")
+    return Person.objects.create(newsroom=newsroom, **fields)
+
+
+def make_photo_set(newsroom, **fields):
+    n = next(sequence)
+    fields.setdefault("title", f"Photo set {n}")
+    fields.setdefault("slug", f"photo-set-{n}")
+    fields.setdefault("visibility", Visibility.PUBLIC)
+    return PhotoSet.objects.create(newsroom=newsroom, **fields)
+
+
+def make_photo(photo_set, *, renditions=True, data=None, name="photo.jpg", **fields):
+    photo = Photo.objects.create(
+        photo_set=photo_set, image=ContentFile(data or jpeg_bytes(), name=name), **fields
+    )
+    if renditions:
+        # What the worker does once the upload is committed.
+        generate_renditions.call(photo.pk)
+    return photo
+
+
+def make_event(newsroom, **fields):
+    n = next(sequence)
+    start = fields.pop("starts_on", date(2022, 5, 13))
+    fields.setdefault("name", f"Event {n}")
+    fields.setdefault("slug", f"event-{n}")
+    return Event.objects.create(
+        newsroom=newsroom, starts_on=start, ends_on=fields.pop("ends_on", start + timedelta(days=2)), **fields
+    )
+
+
+def make_release(newsroom, **fields):
+    n = next(sequence)
+    fields.setdefault("title", f"Release {n}")
+    fields.setdefault("slug", f"release-{n}")
+    fields.setdefault("status", Status.PUBLISHED)
+    if fields["status"] == Status.PUBLISHED:
+        fields.setdefault("publish_at", timezone.now() - timedelta(hours=1))
+    return PressRelease.objects.create(newsroom=newsroom, **fields)
+
+
+def make_quote(release, speaker, text="Fast car, great team.", **fields):
+    return Quote.objects.create(release=release, speaker=speaker, text=text, **fields)
+
+
+def make_result(release, event, **fields):
+    fields.setdefault("session", "Race 1")
+    fields.setdefault("position", 1)
+    return Result.objects.create(release=release, event=event, **fields)
