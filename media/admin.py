@@ -61,7 +61,14 @@ class PhotoAdmin(NewsroomScopedAdmin):
     list_filter = ["photo_set__newsroom", "license"]
     list_select_related = ["photo_set"]
     search_fields = ["title", "caption", "credit", "original_filename", "photo_set__title"]
-    readonly_fields = ["preview", "original_filename", "dimensions", "bytes", "sha256", "created_at"]
+    readonly_fields = [
+        "preview",
+        "original_filename",
+        "dimensions",
+        "bytes",
+        "sha256",
+        "created_at",
+    ]
     autocomplete_fields = ["photo_set"]
     fieldsets = [
         (None, {"fields": ["photo_set", "preview", "image", "position"]}),
@@ -85,5 +92,3 @@ class PhotoAdmin(NewsroomScopedAdmin):
         if db_field.name == "photo_set":
             kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-

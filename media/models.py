@@ -35,14 +35,16 @@ class PhotoSetQuerySet(models.QuerySet):
         return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
 
     def with_cover(self):
-        """Annotate `cover_photo_id` (the cover, else the first photo) and `photo_count`.
+        """Sets as cards: `cover_photo_id` (the cover, else the first photo) and `photo_count`.
 
         Call `attach_covers()` on the result to load the photos in one query.
         """
         first_photo = (
-            Photo.objects.filter(photo_set=OuterRef("pk")).order_by("position", "pk").values("pk")[:1]
+            Photo.objects.filter(photo_set=OuterRef("pk"))
+            .order_by("position", "pk")
+            .values("pk")[:1]
         )
-        return self.annotate(
+        return self.select_related("newsroom").annotate(
             cover_photo_id=Coalesce("cover_id", Subquery(first_photo)),
             photo_count=Count("photos", distinct=True),
         )
@@ -217,16 +219,15 @@ class Photo(models.Model):
             models.CheckConstraint(
                 condition=~Q(license=License.CUSTOM) | ~Q(license_text=""),
                 name="%(app_label)s_%(class)s_custom_license_has_text",
-                violation_error_message=_("Write the custom terms, or pick a license from the list."),
-            )
+                violation_error_message=_(
+                    "Write the custom terms, or pick a license from the list."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["photo_set", "position"], name="media_photo_order_idx")]
 
     def __str__(self):
         return self.title or self.original_filename or _("Photo %(pk)s") % {"pk": self.pk}
-
-    def get_absolute_url(self):
-        return f"{self.photo_set.get_absolute_url()}#photo-{self.pk}"
 
     def save(self, *args, **kwargs):
         new_file = bool(self.image) and not self.image._committed
@@ -237,6 +238,9 @@ class Photo(models.Model):
         super().save(*args, **kwargs)
         if new_file:
             transaction.on_commit(partial(schedule_renditions, self.pk))
+
+    def get_absolute_url(self):
+        return f"{self.photo_set.get_absolute_url()}#photo-{self.pk}"
 
     def read_file_facts(self):
         """Fill name, size, checksum and upright dimensions from a new upload."""
@@ -251,7 +255,9 @@ class Photo(models.Model):
         upload.seek(0)
         with Image.open(upload) as image:
             width, height = image.size
-            self.width, self.height = (height, width) if upright_swapped(image) else (width, height)
+            self.width, self.height = (
+                (height, width) if upright_swapped(image) else (width, height)
+            )
         upload.seek(0)
 
     def apply_newsroom_defaults(self):
@@ -306,6 +312,6 @@ class Photo(models.Model):
 
 
 def schedule_renditions(photo_pk):
-    from media.tasks import generate_renditions  # noqa: PLC0415 (tasks import this module)
+    from media.tasks import generate_renditions
 
     generate_renditions.enqueue(photo_pk)

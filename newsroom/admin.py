@@ -46,7 +46,9 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
 
 
 def thumbnail(url, alt=""):
-    return format_html('<img src="{}" alt="{}" class="admin-thumbnail" width="96" loading="lazy">', url, alt)
+    return format_html(
+        '<img src="{}" alt="{}" class="admin-thumbnail" width="96" loading="lazy">', url, alt
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -82,7 +84,14 @@ class NewsroomAdmin(NewsroomScopedAdmin):
 
 @admin.register(Person)
 class PersonAdmin(NewsroomScopedAdmin):
-    list_display = ["name", "title", "organisation", "newsroom", "is_press_contact", "portrait_preview"]
+    list_display = [
+        "name",
+        "title",
+        "organisation",
+        "newsroom",
+        "is_press_contact",
+        "portrait_preview",
+    ]
     list_filter = ["newsroom", "is_press_contact"]
     list_select_related = ["newsroom"]
     search_fields = ["name", "title", "organisation", "email"]

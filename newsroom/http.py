@@ -23,7 +23,7 @@ def file_response(file, *, public, max_age, filename=None, as_attachment=False):
     """
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     response = FileResponse(
-        file.open("rb"),
+        file.storage.open(file.name, "rb"),
         content_type=content_type,
         as_attachment=as_attachment,
         filename=filename or PurePath(file.name).name,

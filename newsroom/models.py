@@ -31,7 +31,7 @@ def license_label(license, custom_text):
 
 class NewsroomQuerySet(models.QuerySet):
     def editable_by(self, user):
-        """Newsrooms whose unpublished work this user may see: members' and, for superusers, all."""
+        """Newsrooms whose unpublished work this user may see: their own, or all for superusers."""
         if not (user.is_authenticated and user.is_active and user.is_staff):
             return self.none()
         if user.is_superuser:
@@ -124,12 +124,16 @@ class Newsroom(models.Model):
             models.CheckConstraint(
                 condition=~Q(slug__in=RESERVED_SLUGS),
                 name="%(app_label)s_%(class)s_slug_not_reserved",
-                violation_error_message=_("This address is used by the site itself; pick another slug."),
+                violation_error_message=_(
+                    "This address is used by the site itself; pick another slug."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(default_license=License.CUSTOM) | ~Q(default_license_text=""),
                 name="%(app_label)s_%(class)s_custom_license_has_text",
-                violation_error_message=_("Write the custom terms, or pick a license from the list."),
+                violation_error_message=_(
+                    "Write the custom terms, or pick a license from the list."
+                ),
             ),
         ]
 
@@ -247,19 +251,21 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(is_press_contact=False) | ~Q(email="") | ~Q(phone=""),
                 name="%(app_label)s_%(class)s_press_contact_reachable",
-                violation_error_message=_("A press contact needs an e-mail address or a phone number."),
+                violation_error_message=_(
+                    "A press contact needs an e-mail address or a phone number."
+                ),
             )
         ]
 
     def __str__(self):
         return self.name
 
-    @property
-    def role_line(self):
-        """“co-founder, Lestrup Racing Team”: what follows the name in print."""
-        return ", ".join(part for part in (self.title, self.organisation) if part)
-
     def get_absolute_url(self):
         return reverse("newsroom:contacts", kwargs={"newsroom": self.newsroom.slug}) + (
             f"#person-{self.pk}"
         )
+
+    @property
+    def role_line(self):
+        """“co-founder, Lestrup Racing Team”: what follows the name in print."""
+        return ", ".join(part for part in (self.title, self.organisation) if part)

@@ -115,7 +115,9 @@ def too_many_pixels(name, width, height):
             "are accepted."
         )
     else:
-        message = _("“%(name)s” has too many pixels; images up to %(limit)g megapixels are accepted.")
+        message = _(
+            "“%(name)s” has too many pixels; images up to %(limit)g megapixels are accepted."
+        )
     return ValidationError(
         message,
         code="too_many_pixels",

@@ -5,6 +5,7 @@ from newsroom import views
 
 site_patterns = [
     path("", views.site_root, name="site-root"),
+    path("favicon.ico", views.favicon),
     path("files/newsrooms/<slug:newsroom>/logo/", views.logo, name="logo"),
     path("files/people/<int:pk>/portrait/", views.portrait, name="portrait"),
     path("<slug:newsroom>/", views.home, name="home"),

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 
 from media.models import PhotoSet, attach_covers
 from newsroom.http import file_response
@@ -9,6 +10,11 @@ from newsroom.models import Newsroom, Person
 from press.models import Event, PressRelease
 
 LATEST_RELEASES = 6
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on every page, the admin's included.
+    return redirect(static("newsroom/favicon.svg"), permanent=True)
 
 
 def site_root(request):
@@ -24,7 +30,7 @@ def home(request, newsroom):
     releases = (
         PressRelease.objects.live()
         .filter(newsroom=newsroom)
-        .select_related("hero_photo__photo_set")[:LATEST_RELEASES]
+        .select_related("newsroom", "hero_photo__photo_set")[:LATEST_RELEASES]
     )
     photo_sets = PhotoSet.objects.public().filter(newsroom=newsroom, is_featured=True).with_cover()
     context = {
@@ -51,9 +57,7 @@ def logo(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     if not newsroom.logo:
         raise Http404
-    return file_response(
-        newsroom.logo_small, public=True, max_age=settings.NEWSROOM_MEDIA_MAX_AGE
-    )
+    return serve_small_image(newsroom.logo_small, public=True)
 
 
 def portrait(request, pk):
@@ -67,6 +71,11 @@ def portrait(request, pk):
     )
     if not person.portrait or not (public or person.newsroom.is_editable_by(request.user)):
         raise Http404
-    return file_response(
-        person.portrait_small, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE
-    )
+    return serve_small_image(person.portrait_small, public=public)
+
+
+def serve_small_image(rendition, public):
+    # Logos and portraits are small and few: made on their first request,
+    # unlike photo renditions, which a task makes when the photo is saved.
+    rendition.generate()
+    return file_response(rendition, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)

@@ -16,9 +16,7 @@ class QuoteInline(admin.StackedInline):
     fields = [("speaker", "position"), "text"]
     formfield_overrides = {
         # Quotes are a paragraph or two: a small box keeps the form short.
-        models.TextField: {
-            "widget": forms.Textarea(attrs={"rows": 3, "cols": 80})
-        }
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
     }
     autocomplete_fields = ["speaker"]
 
@@ -46,7 +44,10 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         (_("Photos"), {"fields": ["hero_photo", "hero_caption", "photo_sets"]}),
         (_("Context"), {"fields": ["events", "contacts", "tags"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "first_published_at"]}),
-        (_("History"), {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (
+            _("History"),
+            {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]},
+        ),
     ]
 
     @admin.display(description=_("state"), ordering="status")
@@ -91,5 +92,3 @@ class TagAdmin(NewsroomScopedAdmin):
     list_filter = ["newsroom"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-
-

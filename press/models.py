@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -39,7 +40,10 @@ class Status(models.TextChoices):
 
 class Tag(models.Model):
     newsroom = models.ForeignKey(
-        "newsroom.Newsroom", on_delete=models.CASCADE, related_name="tags", verbose_name=_("newsroom")
+        "newsroom.Newsroom",
+        on_delete=models.CASCADE,
+        related_name="tags",
+        verbose_name=_("newsroom"),
     )
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=60)
@@ -79,14 +83,22 @@ class Event(models.Model):
         related_name="events",
         verbose_name=_("newsroom"),
     )
-    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. “Hankook 12h Hockenheimring”."))
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("e.g. “Hankook 12h Hockenheimring”.")
+    )
     slug = models.SlugField(_("slug"), max_length=200)
-    series = models.CharField(_("series"), max_length=120, blank=True, help_text=_("e.g. “24H Series”."))
-    venue = models.CharField(_("venue"), max_length=120, blank=True, help_text=_("e.g. “Hockenheimring”."))
+    series = models.CharField(
+        _("series"), max_length=120, blank=True, help_text=_("e.g. “24H Series”.")
+    )
+    venue = models.CharField(
+        _("venue"), max_length=120, blank=True, help_text=_("e.g. “Hockenheimring”.")
+    )
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = models.CharField(_("country"), max_length=120, blank=True)
     starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), help_text=_("The same day as the start for one-day events."))
+    ends_on = models.DateField(
+        _("ends on"), help_text=_("The same day as the start for one-day events.")
+    )
     website = models.URLField(_("website"), blank=True)
 
     objects = EventQuerySet.as_manager()
@@ -242,11 +254,6 @@ class PressRelease(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse(
-            "press:release-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
-        )
-
     def save(self, *args, **kwargs):
         # Sanitise here as well as in the form, so no path stores unsafe HTML.
         self.body = self._meta.get_field("body").sanitize(self.body or "")
@@ -259,7 +266,14 @@ class PressRelease(models.Model):
                 self.first_published_at = self.publish_at
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse(
+            "press:release-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
+        )
+
     def clean(self):
+        if self.status == Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()  # "empty" means now
         errors = {}
         if self.hero_photo_id and self.newsroom_id:
             photo_set = self.hero_photo.photo_set
@@ -329,7 +343,11 @@ class Quote(models.Model):
         return f"quote-{self.pk}"
 
     def clean(self):
-        if self.speaker_id and self.release_id and self.speaker.newsroom_id != self.release.newsroom_id:
+        if (
+            self.speaker_id
+            and self.release_id
+            and self.speaker.newsroom_id != self.release.newsroom_id
+        ):
             raise ValidationError({"speaker": _("Pick a speaker from this newsroom.")})
 
 
@@ -362,7 +380,11 @@ class Result(models.Model):
         _("outcome"), max_length=12, choices=Outcome, default=Outcome.CLASSIFIED
     )
     position = models.PositiveSmallIntegerField(
-        _("position"), null=True, blank=True, help_text=_("1 for a win. Empty for DNF, DNS, DSQ, NC.")
+        _("position"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("1 for a win. Empty for DNF, DNS, DSQ, NC."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -374,7 +396,7 @@ class Result(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(outcome=Outcome.CLASSIFIED, position__gte=1)
+                    Q(outcome=Outcome.CLASSIFIED, position__isnull=False, position__gte=1)
                     | (~Q(outcome=Outcome.CLASSIFIED) & Q(position__isnull=True))
                 ),
                 name="%(app_label)s_%(class)s_position_matches_outcome",
@@ -386,17 +408,25 @@ class Result(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.session}: {self.get_outcome_display() if self.position is None else self.position}"
+        if self.position is None:
+            return f"{self.session}: {self.get_outcome_display()}"
+        return f"{self.session}: {self.position}"
 
     def clean(self):
         errors = {}
-        if self.outcome == Outcome.CLASSIFIED and not self.position:
-            errors["position"] = _("Give the position (1 for a win), or choose DNF, DNS, DSQ or NC.")
+        if self.outcome == Outcome.CLASSIFIED and self.position is None:
+            errors["position"] = _(
+                "Give the position (1 for a win), or choose DNF, DNS, DSQ or NC."
+            )
         if self.outcome != Outcome.CLASSIFIED and self.position is not None:
             errors["position"] = _("Leave the position empty for %(outcome)s.") % {
                 "outcome": self.outcome.upper()
             }
-        if self.event_id and self.release_id and self.event.newsroom_id != self.release.newsroom_id:
+        if (
+            self.event_id
+            and self.release_id
+            and self.event.newsroom_id != self.release.newsroom_id
+        ):
             errors["event"] = _("Pick an event from this newsroom.")
         if errors:
             raise ValidationError(errors)

@@ -18,7 +18,7 @@ def release_list(request, newsroom):
         tags=Tag.objects.filter(releases__in=live).distinct(),
         years=[moment.year for moment in live.datetimes("publish_at", "year", order="DESC")],
     )
-    releases = form.filter(live).select_related("hero_photo__photo_set")
+    releases = form.filter(live).select_related("newsroom", "hero_photo__photo_set")
     page = Paginator(releases, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,7 +58,7 @@ def release_detail(request, newsroom, slug):
         "quotes": release.quotes.select_related("speaker"),
         "results": release.results.select_related("event"),
         "photo_sets": attach_covers(photo_sets),
-        "tags": release.tags.all(),
+        "tags": release.tags.select_related("newsroom"),
         "contacts": contacts,
         "next_event": Event.objects.filter(newsroom=newsroom).upcoming().first(),
     }

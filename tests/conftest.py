@@ -21,7 +21,7 @@ def newsroom(db):
 @pytest.fixture
 def editor(db, newsroom):
     """A staff member who edits and publishes in `newsroom`, with the usual permissions."""
-    from django.contrib.auth.models import Permission  # noqa: PLC0415
+    from django.contrib.auth.models import Permission
 
     user = get_user_model().objects.create_user(
         "editor", "editor@example.com", "a-long-test-password", is_staff=True
@@ -42,11 +42,11 @@ def editor_client(client, editor):
 @pytest.fixture
 def seed_release(newsroom):
     """A live release with every part of a real one: hero photo, quotes, results, contacts."""
-    from datetime import date  # noqa: PLC0415
+    from datetime import date
 
-    from newsroom.models import License  # noqa: PLC0415
-    from press.models import Outcome  # noqa: PLC0415
-    from tests.factories import (  # noqa: PLC0415
+    from newsroom.models import License
+    from press.models import Outcome
+    from tests.factories import (
         make_event,
         make_person,
         make_photo,

@@ -61,7 +61,10 @@ def make_event(newsroom, **fields):
     fields.setdefault("name", f"Event {n}")
     fields.setdefault("slug", f"event-{n}")
     return Event.objects.create(
-        newsroom=newsroom, starts_on=start, ends_on=fields.pop("ends_on", start + timedelta(days=2)), **fields
+        newsroom=newsroom,
+        starts_on=start,
+        ends_on=fields.pop("ends_on", start + timedelta(days=2)),
+        **fields,
     )
 
 

@@ -16,7 +16,7 @@ def test_release_page_shows_every_part_of_the_release(client, seed_release):
 
     assert response.status_code == 200
     page = html(response)
-    assert "<h1 id=\"release-title\">Bäckman third in the 12 hours of Hockenheim</h1>" in page
+    assert '<h1 id="release-title">Bäckman third in the 12 hours of Hockenheim</h1>' in page
     assert "A podium in the first race with the team." in page
     # Hero photo with caption, credit and license.
     hero = seed_release.hero_photo
@@ -185,7 +185,7 @@ def test_pages_have_landmarks_and_alt_text(client, seed_release):
 
 
 def test_newsroom_slug_cannot_hide_site_paths(db):
-    from django.core.exceptions import ValidationError  # noqa: PLC0415
+    from django.core.exceptions import ValidationError
 
     newsroom = Newsroom(name="Admin", slug="admin")
     with pytest.raises(ValidationError, match="used by the site itself"):

@@ -157,19 +157,39 @@ def load_driver_newsroom(calendar, photo_size, log):
         visibility=Visibility.PUBLIC,
         is_featured=True,
         photos=[
-            ("hockenheim-podium.jpg", "podium", "Third on the podium",
-             "Andreas Bäckman and his teammates of Lestrup Racing Team on the podium after "
-             "finishing third in the TCR class of the Hankook 12h Hockenheimring.",
-             "24H SERIES", calendar.moment(0, 21, 30)),
-            ("hockenheim-car-120.jpg", "track", "Car #120 in the first stint",
-             "The Audi RS 3 LMS TCR of Lestrup Racing Team, #120, early in the race.",
-             "24H SERIES", calendar.moment(-1, 18, 10)),
-            ("hockenheim-night.jpg", "night", "Through the night",
-             "Car #120 under the lights during Saturday's six-hour part of the race.",
-             "24H SERIES", calendar.moment(-1, 23, 40)),
-            ("hockenheim-pit-stop.jpg", "pitlane", "Pit stop",
-             "Lestrup Racing Team at work in the pit lane at Hockenheim.",
-             "24H SERIES", calendar.moment(0, 19, 5)),
+            (
+                "hockenheim-podium.jpg",
+                "podium",
+                "Third on the podium",
+                "Andreas Bäckman and his teammates of Lestrup Racing Team on the podium after "
+                "finishing third in the TCR class of the Hankook 12h Hockenheimring.",
+                "24H SERIES",
+                calendar.moment(0, 21, 30),
+            ),
+            (
+                "hockenheim-car-120.jpg",
+                "track",
+                "Car #120 in the first stint",
+                "The Audi RS 3 LMS TCR of Lestrup Racing Team, #120, early in the race.",
+                "24H SERIES",
+                calendar.moment(-1, 18, 10),
+            ),
+            (
+                "hockenheim-night.jpg",
+                "night",
+                "Through the night",
+                "Car #120 under the lights during Saturday's six-hour part of the race.",
+                "24H SERIES",
+                calendar.moment(-1, 23, 40),
+            ),
+            (
+                "hockenheim-pit-stop.jpg",
+                "pitlane",
+                "Pit stop",
+                "Lestrup Racing Team at work in the pit lane at Hockenheim.",
+                "24H SERIES",
+                calendar.moment(0, 19, 5),
+            ),
         ],
         credit_license=License.FREE,
         photo_size=photo_size,
@@ -182,12 +202,22 @@ def load_driver_newsroom(calendar, photo_size, log):
         "Portrait and car photos for the season opener.",
         visibility=Visibility.WITH_RELEASE,
         photos=[
-            ("backman-portrait-stcc.jpg", "portrait", "Andreas Bäckman",
-             "Andreas Bäckman before the STCC season opener.",
-             "Andreas Bäckman Racing", calendar.moment(2, 12)),
-            ("audi-rs3-tcr.jpg", "track", "The Audi RS 3 LMS TCR",
-             "Lestrup Racing Team's Audi RS 3 LMS TCR in STCC colours.",
-             "Andreas Bäckman Racing", calendar.moment(2, 12, 30)),
+            (
+                "backman-portrait-stcc.jpg",
+                "portrait",
+                "Andreas Bäckman",
+                "Andreas Bäckman before the STCC season opener.",
+                "Andreas Bäckman Racing",
+                calendar.moment(2, 12),
+            ),
+            (
+                "audi-rs3-tcr.jpg",
+                "track",
+                "The Audi RS 3 LMS TCR",
+                "Lestrup Racing Team's Audi RS 3 LMS TCR in STCC colours.",
+                "Andreas Bäckman Racing",
+                calendar.moment(2, 12, 30),
+            ),
         ],
         credit_license=License.FREE,
         photo_size=photo_size,
@@ -210,14 +240,23 @@ def load_driver_newsroom(calendar, photo_size, log):
         contacts=[press_officer],
         tags=[tags["24H Series"], tags["Endurance"], tags["STCC"]],
         quotes=[
-            (andreas, "A podium is a great way to start the season, and even better in my "
-             "first race with the team. It was good preparation for the STCC."),
-            (fredrik, "This weekend was a very valuable start to our year. A new car always has "
-             "a few hiccups, but the drivers did a great job and we collected race data that "
-             "no pre-season test can give you."),
-            (andreas, "I'm really happy to share this result in my first weekend with the team. "
-             "We covered a lot of kilometres and learned the car; not everything went our way, "
-             "but it was a proper rehearsal for the STCC."),
+            (
+                andreas,
+                "A podium is a great way to start the season, and even better in my "
+                "first race with the team. It was good preparation for the STCC.",
+            ),
+            (
+                fredrik,
+                "This weekend was a very valuable start to our year. A new car always has "
+                "a few hiccups, but the drivers did a great job and we collected race data that "
+                "no pre-season test can give you.",
+            ),
+            (
+                andreas,
+                "I'm really happy to share this result in my first weekend with the team. "
+                "We covered a lot of kilometres and learned the car; not everything went our way, "
+                "but it was a proper rehearsal for the STCC.",
+            ),
         ],
         results=[
             (hockenheim, "Free Practice", "TCR", Outcome.CLASSIFIED, 3),
@@ -237,8 +276,11 @@ def load_driver_newsroom(calendar, photo_size, log):
         contacts=[press_officer],
         tags=[tags["STCC"]],
         quotes=[
-            (andreas, "I have missed the STCC. Coming back with a new car and a team that wants "
-             "to win is exactly what I was looking for."),
+            (
+                andreas,
+                "I have missed the STCC. Coming back with a new car and a team that wants "
+                "to win is exactly what I was looking for.",
+            ),
         ],
     )
     release(
@@ -255,8 +297,11 @@ def load_driver_newsroom(calendar, photo_size, log):
         contacts=[press_officer],
         tags=[tags["STCC"]],
         quotes=[
-            (andreas, "Hockenheim gave us confidence and a lot of homework. Now we want to "
-             "start the championship the same way."),
+            (
+                andreas,
+                "Hockenheim gave us confidence and a lot of homework. Now we want to "
+                "start the championship the same way.",
+            ),
         ],
     )
     release(
@@ -332,12 +377,30 @@ def load_team_newsroom(calendar, photo_size, log):
         visibility=Visibility.PUBLIC,
         is_featured=True,
         photos=[
-            ("team-garage.jpg", "pitlane", "In the garage", "The crew prepares car #120.",
-             "Lestrup Racing Team", calendar.moment(-2, 10)),
-            ("team-on-track.jpg", "track", "On track", "Car #120 in free practice.",
-             "Lestrup Racing Team", calendar.moment(-2, 14)),
-            ("team-podium.jpg", "podium", "Podium", "Third in class on debut.",
-             "Lestrup Racing Team", calendar.moment(0, 21, 35)),
+            (
+                "team-garage.jpg",
+                "pitlane",
+                "In the garage",
+                "The crew prepares car #120.",
+                "Lestrup Racing Team",
+                calendar.moment(-2, 10),
+            ),
+            (
+                "team-on-track.jpg",
+                "track",
+                "On track",
+                "Car #120 in free practice.",
+                "Lestrup Racing Team",
+                calendar.moment(-2, 14),
+            ),
+            (
+                "team-podium.jpg",
+                "podium",
+                "Podium",
+                "Third in class on debut.",
+                "Lestrup Racing Team",
+                calendar.moment(0, 21, 35),
+            ),
         ],
         credit_license=License.EDITORIAL,
         photo_size=photo_size,
@@ -356,8 +419,11 @@ def load_team_newsroom(calendar, photo_size, log):
         events=[hockenheim, ljungbyhed],
         contacts=[press],
         quotes=[
-            (fredrik, "A podium first time out tells us the car is right. The small problems we "
-             "had are exactly what a race like this is for, before the STCC starts."),
+            (
+                fredrik,
+                "A podium first time out tells us the car is right. The small problems we "
+                "had are exactly what a race like this is for, before the STCC starts.",
+            ),
         ],
         results=[
             (hockenheim, "Qualifying", "TCR", Outcome.CLASSIFIED, 1),
@@ -409,7 +475,9 @@ def person(newsroom, name, *, portrait_seed=None, **fields):
 
 
 def tag(newsroom, name):
-    found, _ = Tag.objects.get_or_create(newsroom=newsroom, slug=slugify(name), defaults={"name": name})
+    found, _ = Tag.objects.get_or_create(
+        newsroom=newsroom, slug=slugify(name), defaults={"name": name}
+    )
     return found
 
 
@@ -418,8 +486,19 @@ def add_logo(newsroom, text, colour):
         newsroom.logo.save(f"{newsroom.slug}-logo.png", ContentFile(make_logo(text, colour)))
 
 
-def photo_set(newsroom, slug, title, description, *, visibility, photos, credit_license,
-              photo_size, log, is_featured=False):
+def photo_set(
+    newsroom,
+    slug,
+    title,
+    description,
+    *,
+    visibility,
+    photos,
+    credit_license,
+    photo_size,
+    log,
+    is_featured=False,
+):
     found, _ = PhotoSet.objects.get_or_create(
         newsroom=newsroom,
         slug=slug,
@@ -457,9 +536,24 @@ def photo_set(newsroom, slug, title, description, *, visibility, photos, credit_
     return found
 
 
-def release(newsroom, slug, *, title, lead, body, kind, publish_at=None, status=Status.PUBLISHED,
-            hero_photo=None, photo_sets=(), events=(), contacts=(), tags=(), quotes=(),
-            results=()):
+def release(
+    newsroom,
+    slug,
+    *,
+    title,
+    lead,
+    body,
+    kind,
+    publish_at=None,
+    status=Status.PUBLISHED,
+    hero_photo=None,
+    photo_sets=(),
+    events=(),
+    contacts=(),
+    tags=(),
+    quotes=(),
+    results=(),
+):
     existing = PressRelease.objects.filter(newsroom=newsroom, slug=slug).first()
     if existing:
         return existing

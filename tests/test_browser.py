@@ -1,0 +1,120 @@
+"""In a real Chromium: an editor writes and publishes a release; the public reads it."""
+
+import os
+import re
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from playwright.sync_api import expect, sync_playwright
+
+from newsroom.models import Membership, Role
+from tests.factories import make_event, make_newsroom, make_person
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path():
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if not executable:
+        message = "Chromium is not installed (Debian: apt install chromium)."
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail(f"{message} E2E_REQUIRED is set, so this is a failure.")
+        pytest.skip(f"{message} Set E2E_REQUIRED=1 to fail instead of skipping.")
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls
+    # the tests make between page actions are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, errors  # scripts blocked by the CSP, or broken
+    context.close()
+
+
+def choose_autocomplete(page, container, text):
+    """Pick `text` in one of the admin's autocomplete (select2) widgets."""
+    container.locator(".select2-selection").click()
+    page.locator(".select2-search__field").last.fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_editor_writes_a_release_and_the_public_reads_it(
+    live_server, page, browser, transactional_db
+):
+    newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+    make_person(newsroom, name="Andreas Bäckman", title="racing driver")
+    make_event(newsroom, name="Hankook 12h Hockenheimring")
+    user = get_user_model().objects.create_user(
+        "editor", password="a-long-test-password", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
+    )
+    Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/press/pressrelease/add/")
+
+    page.get_by_label("Headline").press_sequentially("Podium at Hockenheim")
+    assert page.get_by_label("Slug").input_value() == "podium-at-hockenheim"
+    page.get_by_label("Lead").fill("Third in the 12 hours.")
+    page.locator(".ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("The team fought back to third place.")
+    page.locator("a.addlink", has_text="Add another Quote").click()
+    choose_autocomplete(page, page.locator("#quotes-0"), "Andreas Bäckman")
+    page.locator("#id_quotes-0-text").fill("Fun to start the season with a podium.")
+    page.locator("a.addlink", has_text="Add another Result").click()
+    choose_autocomplete(page, page.locator("#results-0"), "Hankook 12h Hockenheimring")
+    page.locator("#id_results-0-session").fill("Race 1 (12 hours)")
+    page.locator("#id_results-0-category").fill("TCR")
+    page.locator("#id_results-0-position").fill("3")
+    page.get_by_label("Status").select_option("published")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+
+    public = browser.new_context().new_page()
+    response = public.goto(f"{live_server.url}/andreas-backman/releases/podium-at-hockenheim/")
+    assert response.status == 200
+    assert public.get_by_role("heading", name="Podium at Hockenheim").is_visible()
+    assert public.locator(".body").inner_text() == "The team fought back to third place."
+    quote = public.locator("figure.quote")
+    assert "Fun to start the season with a podium." in quote.inner_text()
+    assert "Andreas Bäckman, racing driver" in quote.inner_text()
+    assert quote.get_by_role("button", name="Copy quote").is_visible()  # enabled by the script
+    row = public.get_by_role("row", name=re.compile("Race 1"))
+    assert "3rd place" in row.inner_text()
+    public.context.close()

@@ -1,0 +1,49 @@
+import pytest
+
+from press.templatetags.press_tags import place
+
+
+@pytest.mark.parametrize(
+    ("position", "expected"),
+    [
+        (1, "1st place"),
+        (2, "2nd place"),
+        (3, "3rd place"),
+        (4, "4th place"),
+        (11, "11th place"),
+        (12, "12th place"),
+        (13, "13th place"),
+        (21, "21st place"),
+        (22, "22nd place"),
+        (23, "23rd place"),
+        (101, "101st place"),
+        (111, "111th place"),
+    ],
+)
+def test_english_ordinals(position, expected):
+    assert place(position, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("position", "expected"),
+    [
+        (1, "1:a plats"),
+        (2, "2:a plats"),
+        (3, "3:e plats"),
+        (11, "11:e plats"),
+        (12, "12:e plats"),
+        (21, "21:a plats"),
+        (22, "22:a plats"),
+        (25, "25:e plats"),
+    ],
+)
+def test_swedish_ordinals(position, expected):
+    assert place(position, "sv") == expected
+
+
+def test_other_languages():
+    assert place(3, "de") == "3. Platz"
+    assert place(3, "fi") == "3. sija"
+    assert place(1, "fr") == "1re place"
+    assert place(2, "fr") == "2e place"
+    assert place(3, "xx") == "3rd place"

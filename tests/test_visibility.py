@@ -1,0 +1,205 @@
+"""Nothing unpublished reaches the public: every public path × every hidden state."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from media.models import Visibility
+from press.models import Status
+from tests.factories import (
+    make_newsroom,
+    make_person,
+    make_photo,
+    make_photo_set,
+    make_quote,
+    make_release,
+)
+
+NOON = timezone.datetime(2030, 6, 3, 12, 0, tzinfo=timezone.UTC)
+
+
+def hidden_release(newsroom, state):
+    """A release the public must not see, with a photo set that follows it."""
+    if state == "draft":
+        fields = {"status": Status.DRAFT}
+    elif state == "embargoed":
+        fields = {"publish_at": timezone.now() + timedelta(hours=1)}
+    else:  # withdrawn: was live, then taken back to draft
+        fields = {}
+    photo_set = make_photo_set(
+        newsroom, title="Secret set", slug="secret-set", visibility=Visibility.WITH_RELEASE
+    )
+    photo = make_photo(photo_set, title="Secret photo")
+    speaker = make_person(newsroom, name="New Signing", portrait=None)
+    release = make_release(
+        newsroom, title="Secret signing", slug="secret-signing", hero_photo=photo, **fields
+    )
+    release.photo_sets.add(photo_set)
+    make_quote(release, speaker, "Secret words.")
+    if state == "withdrawn":
+        release.status = Status.DRAFT
+        release.save()
+    return release, photo_set, photo
+
+
+def public_pages(newsroom):
+    return [
+        "/",
+        reverse("newsroom:home", args=[newsroom.slug]),
+        reverse("press:release-list", args=[newsroom.slug]),
+        reverse("press:release-list", args=[newsroom.slug]) + "?kind=release",
+        reverse("media:photoset-list", args=[newsroom.slug]),
+        reverse("newsroom:contacts", args=[newsroom.slug]),
+    ]
+
+
+@pytest.mark.parametrize("state", ["draft", "embargoed", "withdrawn"])
+def test_hidden_releases_and_their_photos_reach_no_public_path(client, newsroom, state):
+    release, photo_set, photo = hidden_release(newsroom, state)
+    make_release(newsroom, title="Old news")  # so the lists are not empty
+
+    for url in [
+        release.get_absolute_url(),
+        photo_set.get_absolute_url(),
+        photo.thumbnail_url,
+        photo.web_url,
+        photo.original_url,
+        photo.file_url("web") + "?download",
+    ]:
+        assert client.get(url).status_code == 404, url
+    for url in public_pages(newsroom):
+        page = client.get(url).content.decode()
+        assert "Old news" in page or "contacts" in url or "photos" in url, url
+        for secret in (
+            "Secret signing",
+            "Secret set",
+            "Secret photo",
+            "New Signing",
+            "Secret words",
+        ):
+            assert secret not in page, (url, secret)
+        assert f"/files/photos/{photo.pk}/" not in page, url
+
+
+def test_an_embargo_lifts_to_the_second(client, newsroom):
+    with time_machine.travel(NOON - timedelta(days=1), tick=False):
+        photo_set = make_photo_set(newsroom, visibility=Visibility.WITH_RELEASE)
+        photo = make_photo(photo_set)
+        release = make_release(newsroom, publish_at=NOON, hero_photo=photo)
+        release.photo_sets.add(photo_set)
+    urls = [release.get_absolute_url(), photo_set.get_absolute_url(), photo.web_url]
+    listing = reverse("press:release-list", args=[newsroom.slug])
+
+    with time_machine.travel(NOON - timedelta(seconds=1), tick=False):
+        assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+        assert release.title not in client.get(listing).content.decode()
+    with time_machine.travel(NOON + timedelta(seconds=1), tick=False):
+        assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+        assert release.title in client.get(listing).content.decode()
+
+
+def test_private_sets_are_hidden_even_on_a_live_release(client, newsroom):
+    photo_set = make_photo_set(newsroom, title="Private set", visibility=Visibility.PRIVATE)
+    photo = make_photo(photo_set)
+    release = make_release(newsroom)
+    release.photo_sets.add(photo_set)
+
+    assert client.get(photo_set.get_absolute_url()).status_code == 404
+    assert client.get(photo.original_url).status_code == 404
+    assert "Private set" not in client.get(release.get_absolute_url()).content.decode()
+
+
+def test_a_hero_photo_moved_to_a_private_set_disappears_from_the_release(client, newsroom):
+    photo = make_photo(make_photo_set(newsroom))
+    release = make_release(newsroom, hero_photo=photo)
+    photo.photo_set.visibility = Visibility.PRIVATE
+    photo.photo_set.save()
+
+    page = client.get(release.get_absolute_url()).content.decode()
+
+    assert release.title in page
+    assert photo.web_url not in page
+    assert client.get(photo.web_url).status_code == 404
+
+
+def test_portraits_are_public_only_for_press_contacts_and_people_in_live_releases(
+    client, newsroom
+):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import jpeg_bytes
+
+    def person_with_portrait(**fields):
+        person = make_person(newsroom, **fields)
+        person.portrait.save("p.jpg", ContentFile(jpeg_bytes(800, 1000)))
+        return person
+
+    contact = person_with_portrait(is_press_contact=True, email="p@example.com")
+    quoted_live = person_with_portrait()
+    quoted_in_draft = person_with_portrait()
+    make_quote(make_release(newsroom), quoted_live)
+    make_quote(make_release(newsroom, status=Status.DRAFT), quoted_in_draft)
+
+    def status(person):
+        return client.get(reverse("newsroom:portrait", args=[person.pk])).status_code
+
+    assert (status(contact), status(quoted_live), status(quoted_in_draft)) == (200, 200, 404)
+
+
+def test_editors_preview_drafts_with_a_banner_and_no_caching(editor_client, newsroom):
+    release, _, photo = hidden_release(newsroom, "draft")
+
+    response = editor_client.get(release.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Draft — not public" in response.content.decode()
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    image = editor_client.get(photo.web_url)
+    assert image.status_code == 200
+    assert "no-store" in image["Cache-Control"]
+
+
+def test_editors_preview_scheduled_releases_with_their_time(editor_client, newsroom):
+    release, *_ = hidden_release(newsroom, "embargoed")
+
+    page = editor_client.get(release.get_absolute_url()).content.decode()
+
+    assert "Scheduled — not public" in page
+
+
+def test_editors_of_another_newsroom_cannot_preview(client, newsroom, editor):
+    release, _, photo = hidden_release(make_newsroom(), "draft")
+    client.force_login(editor)
+
+    assert client.get(release.get_absolute_url()).status_code == 404
+    assert client.get(photo.web_url).status_code == 404
+
+
+def test_staff_without_membership_and_inactive_users_cannot_preview(client, newsroom, editor):
+    release, *_ = hidden_release(newsroom, "draft")
+    outsider = get_user_model().objects.create_user("outsider", is_staff=True)
+    editor.is_active = False
+    editor.save()
+
+    client.force_login(outsider)
+    assert client.get(release.get_absolute_url()).status_code == 404
+    client.force_login(editor)
+    assert client.get(release.get_absolute_url()).status_code == 404
+
+
+def test_public_files_are_cacheable_and_live_pages_are_not_marked_private(client, newsroom):
+    photo = make_photo(make_photo_set(newsroom))
+    release = make_release(newsroom, hero_photo=photo)
+
+    image = client.get(photo.web_url)
+    page = client.get(release.get_absolute_url())
+
+    assert image["Cache-Control"] == "public, max-age=3600"
+    assert image["Content-Type"] == "image/jpeg"
+    assert "private" not in page.get("Cache-Control", "")
+    assert "X-Robots-Tag" not in page
