@@ -242,6 +242,9 @@ class PressRelease(models.Model):
             models.CheckConstraint(
                 condition=Q(first_published_at__isnull=True) | Q(publish_at__isnull=False),
                 name="%(app_label)s_%(class)s_first_published_has_time",
+                violation_error_message=_(
+                    "A release that has been published keeps a “public from” time."
+                ),
             ),
         ]
         indexes = [

@@ -1,9 +1,22 @@
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
-from newsroom.models import Membership, Role
-from tests.factories import make_newsroom
+from newsroom.models import License, Membership, Role
+from press.models import Outcome
+from tests.factories import (
+    make_event,
+    make_newsroom,
+    make_person,
+    make_photo,
+    make_photo_set,
+    make_quote,
+    make_release,
+    make_result,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +34,6 @@ def newsroom(db):
 @pytest.fixture
 def editor(db, newsroom):
     """A staff member who edits and publishes in `newsroom`, with the usual permissions."""
-    from django.contrib.auth.models import Permission
-
     user = get_user_model().objects.create_user(
         "editor", "editor@example.com", "a-long-test-password", is_staff=True
     )
@@ -42,20 +53,6 @@ def editor_client(client, editor):
 @pytest.fixture
 def seed_release(newsroom):
     """A live release with every part of a real one: hero photo, quotes, results, contacts."""
-    from datetime import date
-
-    from newsroom.models import License
-    from press.models import Outcome
-    from tests.factories import (
-        make_event,
-        make_person,
-        make_photo,
-        make_photo_set,
-        make_quote,
-        make_release,
-        make_result,
-    )
-
     andreas = make_person(newsroom, name="Andreas Bäckman", title="racing driver")
     fredrik = make_person(
         newsroom, name="Fredrik Lestrup", title="co-founder", organisation="Lestrup Racing Team"

@@ -1,13 +1,15 @@
 from datetime import date, timedelta
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BaseConstraint
 from django.utils import timezone
 
 from media.models import PhotoSet, Visibility
 from newsroom.models import License, Person
-from press.models import Event, Outcome, PressRelease, Result, Status
+from press.models import Event, Outcome, PressRelease, Quote, Result, Status
 from tests.factories import (
     make_event,
     make_newsroom,
@@ -205,8 +207,6 @@ def test_private_sets_stay_private_whatever_the_release(newsroom):
 def test_quote_speakers_and_result_events_come_from_the_same_newsroom(newsroom):
     other = make_newsroom()
     release = make_release(newsroom)
-    from press.models import Quote
-
     with pytest.raises(ValidationError, match="speaker from this newsroom"):
         Quote(release=release, speaker=make_person(other), text="Hi").full_clean()
     with pytest.raises(ValidationError, match="event from this newsroom"):
@@ -222,3 +222,12 @@ def test_uploaded_photos_get_a_generated_name_and_keep_the_original_one(newsroom
     assert (photo.width, photo.height) == (600, 400)
     assert photo.bytes == photo.image.size
     assert len(photo.sha256) == 64
+
+
+def test_every_database_rule_has_a_message_written_for_editors():
+    default = BaseConstraint.default_violation_error_message
+    for app_label in ("newsroom", "press", "media"):
+        for model in apps.get_app_config(app_label).get_models():
+            for constraint in model._meta.constraints:
+                assert constraint.violation_error_message not in (None, default), constraint.name
+                assert constraint.name.startswith(f"{app_label}_{model._meta.model_name}_")

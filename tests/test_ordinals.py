@@ -1,6 +1,9 @@
+from datetime import date
+
 import pytest
 
-from press.templatetags.press_tags import place
+from press.models import Event
+from press.templatetags.press_tags import date_range, place
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,16 @@ def test_other_languages():
     assert place(1, "fr") == "1re place"
     assert place(2, "fr") == "2e place"
     assert place(3, "xx") == "3rd place"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2022, 5, 13), date(2022, 5, 15), "13–15 May 2022"),
+        (date(2022, 5, 30), date(2022, 6, 1), "30 May–1 June 2022"),
+        (date(2022, 12, 31), date(2023, 1, 1), "31 December 2022–1 January 2023"),
+        (date(2022, 6, 3), date(2022, 6, 3), "3 June 2022"),
+    ],
+)
+def test_event_dates_read_compactly(start, end, expected):
+    assert date_range(Event(starts_on=start, ends_on=end)) == expected

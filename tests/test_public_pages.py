@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from newsroom.models import Newsroom
@@ -185,8 +186,6 @@ def test_pages_have_landmarks_and_alt_text(client, seed_release):
 
 
 def test_newsroom_slug_cannot_hide_site_paths(db):
-    from django.core.exceptions import ValidationError
-
     newsroom = Newsroom(name="Admin", slug="admin")
     with pytest.raises(ValidationError, match="used by the site itself"):
         newsroom.full_clean()

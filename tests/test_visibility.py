@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Visibility
 from press.models import Status
 from tests.factories import (
+    jpeg_bytes,
     make_newsroom,
     make_person,
     make_photo,
@@ -129,9 +131,6 @@ def test_a_hero_photo_moved_to_a_private_set_disappears_from_the_release(client,
 def test_portraits_are_public_only_for_press_contacts_and_people_in_live_releases(
     client, newsroom
 ):
-    from django.core.files.base import ContentFile
-
-    from tests.factories import jpeg_bytes
 
     def person_with_portrait(**fields):
         person = make_person(newsroom, **fields)

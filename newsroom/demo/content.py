@@ -512,8 +512,8 @@ def photo_set(
     for position, (filename, scene, photo_title, caption, credit, taken_at) in enumerate(photos):
         if found.photos.filter(original_filename=filename).exists():
             continue
-        log(f"  generating {filename} ({photo_size[0]}×{photo_size[1]})")
         size = PORTRAIT_SIZE if scene == "portrait" else photo_size
+        log(f"  drawing {filename} ({size[0]}×{size[1]})")
         data = make_photo(
             position + len(slug),
             scene=scene,

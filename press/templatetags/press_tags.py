@@ -1,4 +1,5 @@
 from django import template
+from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 
 from press.models import Outcome
@@ -46,3 +47,16 @@ def result_label(result, language="en"):
     return format_html(
         '<abbr title="{}">{}</abbr>', OUTCOME_NAMES[result.outcome], result.outcome.upper()
     )
+
+
+@register.filter
+def date_range(event):
+    """“13–15 May 2022”, “30 May–1 June 2022”, “13 May 2022”: an event's days, compactly."""
+    start, end = event.starts_on, event.ends_on
+    if start == end:
+        return format_date(start, "j F Y")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{format_date(start, 'j')}–{format_date(end, 'j F Y')}"
+    if start.year == end.year:
+        return f"{format_date(start, 'j F')}–{format_date(end, 'j F Y')}"
+    return f"{format_date(start, 'j F Y')}–{format_date(end, 'j F Y')}"

@@ -1,0 +1,112 @@
+"""The demo command a newcomer runs first."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from PIL import Image
+
+from media.models import Photo
+from press.models import PressRelease
+
+
+def dump():
+    out = io.StringIO()
+    call_command(
+        "dumpdata",
+        "newsroom",
+        "press",
+        "media",
+        "auth.user",
+        "auth.group",
+        indent=1,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_uploads(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-uploads")
+
+
+@pytest.fixture(autouse=True)
+def fresh_uploads(settings, demo_uploads):
+    """All tests here read the files the demo wrote once for the module."""
+    settings.MEDIA_ROOT = demo_uploads
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_uploads):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_uploads):
+        output = io.StringIO()
+        call_command("demo", "--no-serve", stdout=output)
+        first = dump()
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+        second = dump()
+        yield {"output": output.getvalue(), "first": first, "second": second}
+        call_command("flush", interactive=False)
+
+
+@pytest.fixture
+def demo_db(demo, db):
+    return demo
+
+
+def test_running_the_demo_twice_changes_nothing(demo_db):
+    assert demo_db["first"] == demo_db["second"]
+
+
+def test_the_demo_prints_a_login_that_works(demo_db, client):
+    match = re.search(r"Log in as:\s+(\S+) / (\S+)", demo_db["output"])
+
+    assert match
+    assert client.login(username=match[1], password=match[2])
+    assert client.get("/admin/press/pressrelease/").status_code == 200
+
+
+def test_the_demo_release_shows_every_part_of_the_seed(demo_db, client):
+    release = PressRelease.objects.get(slug="backman-third-in-the-hockenheim-12-hours")
+    page = client.get(release.get_absolute_url()).content.decode()
+
+    assert "Bäckman on the podium in the Hockenheim 12 hours" in page
+    assert "Photo: 24H SERIES" in page and "(Free to use with credit)" in page
+    assert "<cite>Andreas Bäckman</cite>" in page and "<cite>Fredrik Lestrup</cite>" in page
+    assert re.search(
+        r"Free Practice.*?3rd place.*?Qualifying.*?1st place.*?Race 1 \(12 hours\).*?3rd place",
+        page,
+        re.S,
+    )
+    assert 'href="/andreas-backman/photos/hockenheim-12h/"' in page
+    assert "STCC season opener, Ljungbyhed" in page
+    assert "press@backman-racing.example" in page
+    assert "About Andreas Bäckman" in page
+
+
+def test_the_demo_has_a_draft_and_an_embargoed_release_nobody_sees(demo_db, client):
+    hidden = PressRelease.objects.exclude(pk__in=PressRelease.objects.live())
+
+    assert {release.slug for release in hidden} == {
+        "hockenheim-night-gallery",
+        "ready-for-the-stcc-opener-at-ljungbyhed",
+    }
+    for release in hidden:
+        assert client.get(release.get_absolute_url()).status_code == 404
+    assert client.get("/andreas-backman/photos/stcc-ljungbyhed-preview/").status_code == 404
+
+
+def test_the_demo_photos_are_camera_sized_and_downloadable(demo_db, client):
+    photos = Photo.objects.exclude(original_filename__contains="portrait")
+
+    assert photos.count() >= 8
+    for photo in photos:
+        assert photo.width >= 4000 and photo.height >= 2667
+    photo = photos.get(original_filename="hockenheim-podium.jpg")
+    response = client.get(photo.original_url)
+    data = b"".join(response.streaming_content)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert Image.open(io.BytesIO(data)).size == (4000, 2667)
+    web = Image.open(io.BytesIO(b"".join(client.get(photo.web_url).streaming_content)))
+    assert web.size == photo.web_size == (2048, 1366)
