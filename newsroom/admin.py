@@ -40,9 +40,22 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
         ).distinct()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Newsroom:
-            kwargs["queryset"] = Newsroom.objects.editable_by(request.user)
+        scope_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def scope_choices(db_field, request, kwargs):
+    """Offer, and accept, only rows of newsrooms the user works in."""
+    model = db_field.related_model
+    editable = Newsroom.objects.editable_by(request.user)
+    if model is Newsroom:
+        kwargs.setdefault("queryset", editable)
+    elif any(field.name == "newsroom" for field in model._meta.fields):
+        kwargs.setdefault("queryset", model._default_manager.filter(newsroom__in=editable))
 
 
 def thumbnail(url, alt=""):

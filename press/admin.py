@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from media.admin import photo_preview
+from media.models import Photo
 from newsroom.admin import NewsroomScopedAdmin
 from newsroom.models import Newsroom
 from press.models import Event, PressRelease, Quote, Result, Status, Tag
@@ -28,8 +30,32 @@ class ResultInline(admin.TabularInline):
     autocomplete_fields = ["event"]
 
 
+class PressReleaseForm(forms.ModelForm):
+    """Everything a release links to must be of the release's own newsroom."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        newsroom = cleaned_data.get("newsroom")
+        for name in ("photo_sets", "events", "contacts", "tags"):
+            strangers = [
+                item
+                for item in cleaned_data.get(name) or []
+                if newsroom and item.newsroom_id != newsroom.pk
+            ]
+            if strangers:
+                message = ngettext(
+                    "%(items)s belongs to another newsroom.",
+                    "%(items)s belong to another newsroom.",
+                    len(strangers),
+                )
+                items = ", ".join(f"“{item}”" for item in strangers)
+                self.add_error(name, message % {"items": items})
+        return cleaned_data
+
+
 @admin.register(PressRelease)
 class PressReleaseAdmin(NewsroomScopedAdmin):
+    form = PressReleaseForm
     list_display = ["title", "newsroom", "kind", "state", "publish_at", "hero_preview"]
     list_filter = ["newsroom", "status", "kind", "language", "publish_at"]
     list_select_related = ["newsroom", "hero_photo"]
@@ -61,6 +87,11 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
     @admin.display(description=_("hero photo"))
     def hero_preview(self, release):
         return photo_preview(release.hero_photo) if release.hero_photo else ""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "hero_photo":
+            kwargs["queryset"] = Photo.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

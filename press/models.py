@@ -346,12 +346,17 @@ class Quote(models.Model):
         return f"quote-{self.pk}"
 
     def clean(self):
-        if (
-            self.speaker_id
-            and self.release_id
-            and self.speaker.newsroom_id != self.release.newsroom_id
-        ):
+        newsroom_id = release_newsroom_id(self)
+        if self.speaker_id and newsroom_id and self.speaker.newsroom_id != newsroom_id:
             raise ValidationError({"speaker": _("Pick a speaker from this newsroom.")})
+
+
+def release_newsroom_id(part):
+    """The newsroom of a quote's or result's release, also while the release is being added."""
+    try:
+        return part.release.newsroom_id
+    except PressRelease.DoesNotExist:
+        return None
 
 
 class Outcome(models.TextChoices):
@@ -425,11 +430,8 @@ class Result(models.Model):
             errors["position"] = _("Leave the position empty for %(outcome)s.") % {
                 "outcome": self.outcome.upper()
             }
-        if (
-            self.event_id
-            and self.release_id
-            and self.event.newsroom_id != self.release.newsroom_id
-        ):
+        newsroom_id = release_newsroom_id(self)
+        if self.event_id and newsroom_id and self.event.newsroom_id != newsroom_id:
             errors["event"] = _("Pick an event from this newsroom.")
         if errors:
             raise ValidationError(errors)

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from press.models import PressRelease, Status
@@ -167,3 +168,56 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_crafted_speaker_or_event_of_another_newsroom_is_refused(editor_client, newsroom):
+    other = make_newsroom()
+    form = release_form(
+        newsroom,
+        {
+            "quotes-0-speaker": make_person(other).pk,
+            "results-0-event": make_event(other).pk,
+        },
+    )
+
+    response = editor_client.post(reverse("admin:press_pressrelease_add"), form)
+
+    assert response.status_code == 200
+    assert "Pick a speaker from this newsroom." in response.content.decode()
+    assert "Pick an event from this newsroom." in response.content.decode()
+    assert not PressRelease.objects.exists()
+
+
+def test_crafted_photo_sets_tags_and_contacts_of_another_newsroom_are_refused(
+    editor_client, newsroom
+):
+    other = make_newsroom()
+    their_set = make_photo_set(other, title="Their set")
+    their_photo = make_photo(their_set)
+    form = release_form(
+        newsroom,
+        {
+            "photo_sets": [their_set.pk],
+            "contacts": [make_person(other, name="Their contact").pk],
+            "hero_photo": their_photo.pk,
+        },
+    )
+
+    response = editor_client.post(reverse("admin:press_pressrelease_add"), form)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("Select a valid choice") >= 3
+    assert not PressRelease.objects.exists()
+
+
+def test_superusers_linking_another_newsrooms_items_are_told(client, newsroom):
+
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
+    other = make_newsroom()
+    form = release_form(newsroom, {"photo_sets": [make_photo_set(other, title="Their set").pk]})
+
+    response = client.post(reverse("admin:press_pressrelease_add"), form)
+
+    assert response.status_code == 200
+    assert "“Their set” belongs to another newsroom." in response.content.decode()
