@@ -4,8 +4,10 @@ import io
 import re
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from PIL import Image
 
 from media.models import Photo
@@ -110,3 +112,15 @@ def test_the_demo_photos_are_camera_sized_and_downloadable(demo_db, client):
     assert Image.open(io.BytesIO(data)).size == (4000, 2667)
     web = Image.open(io.BytesIO(b"".join(client.get(photo.web_url).streaming_content)))
     assert web.size == photo.web_size == (2048, 1366)
+
+
+def test_every_admin_page_opens_for_the_demo_editor(demo_db, client):
+    assert client.login(username="editor", password="newsroom-demo")
+    for model in admin.site._registry:
+        if model._meta.app_label not in ("newsroom", "press", "media"):
+            continue
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert client.get(reverse(f"{name}_changelist")).status_code == 200, name
+        first = model._default_manager.first()
+        if first is not None:
+            assert client.get(reverse(f"{name}_change", args=[first.pk])).status_code == 200, name
