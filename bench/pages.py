@@ -33,10 +33,10 @@ def configure(var_dir):
             "STATIC_ROOT": var_dir,
         }
     )
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
-    from django.conf import settings  # noqa: PLC0415
+    from django.conf import settings
 
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -63,11 +63,11 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
         configure(var_dir)
-        from django.core.management import call_command  # noqa: PLC0415
-        from django.test import Client  # noqa: PLC0415
+        from django.core.management import call_command
+        from django.test import Client
 
-        from newsroom.demo import content  # noqa: PLC0415
-        from press.models import PressRelease  # noqa: PLC0415
+        from newsroom.demo import content
+        from press.models import PressRelease
 
         call_command("migrate", verbosity=0)
         content.load(photo_size=(1200, 800))
@@ -83,7 +83,9 @@ def main():
         print(f"bare view: {bare * 1000:.2f} ms per request")
         results = {name: timed(client, url, args.requests) for name, url in pages.items()}
         for name, seconds in results.items():
-            print(f"{name}: {seconds * 1000:.2f} ms per request, {seconds / bare:.1f}× a bare view")
+            print(
+                f"{name}: {seconds * 1000:.2f} ms per request, {seconds / bare:.1f}× a bare view"
+            )
         print(f"release page / bare view: {results['release page'] / bare:.1f}")
 
 

@@ -267,6 +267,14 @@ class Photo(models.Model):
             self.license = newsroom.default_license
             self.license_text = self.license_text or newsroom.default_license_text
 
+    def clean(self):
+        # An empty license means "the newsroom's usual": fill it before the rules are checked.
+        if self._state.adding:
+            try:
+                self.apply_newsroom_defaults()
+            except PhotoSet.DoesNotExist:
+                pass  # no set chosen: the form says so
+
     def is_public(self):
         return self.photo_set.is_public()
 
