@@ -1,3 +1,4 @@
+import contextlib
 import hashlib
 from functools import partial
 from pathlib import PurePath
@@ -269,11 +270,10 @@ class Photo(models.Model):
 
     def clean(self):
         # An empty license means "the newsroom's usual": fill it before the rules are checked.
+        # Without a set there is nothing to fill from; the form reports the missing set.
         if self._state.adding:
-            try:
+            with contextlib.suppress(PhotoSet.DoesNotExist):
                 self.apply_newsroom_defaults()
-            except PhotoSet.DoesNotExist:
-                pass  # no set chosen: the form says so
 
     def is_public(self):
         return self.photo_set.is_public()

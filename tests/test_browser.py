@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from playwright.sync_api import expect, sync_playwright
 
 from newsroom.models import Membership, Role
-from tests.factories import make_event, make_newsroom, make_person
+from tests.factories import make_event, make_newsroom, make_person, make_quote, make_release
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +118,30 @@ def test_editor_writes_a_release_and_the_public_reads_it(
     row = public.get_by_role("row", name=re.compile("Race 1"))
     assert "3rd place" in row.inner_text()
     public.context.close()
+
+
+def test_a_journalist_reads_prints_and_copies_with_the_keyboard(
+    live_server, page, transactional_db
+):
+    newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+    speaker = make_person(newsroom, name="Fredrik Lestrup", title="co-founder")
+    release = make_release(newsroom, title="Podium at Hockenheim", slug="podium")
+    make_quote(release, speaker, "A valuable start to the season.")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+
+    page.goto(f"{live_server.url}{release.get_absolute_url()}")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    copy = page.locator("figure.quote button.copy")
+    expect(copy).to_have_text("Copy quote")
+    copy.focus()
+    page.keyboard.press("Enter")
+    expect(copy).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == "“A valuable start to the season.” — Fredrik Lestrup, co-founder"
+
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Newsroom")).to_be_hidden()
+    expect(copy).to_be_hidden()
+    expect(page.get_by_role("heading", name="Podium at Hockenheim")).to_be_visible()
