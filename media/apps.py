@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MediaConfig(AppConfig):
     name = "media"
     verbose_name = _("Photos")
+
+    def ready(self):
+        from media import signals  # noqa: F401

@@ -1,53 +1,37 @@
 """Renditions of photos, as django-imagekit specs.
 
-Every rendition starts with `DraftForFit`: JPEG can decode at 1/2, 1/4 or 1/8
+Every rendition starts with a draft step: JPEG can decode at 1/2, 1/4 or 1/8
 scale almost for free, so a 24-megapixel original is never decoded at full
 size just to make a 2048-pixel copy. LANCZOS does the final, exact resize.
+Then the image is turned upright, converted to sRGB and made opaque, so every
+rendition looks the same in every browser and photo desk.
 """
 
+import io
 import math
 
 from imagekit import ImageSpec, register
 from imagekit.processors import ResizeToFit, Transpose
+from PIL import Image, ImageCms
 
 # EXIF orientations that swap width and height.
 ROTATED_ORIENTATIONS = {5, 6, 7, 8}
 EXIF_ORIENTATION = 0x0112
-
-
-class GeneratedByTask:
-    """Cache file strategy: never generate while a page asks for a rendition.
-
-    Renditions are made by `media.tasks.generate_renditions` after a photo is
-    saved; until then the serving view shows a placeholder.
-    """
-
-    def should_verify_existence(self, file):
-        return True
-
-
-class DraftForFit:
-    """Ask the JPEG decoder for the smallest scale still at least the target size."""
-
-    def __init__(self, width, height):
-        self.width, self.height = width, height
-
-    def process(self, image):
-        if not hasattr(image, "draft") or image.format != "JPEG":
-            return image
-        width, height = image.size
-        upright = (height, width) if upright_swapped(image) else (width, height)
-        ratio = min(self.width / upright[0], self.height / upright[1])
-        if ratio < 1:
-            image.draft(None, (math.ceil(width * ratio), math.ceil(height * ratio)))
-        return image
+SIXTEEN_BIT_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
+SRGB = ImageCms.createProfile("sRGB")
 
 
 def upright_swapped(image):
+    """Whether the EXIF orientation turns the stored image by 90°."""
     try:
         return image.getexif().get(EXIF_ORIENTATION) in ROTATED_ORIENTATIONS
     except (OSError, ValueError, SyntaxError):
         return False
+
+
+def upright_size(image):
+    width, height = image.size
+    return (height, width) if upright_swapped(image) else (width, height)
 
 
 def fit_size(width, height, box):
@@ -56,28 +40,137 @@ def fit_size(width, height, box):
     return max(1, round(width * ratio)), max(1, round(height * ratio))
 
 
-class FitRendition(ImageSpec):
-    box = (0, 0)
+class Draft:
+    """Ask the JPEG decoder for the smallest scale that still gives enough pixels.
+
+    `cover` is for crops (the image must cover the box), otherwise it must fit.
+    The box is upright; a photo stored sideways (EXIF orientation 5–8) is
+    measured the way it will be shown.
+    """
+
+    def __init__(self, width, height, cover=False):
+        self.width, self.height, self.cover = width, height, cover
+
+    def process(self, image):
+        if image.format != "JPEG" or not hasattr(image, "draft"):
+            return image
+        upright = upright_size(image)
+        scales = (self.width / upright[0], self.height / upright[1])
+        ratio = max(scales) if self.cover else min(scales)
+        if ratio < 1:
+            width, height = image.size
+            image.draft(None, (math.ceil(width * ratio), math.ceil(height * ratio)))
+        return image
+
+
+class ToSRGB:
+    """Opaque 8-bit sRGB: what every browser and photo desk shows the same way.
+
+    Embedded ICC profiles (Adobe RGB, Display P3, CMYK press profiles) are
+    converted, not dropped, so colours do not shift; 16-bit images are scaled
+    rather than clipped; transparency is flattened onto white.
+    """
+
+    def process(self, image):
+        image = self.eight_bit(image)
+        image = self.flatten(image)
+        profile = image.info.get("icc_profile")
+        if profile:
+            try:
+                source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+                return ImageCms.profileToProfile(image, source, SRGB, outputMode="RGB")
+            except (ImageCms.PyCMSError, OSError, ValueError):
+                pass  # a broken profile: fall back to a plain conversion
+        return image if image.mode == "RGB" else image.convert("RGB")
+
+    @staticmethod
+    def eight_bit(image):
+        if image.mode in SIXTEEN_BIT_MODES:
+            info = image.info
+            image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+            image.info = info
+        return image
+
+    @staticmethod
+    def flatten(image):
+        if image.mode == "P":
+            image = image.convert("RGBA")
+        if image.mode in ("RGBA", "LA", "PA"):
+            info = image.info
+            background = Image.new("RGB", image.size, (255, 255, 255))
+            rgba = image.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            background.info = {key: value for key, value in info.items() if key == "icc_profile"}
+            return background
+        return image
+
+
+class FocalCrop:
+    """Cover the box, then crop around the focal point (x, y as fractions of the image)."""
+
+    def __init__(self, width, height, x=0.5, y=0.5):
+        self.width, self.height, self.x, self.y = width, height, x, y
+
+    def process(self, image):
+        scale = max(self.width / image.width, self.height / image.height)
+        size = (
+            max(self.width, round(image.width * scale)),
+            max(self.height, round(image.height * scale)),
+        )
+        image = image.resize(size, Image.Resampling.LANCZOS)
+        left = clamp(round(self.x * size[0] - self.width / 2), 0, size[0] - self.width)
+        top = clamp(round(self.y * size[1] - self.height / 2), 0, size[1] - self.height)
+        return image.crop((left, top, left + self.width, top + self.height))
+
+
+def clamp(value, low, high):
+    return max(low, min(value, high))
+
+
+class PhotoSpec(ImageSpec):
     format = "JPEG"
     options = {"quality": 85, "progressive": True, "optimize": True}
+    # Bump when the processing changes, so every rendition is made again.
+    revision = 1
+
+
+class FitSpec(PhotoSpec):
+    box = (0, 0)
 
     @property
     def processors(self):
-        return [
-            DraftForFit(*self.box),
-            Transpose(),
-            ResizeToFit(*self.box, upscale=False),
-        ]
+        return [Draft(*self.box), Transpose(), ToSRGB(), ResizeToFit(*self.box, upscale=False)]
 
 
-class Thumbnail(FitRendition):
+class Thumbnail(FitSpec):
     box = (400, 400)
     options = {"quality": 80, "progressive": True, "optimize": True}
 
 
-class Web(FitRendition):
+class Web(FitSpec):
     box = (2048, 2048)
+
+
+class Social(PhotoSpec):
+    """1200×630 for link previews, cropped around the editor's focal point."""
+
+    box = (1200, 630)
+
+    @property
+    def processors(self):
+        photo = getattr(self.source, "instance", None)
+        x, y = (photo.focal_x, photo.focal_y) if photo is not None else (0.5, 0.5)
+        return [Draft(*self.box, cover=True), Transpose(), ToSRGB(), FocalCrop(*self.box, x, y)]
+
+
+class Print(PhotoSpec):
+    """Every original pixel, upright, as a high-quality sRGB JPEG (for PNG and TIFF originals)."""
+
+    options = {"quality": 92, "progressive": True, "optimize": True, "subsampling": 0}
+    processors = [Transpose(), ToSRGB()]
 
 
 register.generator("media:photo:thumbnail", Thumbnail)
 register.generator("media:photo:web", Web)
+register.generator("media:photo:social", Social)
+register.generator("media:photo:print", Print)

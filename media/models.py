@@ -1,19 +1,22 @@
 import contextlib
 import hashlib
+import io
+import mimetypes
+from datetime import timedelta
 from functools import partial
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField
 from PIL import Image
 
-from media.imagegenerators import Thumbnail, Web, fit_size, upright_swapped
+from media.imagegenerators import PhotoSpec, Social, Thumbnail, Web, fit_size, upright_size
+from media.metadata import Rights, read_embedded
 from newsroom.models import License, Newsroom, license_label
 from newsroom.uploads import RandomName, validate_image
 
@@ -153,6 +156,26 @@ class PhotoQuerySet(models.QuerySet):
         return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
 
 
+class Size(models.TextChoices):
+    THUMBNAIL = "thumbnail", _("Thumbnail")
+    WEB = "web", _("Web")
+    SOCIAL = "social", _("Social media")
+    PRINT = "print", _("Print")
+    ORIGINAL = "original", _("Original")
+
+
+# What journalists download, smallest first; thumbnails are for pages only.
+DOWNLOAD_SIZES = [Size.WEB, Size.SOCIAL, Size.PRINT, Size.ORIGINAL]
+# Sizes a whole set can be downloaded in as one ZIP.
+ZIP_SIZES = [(Size.WEB, Size.WEB.label), (Size.PRINT, Size.PRINT.label)]
+SIZE_HINTS = {
+    Size.WEB: _("for websites"),
+    Size.SOCIAL: _("1200 × 630 for link previews"),
+    Size.PRINT: _("every pixel, JPEG"),
+    Size.ORIGINAL: _("as uploaded, every pixel"),
+}
+
+
 class Photo(models.Model):
     photo_set = models.ForeignKey(
         PhotoSet, on_delete=models.CASCADE, related_name="photos", verbose_name=_("photo set")
@@ -164,6 +187,7 @@ class Photo(models.Model):
         help_text=_("JPEG, PNG, WebP or TIFF, as large as the camera made it."),
     )
     original_filename = models.CharField(_("uploaded as"), max_length=255, editable=False)
+    image_format = models.CharField(_("format"), max_length=10, editable=False)
     title = models.CharField(_("title"), max_length=200, blank=True)
     caption = models.TextField(
         _("caption"), blank=True, help_text=_("Who and what is in the photo, where and when.")
@@ -178,7 +202,15 @@ class Photo(models.Model):
         _("credit"),
         max_length=200,
         blank=True,
-        help_text=_("Printed as “Photo: …”. The newsroom's default credit when empty."),
+        help_text=_(
+            "Printed as “Photo: …”. Taken from the file, else the newsroom's default credit."
+        ),
+    )
+    copyright = models.CharField(
+        _("copyright notice"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. “© 24H SERIES 2022”. Taken from the file when it has one."),
     )
     license = models.CharField(
         _("license"),
@@ -194,16 +226,30 @@ class Photo(models.Model):
         help_text=_("Only for “Custom terms”: the usage terms in your own words."),
     )
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    focal_x = models.FloatField(
+        _("focal point across"),
+        default=0.5,
+        help_text=_("0 is the left edge, 1 the right: crops keep this point in view."),
+    )
+    focal_y = models.FloatField(
+        _("focal point down"), default=0.5, help_text=_("0 is the top edge, 1 the bottom.")
+    )
     width = models.PositiveIntegerField(_("width"), default=0, editable=False)
     height = models.PositiveIntegerField(_("height"), default=0, editable=False)
     bytes = models.PositiveBigIntegerField(_("file size"), default=0, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, db_index=True)
+    version = models.CharField(
+        _("version"),
+        max_length=16,
+        editable=False,
+        help_text=_("Changes with the file, its rights and its focal point."),
+    )
+    rendered_version = models.CharField(max_length=16, blank=True, editable=False)
+    rendering_claim = models.CharField(max_length=16, blank=True, editable=False)
+    rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    thumbnail = ImageSpecField(source="image", id="media:photo:thumbnail")
-    web = ImageSpecField(source="image", id="media:photo:web")
 
     objects = PhotoQuerySet.as_manager()
 
@@ -224,6 +270,11 @@ class Photo(models.Model):
                     "Write the custom terms, or pick a license from the list."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="%(app_label)s_%(class)s_focal_point_inside",
+                violation_error_message=_("The focal point must lie inside the photo (0 to 1)."),
+            ),
         ]
         indexes = [models.Index(fields=["photo_set", "position"], name="media_photo_order_idx")]
 
@@ -232,34 +283,49 @@ class Photo(models.Model):
 
     def save(self, *args, **kwargs):
         new_file = bool(self.image) and not self.image._committed
+        replaced = self.stored_image_name() if new_file and self.pk else None
         if new_file:
             self.read_file_facts()
         if self._state.adding:
             self.apply_newsroom_defaults()
+        self.version = self.compute_version()
         super().save(*args, **kwargs)
-        if new_file:
+        if replaced and replaced != self.image.name:
+            transaction.on_commit(partial(self.image.storage.delete, replaced))
+        if self.rendered_version != self.version:
             transaction.on_commit(partial(schedule_renditions, self.pk))
 
     def get_absolute_url(self):
         return f"{self.photo_set.get_absolute_url()}#photo-{self.pk}"
 
+    def stored_image_name(self):
+        return Photo.objects.filter(pk=self.pk).values_list("image", flat=True).first()
+
     def read_file_facts(self):
-        """Fill name, size, checksum and upright dimensions from a new upload."""
+        """Fill name, format, size, checksum, upright dimensions and embedded rights."""
         upload = self.image.file
-        self.original_filename = PurePath(self.image.name).name[:255]
-        self.bytes = upload.size
-        digest = hashlib.sha256()
         upload.seek(0)
-        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-            digest.update(chunk)
-        self.sha256 = digest.hexdigest()
+        data = upload.read()
         upload.seek(0)
-        with Image.open(upload) as image:
-            width, height = image.size
-            self.width, self.height = (
-                (height, width) if upright_swapped(image) else (width, height)
-            )
-        upload.seek(0)
+        self.original_filename = safe_original_name(self.image.name)
+        self.bytes = len(data)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        with Image.open(io.BytesIO(data)) as image:
+            self.image_format = image.format
+            self.width, self.height = upright_size(image)
+        self.prefill_from(read_embedded(data))
+
+    def prefill_from(self, embedded):
+        """What the camera or the photo agency wrote into the file fills empty fields."""
+        self.title = self.title or embedded.title[:200]
+        self.caption = self.caption or embedded.caption
+        self.credit = self.credit or embedded.credit[:200]
+        self.copyright = self.copyright or embedded.copyright[:200]
+        if self.taken_at is None and embedded.taken_at is not None:
+            taken_at = embedded.taken_at
+            if timezone.is_naive(taken_at):
+                taken_at = timezone.make_aware(taken_at)
+            self.taken_at = taken_at
 
     def apply_newsroom_defaults(self):
         newsroom = self.photo_set.newsroom
@@ -268,55 +334,203 @@ class Photo(models.Model):
             self.license = newsroom.default_license
             self.license_text = self.license_text or newsroom.default_license_text
 
+    def compute_version(self):
+        """A short hash of everything that goes into the served files."""
+        parts = [
+            self.sha256,
+            self.title,
+            self.caption,
+            self.credit,
+            self.copyright,
+            self.license,
+            self.license_text,
+            f"{self.focal_x:.4f}",
+            f"{self.focal_y:.4f}",
+            str(PhotoSpec.revision),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
+
     def clean(self):
         # An empty license means "the newsroom's usual": fill it before the rules are checked.
         # Without a set there is nothing to fill from; the form reports the missing set.
         if self._state.adding:
             with contextlib.suppress(PhotoSet.DoesNotExist):
-                self.apply_newsroom_defaults()
+                newsroom = self.photo_set.newsroom
+                if not self.license:
+                    self.license = newsroom.default_license
+                    self.license_text = self.license_text or newsroom.default_license_text
 
     def is_public(self):
         return self.photo_set.is_public()
 
     @property
     def usage_terms(self):
-        return license_label(self.license, self.license_text)
+        return license_label(self.license, self.license_text) if self.license else ""
 
     @property
     def alt(self):
         return self.alt_text or self.caption or self.title
 
+    @property
+    def rights(self):
+        return Rights(
+            title=self.title,
+            caption=self.caption,
+            credit=self.credit,
+            copyright=self.copyright,
+            usage_terms=str(self.usage_terms),
+        )
+
+    @property
+    def is_jpeg(self):
+        return self.image_format == "JPEG"
+
     def rendition_size(self, size):
-        box = {"thumbnail": Thumbnail.box, "web": Web.box}.get(size)
-        if box is None:
-            return self.width, self.height
-        return fit_size(self.width, self.height, box)
+        """Pixel size of a rendition, known without opening any file."""
+        if size in (Size.THUMBNAIL, Size.WEB):
+            spec = Thumbnail if size == Size.THUMBNAIL else Web
+            return fit_size(self.width, self.height, spec.box)
+        if size == Size.SOCIAL:
+            return Social.box
+        return self.width, self.height
+
+    def download_sizes(self):
+        """The sizes offered for download: a JPEG's original is already its print size."""
+        return [size for size in DOWNLOAD_SIZES if not (size == Size.PRINT and self.is_jpeg)]
 
     @property
     def thumbnail_size(self):
-        return self.rendition_size("thumbnail")
+        return self.rendition_size(Size.THUMBNAIL)
 
     @property
     def web_size(self):
-        return self.rendition_size("web")
+        return self.rendition_size(Size.WEB)
 
     def file_url(self, size):
         return reverse(
             "media:photo-file",
-            kwargs={"pk": self.pk, "version": self.sha256[:12], "size": size},
+            kwargs={"pk": self.pk, "version": self.version, "size": size},
         )
 
     @property
     def thumbnail_url(self):
-        return self.file_url("thumbnail")
+        return self.file_url(Size.THUMBNAIL)
 
     @property
     def web_url(self):
-        return self.file_url("web")
+        return self.file_url(Size.WEB)
+
+    @property
+    def social_url(self):
+        return self.file_url(Size.SOCIAL)
 
     @property
     def original_url(self):
-        return self.file_url("original")
+        return self.file_url(Size.ORIGINAL)
+
+    def claim_rendering(self, stale_after=timedelta(minutes=15)):
+        """Let exactly one worker make this version's files; a stalled claim expires."""
+        now = timezone.now()
+        unclaimed = ~Q(rendering_claim=self.version) | Q(
+            rendering_started_at__lt=now - stale_after
+        )
+        claimed = (
+            Photo.objects.filter(unclaimed, pk=self.pk, version=self.version)
+            .exclude(rendered_version=self.version)
+            .update(rendering_claim=self.version, rendering_started_at=now)
+        )
+        return claimed == 1
+
+
+def safe_original_name(name):
+    """The uploader's file name as data: last path part, printable, at most 255 characters."""
+    name = PurePath(str(name).replace("\\", "/")).name
+    name = "".join(character for character in name if character.isprintable())
+    if len(name) > 255:
+        stem, dot, extension = name.rpartition(".")
+        name = f"{stem[: 250 - len(extension)]}…{dot}{extension}" if dot else name[:255]
+    return name or "photo"
+
+
+class Rendition(models.Model):
+    """One file we serve for a photo, made by the rendition task."""
+
+    photo = models.ForeignKey(
+        Photo, on_delete=models.CASCADE, related_name="renditions", verbose_name=_("photo")
+    )
+    size = models.CharField(_("size"), max_length=10, choices=Size)
+    file = models.FileField(_("file"), max_length=255)
+    version = models.CharField(_("version"), max_length=16)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    bytes = models.PositiveBigIntegerField(_("file size"))
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rendition")
+        verbose_name_plural = _("renditions")
+        ordering = ["photo", "size"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "size"],
+                name="%(app_label)s_%(class)s_one_per_size",
+                violation_error_message=_("A photo has one file per size."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.photo} ({self.get_size_display()})"
+
+    @property
+    def content_type(self):
+        return mimetypes.guess_type(self.file.name)[0] or "application/octet-stream"
+
+    @property
+    def etag(self):
+        return f'"{self.version}-{self.size}"'
+
+
+class DownloadCountQuerySet(models.QuerySet):
+    def record(self, photo_ids, size):
+        """Count one download of `size` for each photo: counters only, nothing about who."""
+        photo_ids = list(photo_ids)
+        counted = set(
+            self.filter(photo_id__in=photo_ids, size=size).values_list("photo_id", flat=True)
+        )
+        self.filter(photo_id__in=counted, size=size).update(count=F("count") + 1)
+        self.bulk_create(
+            [
+                DownloadCount(photo_id=pk, size=size, count=1)
+                for pk in photo_ids
+                if pk not in counted
+            ],
+            ignore_conflicts=True,
+        )
+
+
+class DownloadCount(models.Model):
+    photo = models.ForeignKey(
+        Photo, on_delete=models.CASCADE, related_name="download_counts", verbose_name=_("photo")
+    )
+    size = models.CharField(_("size"), max_length=10, choices=Size)
+    count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    objects = DownloadCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("download count")
+        verbose_name_plural = _("download counts")
+        ordering = ["photo", "size"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "size"],
+                name="%(app_label)s_%(class)s_one_per_size",
+                violation_error_message=_("A photo has one counter per size."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.photo}: {self.count} × {self.get_size_display()}"
 
 
 def schedule_renditions(photo_pk):

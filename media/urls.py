@@ -10,6 +10,7 @@ urlpatterns = [
         views.photo_file,
         name="photo-file",
     ),
+    path("files/sets/<int:pk>/<str:size>.zip", views.photoset_zip, name="photoset-zip"),
     path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
     path("<slug:newsroom>/photos/<slug:slug>/", views.photoset_detail, name="photoset-detail"),
 ]

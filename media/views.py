@@ -1,14 +1,26 @@
+import logging
+
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 
-from media.models import Photo, PhotoSet, attach_covers
-from newsroom.http import file_response, mark_preview
+from media import downloads
+from media.models import (
+    ZIP_SIZES,
+    DownloadCount,
+    Photo,
+    PhotoSet,
+    Rendition,
+    Size,
+    attach_covers,
+)
+from newsroom.http import cache_for, mark_preview, serve_download
 from newsroom.models import Newsroom
 
-SIZES = ("thumbnail", "web", "original")
+logger = logging.getLogger(__name__)
 
 
 def photoset_list(request, newsroom):
@@ -29,56 +41,104 @@ def photoset_detail(request, newsroom, slug):
         photo_set = get_object_or_404(
             photo_sets.editable_by(request.user), newsroom__slug=newsroom, slug=slug
         )
+    photos = photo_set.photos.prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.order_by())
+    )
     context = {
         "newsroom": photo_set.newsroom,
         "section": "photos",
         "photo_set": photo_set,
-        "photos": photo_set.photos.all(),
+        "photos": [downloads.PhotoDownloads(photo) for photo in photos],
+        "zip_sizes": ZIP_SIZES,
         "preview": preview,
     }
     response = render(request, "media/photoset_detail.html", context)
     return mark_preview(response) if preview else response
 
 
+def viewable_photo_set(request, photo_set):
+    """True for the public, True for the newsroom's editors, 404 for everyone else."""
+    if photo_set.is_public():
+        return True
+    if photo_set.newsroom.is_editable_by(request.user):
+        return False
+    raise Http404
+
+
+@require_safe
 def photo_file(request, pk, version, size):
-    """One photo file, original or rendition, for whoever may see the photo."""
-    if size not in SIZES:
+    """One file of a photo, for whoever may see the photo."""
+    if size not in Size.values:
         raise Http404
     photo = Photo.objects.select_related("photo_set__newsroom").filter(pk=pk).first()
     if photo is None:
         raise Http404
-    public = photo.is_public()
-    if not public and not photo.photo_set.newsroom.is_editable_by(request.user):
-        raise Http404
-    if version != photo.sha256[:12]:
-        # The photo was replaced: send old links to the current file.
-        return redirect(photo.file_url(size))
-    download = size == "original" or "download" in request.GET
-    if size == "original":
-        file = photo.image
-    else:
-        file = getattr(photo, size)
-        if not file.storage.exists(file.name):
-            return placeholder(photo, size)
-    return file_response(
-        file,
+    public = viewable_photo_set(request, photo.photo_set)
+    if version != photo.version:
+        # The photo changed since the link was made: send it to the current file.
+        return redirect(photo.file_url(size) + ("?download" if "download" in request.GET else ""))
+    stored_size = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
+    rendition = photo.renditions.filter(size=stored_size).first()
+    if rendition is None:
+        return not_ready(photo, size)
+    download = "download" in request.GET or size in (Size.ORIGINAL, Size.PRINT)
+    if download and public and counts_as_download(request):
+        DownloadCount.objects.record([photo.pk], size)
+    return serve_download(
+        request,
+        rendition.file,
+        size=rendition.bytes,
+        etag=rendition.etag,
+        last_modified=rendition.created_at,
+        filename=downloads.file_name(photo, size, rendition.file.name),
+        content_type=rendition.content_type,
+        inline=not download,
         public=public,
         max_age=settings.NEWSROOM_MEDIA_MAX_AGE,
-        filename=download_name(photo, size, file.name),
-        as_attachment=download,
     )
 
 
-def download_name(photo, size, stored_name):
-    extension = stored_name.rsplit(".", 1)[-1].lower()
-    stem = slugify(photo.title or photo.photo_set.title)[:60] or "photo"
-    suffix = "" if size == "original" else f"-{size}"
-    return f"{stem}-{photo.pk}{suffix}.{extension}"
+def counts_as_download(request):
+    # A resumed download (a later byte range) is the same download.
+    byte_range = request.headers.get("Range", "")
+    return request.method == "GET" and (not byte_range or byte_range.startswith("bytes=0-"))
 
 
-def placeholder(photo, size):
-    """Shown while a rendition is being made; never cached, so the real one follows."""
-    width, height = photo.rendition_size(size)
-    svg = render_to_string("media/placeholder.svg", {"width": width, "height": height})
-    response = HttpResponse(svg, content_type="image/svg+xml")
+def not_ready(photo, size):
+    """Shown while the files are being made; never cached, so the real one follows."""
+    if size in (Size.THUMBNAIL, Size.WEB, Size.SOCIAL):
+        width, height = photo.rendition_size(size)
+        svg = render_to_string("media/placeholder.svg", {"width": width, "height": height})
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    else:
+        response = HttpResponse(
+            render_to_string("media/not_ready.html", {"photo": photo}), status=503
+        )
+        response["Retry-After"] = "30"
     return mark_preview(response)
+
+
+@require_safe
+def photoset_zip(request, pk, size):
+    """The whole set in one ZIP, streamed: the browser knows its size before the first byte."""
+    if size not in dict(ZIP_SIZES):
+        raise Http404
+    photo_set = PhotoSet.objects.select_related("newsroom").filter(pk=pk).first()
+    if photo_set is None:
+        raise Http404
+    public = viewable_photo_set(request, photo_set)
+    archive = downloads.SetArchive(photo_set, size)
+    etag = archive.etag
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    elif request.method == "HEAD":
+        response = HttpResponse(content_type="application/zip")
+        response["Content-Length"] = str(archive.length)
+    else:
+        if public:
+            DownloadCount.objects.record(archive.photo_ids, size)
+        response = archive.response()
+    response["ETag"] = etag
+    response["Accept-Ranges"] = "none"
+    response["Content-Disposition"] = archive.content_disposition
+    return cache_for(response, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)

@@ -1,10 +1,15 @@
 """Response helpers shared by the public views of every app."""
 
 import mimetypes
+import re
 from pathlib import PurePath
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+
+CHUNK_SIZE = 1024 * 1024
+SINGLE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def mark_preview(response):
@@ -16,11 +21,7 @@ def mark_preview(response):
 
 
 def file_response(file, *, public, max_age, filename=None, as_attachment=False):
-    """Stream a stored file through Django, with cache headers for its visibility.
-
-    `file` is any storage file (local disk or object storage): nothing here
-    assumes a path on this machine.
-    """
+    """Stream a small stored file (a logo, a portrait) with cache headers for its visibility."""
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     response = FileResponse(
         file.storage.open(file.name, "rb"),
@@ -28,8 +29,122 @@ def file_response(file, *, public, max_age, filename=None, as_attachment=False):
         as_attachment=as_attachment,
         filename=filename or PurePath(file.name).name,
     )
+    return cache_for(response, public=public, max_age=max_age)
+
+
+def cache_for(response, *, public, max_age):
     if public:
         patch_cache_control(response, public=True, max_age=max_age)
     else:
         mark_preview(response)
     return response
+
+
+def serve_download(
+    request,
+    file,
+    *,
+    size,
+    etag,
+    last_modified,
+    filename,
+    public,
+    max_age,
+    content_type=None,
+    inline=False,
+):
+    """Serve a stored file the way download managers and browsers expect (RFC 9110).
+
+    ETag and Last-Modified answer conditional requests with 304; one byte
+    range is answered with 206 so an interrupted download can resume; HEAD
+    gets the headers alone. Works with any Django storage: the file is opened
+    and read through the storage API, a chunk at a time.
+    """
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    timestamp = int(last_modified.timestamp())
+    if not_modified(request, etag, timestamp):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return cache_for(response, public=public, max_age=max_age)
+
+    byte_range = requested_range(request, etag, timestamp, size)
+    if byte_range == "unsatisfiable":
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif request.method == "HEAD":
+        response = HttpResponse(content_type=content_type)
+        response["Content-Length"] = str(size)
+    elif byte_range is None:
+        response = FileResponse(file.storage.open(file.name, "rb"), content_type=content_type)
+        response.block_size = CHUNK_SIZE
+        response["Content-Length"] = str(size)
+    else:
+        start, end = byte_range
+        response = StreamingHttpResponse(
+            read_range(file, start, end), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(timestamp)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return cache_for(response, public=public, max_age=max_age)
+
+
+def not_modified(request, etag, timestamp):
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and timestamp <= since
+
+
+def requested_range(request, etag, timestamp, size):
+    """(start, end) of one satisfiable range, "unsatisfiable", or None for the whole file.
+
+    Several ranges, a malformed header or an If-Range that no longer matches
+    all mean "send everything", which RFC 9110 allows.
+    """
+    header = request.headers.get("Range")
+    if request.method != "GET" or not header or not if_range_matches(request, etag, timestamp):
+        return None
+    match = SINGLE_RANGE.match(header.replace(" ", ""))
+    if not match or match[1] == match[2] == "":
+        return None
+    first, last = match[1], match[2]
+    if first == "":  # the last N bytes
+        length = int(last)
+        if length == 0:
+            return "unsatisfiable"
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    return start, end
+
+
+def if_range_matches(request, etag, timestamp):
+    if_range = request.headers.get("If-Range")
+    if if_range is None:
+        return True
+    if if_range.startswith(('"', "W/")):
+        return if_range == etag  # strong comparison only
+    return parse_http_date_safe(if_range) == timestamp
+
+
+def read_range(file, start, end):
+    with file.storage.open(file.name, "rb") as handle:
+        handle.seek(start)
+        remaining = end - start + 1
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK_SIZE, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk

@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from media.models import PhotoSet, attach_covers
+from media.models import ZIP_SIZES, PhotoSet, attach_covers
 from newsroom.http import mark_preview
 from newsroom.models import Newsroom, Person
 from press.forms import ReleaseFilterForm
@@ -34,7 +34,7 @@ def release_list(request, newsroom):
 
 
 def release_detail(request, newsroom, slug):
-    releases = PressRelease.objects.select_related("newsroom", "hero_photo__photo_set")
+    releases = PressRelease.objects.select_related("newsroom", "hero_photo__photo_set__newsroom")
     release = releases.live().filter(newsroom__slug=newsroom, slug=slug).first()
     preview = release is None
     if preview:
@@ -58,6 +58,7 @@ def release_detail(request, newsroom, slug):
         "quotes": release.quotes.select_related("speaker"),
         "results": release.results.select_related("event"),
         "photo_sets": attach_covers(photo_sets),
+        "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
         "contacts": contacts,
         "next_event": Event.objects.filter(newsroom=newsroom).upcoming().first(),

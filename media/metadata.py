@@ -1,0 +1,467 @@
+"""Embedded photo metadata: read it on upload, clean and stamp it on every file we serve.
+
+Uploads tell us their title, caption, credit, copyright and when they were
+taken, so editors get those fields prefilled. The same files also carry things
+journalists must never receive from us: where the photographer stood (GPS),
+serial numbers and owner names that identify the camera and its owner, maker
+notes (a vendor blob full of both), the embedded EXIF thumbnail (which can show
+the uncropped original) and unique image IDs. Every served file is cleaned of
+those and stamped with our rights, in IPTC and XMP, because that is what a
+newspaper photo desk's software shows next to the picture.
+
+pyexiv2 (exiv2) edits metadata only: the compressed image data of an original
+download stays byte for byte what the photographer sent.
+"""
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pyexiv2
+from PIL import Image, UnidentifiedImageError
+
+# exiv2 logs warnings for every odd tag of every camera; they are not errors for us.
+pyexiv2.set_log_level(4)
+
+# Formats whose metadata exiv2 can both read and rewrite, and which we serve.
+WRITABLE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/tiff"}
+
+# pyexiv2 decodes every value strictly with the encoding it is given. Metadata
+# from cameras and old tools is often Latin-1 or cp1252, which strict UTF-8 would
+# refuse; Latin-1 maps each byte to one character and never fails, and
+# `_text()` then works out what the bytes really are.
+BYTE_FOR_BYTE = "latin-1"
+UTF8 = "utf-8"
+
+# EXIF groups that are part of the standard file structure. Any other group is
+# a decoded maker note (Exif.Canon.*, Exif.Nikon3.*, Exif.Sony1.*, ...). In a
+# TIFF, SubImage*/SubThumb* hold real image data and must stay.
+STANDARD_EXIF_GROUPS = {"Image", "Image2", "Image3", "Photo", "Iop", "GPSInfo", "Thumbnail"}
+STANDARD_EXIF_GROUP_PREFIXES = ("SubImage", "SubThumb")
+
+PERSONAL_EXIF_KEYS = {
+    "Exif.Image.GPSTag",
+    "Exif.Image.CameraSerialNumber",
+    "Exif.Photo.BodySerialNumber",
+    "Exif.Photo.LensSerialNumber",
+    "Exif.Photo.CameraOwnerName",
+    "Exif.Photo.ImageUniqueID",
+    "Exif.Photo.MakerNote",
+}
+PERSONAL_XMP_KEYS = {
+    "Xmp.aux.SerialNumber",
+    "Xmp.aux.LensSerialNumber",
+    "Xmp.aux.OwnerName",
+    "Xmp.exifEX.BodySerialNumber",
+    "Xmp.exifEX.LensSerialNumber",
+    "Xmp.exifEX.CameraOwnerName",
+    "Xmp.exifEX.ImageUniqueID",
+    "Xmp.exif.ImageUniqueID",
+}
+# The photographer's address, phone numbers, e-mail and web site. In IIM the
+# nearest thing is the Contact dataset, which photographers fill the same way.
+PERSONAL_XMP_PREFIXES = ("Xmp.iptc.CreatorContactInfo",)
+PERSONAL_IPTC_KEYS = {"Iptc.Application2.Contact"}
+
+# The last part of an XMP key ("Xmp.exif.GPSLatitude",
+# "Xmp.iptcExt.LocationCreated[1]/Iptc4xmpExt:GPSLongitude", "Xmp.drone-dji.GpsLatitude").
+XMP_PROPERTY_NAME = re.compile(r"[^./:]+$")
+
+ORIENTATION_KEYS = {"Exif.Image.Orientation", "Xmp.tiff.Orientation"}
+
+# Tells IPTC readers the text is UTF-8 (ISO 2022 escape "ESC % G"). Without it
+# they assume Latin-1 and show "BÃ¤ckman".
+IPTC_UTF8 = "\x1b%G"
+
+# Maximum lengths in bytes from the IPTC IIM 4.2 specification. Photo-desk
+# software may cut or reject longer values; XMP carries the full text anyway.
+IPTC_MAX_BYTES = {
+    "Iptc.Application2.ObjectName": 64,
+    "Iptc.Application2.Byline": 32,
+    "Iptc.Application2.Credit": 32,
+    "Iptc.Application2.Copyright": 128,
+    "Iptc.Application2.Caption": 2000,
+    "Iptc.Application2.SpecialInstructions": 256,
+}
+
+X_DEFAULT = 'lang="x-default"'
+LANGUAGE_PREFIX = re.compile(r'^lang="[^"]*" ')
+EXIF_DATETIME = re.compile(r"(\d{4})[:-](\d\d)[:-](\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?")
+EXIF_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)")
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """What an upload says about itself; "" / None when absent."""
+
+    title: str = ""
+    caption: str = ""
+    credit: str = ""
+    copyright: str = ""
+    # Aware when the camera recorded its UTC offset, naive otherwise.
+    taken_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What we stamp into served files; an empty value removes the tag."""
+
+    title: str
+    caption: str
+    credit: str
+    copyright: str
+    usage_terms: str
+
+
+class _ImageData(pyexiv2.ImageData):
+    """pyexiv2.ImageData that frees its copy of the bytes even when exiv2 rejects them.
+
+    pyexiv2 copies the data into a C buffer before exiv2 looks at it and frees
+    it only in close(), which nobody can call when the constructor raised; a
+    worker fed broken uploads would leak one copy of each.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            super().__init__(data)
+        except Exception:
+            buffer = getattr(self, "buffer", None)
+            if buffer is not None:
+                buffer.destroy()
+            raise
+
+
+@contextmanager
+def _opened(data: bytes) -> Iterator[pyexiv2.ImageData]:
+    """Open bytes with exiv2 and always free them, whatever happens inside."""
+    image = _ImageData(data)
+    try:
+        yield image
+    finally:
+        image.close()
+
+
+def _is_image(data: bytes) -> bool:
+    """Whether Pillow recognises the bytes as some image format, broken or not."""
+    try:
+        with Image.open(io.BytesIO(data)):
+            return True
+    except UnidentifiedImageError:
+        return False
+    except Exception:
+        # Recognised, but e.g. too many pixels to open: still an image.
+        return True
+
+
+# Reading
+
+
+def _read_quietly(read) -> dict:
+    """One metadata block; a broken block must not hide the others."""
+    try:
+        return read(BYTE_FOR_BYTE)
+    except Exception:
+        return {}
+
+
+def _repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that some tool read as Latin-1/cp1252 and saved again ("BÃ¤ckman")."""
+    if text.isascii():
+        return text
+    for legacy in ("cp1252", "latin-1"):
+        try:
+            repaired = text.encode(legacy).decode(UTF8)
+        except UnicodeError:
+            continue
+        if repaired != text:
+            return repaired
+    return text
+
+
+def _text(raw: str) -> str:
+    """Turn a value read byte for byte into the text it means.
+
+    UTF-8 is what XMP requires and what modern cameras and tools write into
+    EXIF and IPTC; anything that is not valid UTF-8 is legacy Windows/Latin-1.
+    """
+    data = raw.encode(BYTE_FOR_BYTE)
+    try:
+        text = data.decode(UTF8)
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = raw
+    return _repair_mojibake(text).strip("\x00 \t\r\n")
+
+
+def _plain(value: object) -> str:
+    """Plain text from a value pyexiv2 returned as text, list or language alternatives."""
+    if isinstance(value, dict):
+        # XMP language alternatives: the default language, else the first given.
+        value = value.get(X_DEFAULT) or next(iter(value.values()), "")
+    if isinstance(value, list):
+        # Repeated IPTC datasets and XMP arrays (several creators).
+        parts = (_plain(item) for item in value)
+        return ", ".join(part for part in parts if part)
+    return _text(LANGUAGE_PREFIX.sub("", str(value), count=1))
+
+
+def _first(metadata: dict, keys: list[str]) -> str:
+    """The first non-empty value among `keys`, in order of preference."""
+    for key in keys:
+        text = _plain(metadata.get(key, ""))
+        if text:
+            return text
+    return ""
+
+
+def _exif_offset(raw: str) -> timezone | None:
+    """A UTC offset such as "+02:00" from Exif.Photo.OffsetTimeOriginal."""
+    match = EXIF_OFFSET.fullmatch(raw.strip())
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    try:
+        return timezone(-delta if sign == "-" else delta)
+    except ValueError:
+        return None
+
+
+def _exif_datetime(raw: str, offset: str) -> datetime | None:
+    """EXIF's "2022:07:01 14:03:00"; cameras write zeros or blanks when the clock was unset."""
+    match = EXIF_DATETIME.match(raw.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
+    try:
+        taken = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    zone = _exif_offset(offset)
+    return taken.replace(tzinfo=zone) if zone else taken
+
+
+def _xmp_datetime(raw: str) -> datetime | None:
+    """XMP's ISO 8601 date-time. A bare date or year is not a moment, so it is ignored."""
+    if "T" not in raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def _taken_at(exif: dict, xmp: dict) -> datetime | None:
+    """When the photo was taken, from the most precise source that has it."""
+    original = _plain(exif.get("Exif.Photo.DateTimeOriginal", ""))
+    offset = _plain(exif.get("Exif.Photo.OffsetTimeOriginal", ""))
+    candidates = [
+        _exif_datetime(original, offset),
+        _xmp_datetime(_plain(xmp.get("Xmp.exif.DateTimeOriginal", ""))),
+        _xmp_datetime(_plain(xmp.get("Xmp.photoshop.DateCreated", ""))),
+    ]
+    return next((taken for taken in candidates if taken), None)
+
+
+def read_embedded(data: bytes) -> Embedded:
+    """Title, caption, credit, copyright and capture time an upload carries, to prefill forms.
+
+    Metadata is a convenience: broken or unsupported metadata gives an empty
+    Embedded. Bytes that are not an image at all raise ValueError, so the
+    upload form can say so.
+    """
+    try:
+        with _opened(data) as image:
+            exif = _read_quietly(image.read_exif)
+            iptc = _read_quietly(image.read_iptc)
+            xmp = _read_quietly(image.read_xmp)
+    except Exception:
+        # exiv2 errors arrive as RuntimeError, but C++ exceptions can map to
+        # other Python types; none of them may stop an upload that is an image.
+        if not _is_image(data):
+            raise ValueError("The file is not an image.") from None
+        return Embedded()
+    everything = {**exif, **iptc, **xmp}
+    return Embedded(
+        title=_first(everything, ["Iptc.Application2.ObjectName", "Xmp.dc.title"]),
+        caption=_first(
+            everything,
+            ["Iptc.Application2.Caption", "Xmp.dc.description", "Exif.Image.ImageDescription"],
+        ),
+        credit=_first(
+            everything,
+            [
+                "Iptc.Application2.Credit",
+                "Xmp.photoshop.Credit",
+                "Iptc.Application2.Byline",
+                "Xmp.dc.creator",
+                "Exif.Image.Artist",
+            ],
+        ),
+        copyright=_first(
+            everything,
+            ["Iptc.Application2.Copyright", "Xmp.dc.rights", "Exif.Image.Copyright"],
+        ),
+        taken_at=_taken_at(exif, xmp),
+    )
+
+
+# Cleaning
+
+
+def _exif_group(key: str) -> str:
+    return key.split(".")[1]
+
+
+def _is_maker_note(key: str) -> bool:
+    """Maker-note tags as exiv2 decodes them, plus its bookkeeping group Exif.MakerNote.*."""
+    group = _exif_group(key)
+    if group in STANDARD_EXIF_GROUPS:
+        return False
+    return not group.startswith(STANDARD_EXIF_GROUP_PREFIXES)
+
+
+def _is_personal_exif(key: str) -> bool:
+    return key in PERSONAL_EXIF_KEYS or _exif_group(key) == "GPSInfo" or _is_maker_note(key)
+
+
+def _is_personal_xmp(key: str) -> bool:
+    match = XMP_PROPERTY_NAME.search(key)
+    is_gps = bool(match) and match.group().lower().startswith("gps")
+    return is_gps or key in PERSONAL_XMP_KEYS or key.startswith(PERSONAL_XMP_PREFIXES)
+
+
+def _removals(keys, is_personal, keep_orientation: bool) -> dict:
+    """`{key: None}` for every key to delete (pyexiv2 deletes a tag set to None)."""
+    doomed = {key for key in keys if is_personal(key)}
+    if not keep_orientation:
+        doomed |= ORIENTATION_KEYS & set(keys)
+    return dict.fromkeys(sorted(doomed))
+
+
+def _has_thumbnail(exif: dict) -> bool:
+    return any(_exif_group(key) == "Thumbnail" for key in exif)
+
+
+# Stamping
+
+
+def _or_none(value: str) -> str | None:
+    """An empty rights value removes the tag instead of writing an empty one."""
+    return value or None
+
+
+def _fit_iptc(key: str, value: str) -> str:
+    """Cut to the IIM byte limit without splitting a UTF-8 character."""
+    limit = IPTC_MAX_BYTES[key]
+    return value.encode(UTF8)[:limit].decode(UTF8, "ignore")
+
+
+def _iptc_rights(rights: Rights) -> dict:
+    values = {
+        "Iptc.Application2.ObjectName": rights.title,
+        "Iptc.Application2.Caption": rights.caption,
+        "Iptc.Application2.Credit": rights.credit,
+        "Iptc.Application2.Copyright": rights.copyright,
+        "Iptc.Application2.SpecialInstructions": rights.usage_terms,
+    }
+    stamped: dict = {key: _or_none(_fit_iptc(key, value)) for key, value in values.items()}
+    # By-line is repeatable (one entry per photographer); pyexiv2 writes lists as repeats.
+    byline = _fit_iptc("Iptc.Application2.Byline", rights.credit)
+    stamped["Iptc.Application2.Byline"] = [byline] if byline else None
+    stamped["Iptc.Envelope.CharacterSet"] = IPTC_UTF8
+    return stamped
+
+
+def _language_alternative(value: str) -> dict | None:
+    """XMP's lang-alt form, which is what dc:title, dc:description, dc:rights use."""
+    return {X_DEFAULT: value} if value else None
+
+
+def _xmp_rights(rights: Rights) -> dict:
+    return {
+        "Xmp.dc.title": _language_alternative(rights.title),
+        "Xmp.dc.description": _language_alternative(rights.caption),
+        "Xmp.dc.creator": [rights.credit] if rights.credit else None,
+        "Xmp.dc.rights": _language_alternative(rights.copyright),
+        "Xmp.photoshop.Credit": _or_none(rights.credit),
+        "Xmp.xmpRights.UsageTerms": _language_alternative(rights.usage_terms),
+        "Xmp.xmpRights.Marked": "True" if rights.copyright else None,
+    }
+
+
+def _exif_rights(rights: Rights) -> dict:
+    # EXIF says ASCII, but exiv2 writes the UTF-8 bytes as they are, and
+    # exiftool, Windows, macOS and Lightroom all read them as UTF-8. Skipping
+    # non-ASCII values would leave the uploader's stale credit in place.
+    return {
+        "Exif.Image.ImageDescription": _or_none(rights.caption),
+        "Exif.Image.Artist": _or_none(rights.credit),
+        "Exif.Image.Copyright": _or_none(rights.copyright),
+    }
+
+
+def _rewrite(data: bytes, rights: Rights | None, keep_orientation: bool) -> bytes:
+    """Remove personal metadata and, given rights, stamp them; one write per metadata block."""
+    with _opened(data) as image:
+        if image.get_mime_type() not in WRITABLE_TYPES:
+            raise ValueError(f"Cannot clean metadata of {image.get_mime_type()} files.")
+        # Strict reads: a block we cannot read is a block we cannot clean.
+        exif = image.read_exif(BYTE_FOR_BYTE)
+        if _has_thumbnail(exif):
+            image.clear_thumbnail()
+        exif_changes = _removals(exif, _is_personal_exif, keep_orientation)
+        xmp_changes = _removals(image.read_xmp(BYTE_FOR_BYTE), _is_personal_xmp, keep_orientation)
+        # WebP has no place for IPTC; exiv2 reports it as not writable there.
+        writes_iptc = image.get_access_mode()["iptc"] == "read+write"
+        iptc_changes = {}
+        if writes_iptc:
+            iptc_keys = image.read_iptc(BYTE_FOR_BYTE)
+            iptc_changes = {key: None for key in iptc_keys if key in PERSONAL_IPTC_KEYS}
+        if rights is not None:
+            exif_changes |= _exif_rights(rights)
+            xmp_changes |= _xmp_rights(rights)
+            if writes_iptc:
+                iptc_changes |= _iptc_rights(rights)
+        # Each modify call rewrites the file in memory, so skip the empty ones.
+        if exif_changes:
+            image.modify_exif(exif_changes, encoding=UTF8)
+        if iptc_changes:
+            image.modify_iptc(iptc_changes, encoding=UTF8)
+        if xmp_changes:
+            image.modify_xmp(xmp_changes, encoding=UTF8)
+        return image.get_bytes()
+
+
+def _rewrite_or_refuse(data: bytes, rights: Rights | None, keep_orientation: bool) -> bytes:
+    """Never serve a file we could not clean: any exiv2 failure becomes ValueError."""
+    try:
+        return _rewrite(data, rights, keep_orientation)
+    except ValueError:
+        raise
+    except Exception as error:
+        raise ValueError(f"Cannot clean this image's metadata: {error}") from error
+
+
+def strip_personal_data(data: bytes) -> bytes:
+    """The same file without GPS, serial numbers, owner names, maker notes, thumbnail, IDs.
+
+    Raises ValueError for files whose metadata cannot be rewritten, so that a
+    caller never serves an uncleaned file by accident.
+    """
+    return _rewrite_or_refuse(data, None, keep_orientation=True)
+
+
+def clean_and_stamp(data: bytes, rights: Rights, *, keep_orientation: bool = True) -> bytes:
+    """A servable copy: personal metadata removed, our rights written into IPTC, XMP and EXIF.
+
+    The original keeps its EXIF orientation because its pixels are stored
+    sideways; renditions are already upright and pass keep_orientation=False
+    so viewers do not turn them a second time.
+    """
+    return _rewrite_or_refuse(data, rights, keep_orientation)
