@@ -1,8 +1,18 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from media.models import Photo, PhotoSet
+from media.models import DownloadCount, Photo, PhotoSet, Rendition
+from media.uploads import accept_photos
 from newsroom.admin import NewsroomScopedAdmin, thumbnail
+from newsroom.models import License
 
 
 def photo_preview(photo):
@@ -11,17 +21,74 @@ def photo_preview(photo):
     return thumbnail(photo.thumbnail_url, photo.alt)
 
 
-class PhotoInline(admin.TabularInline):
-    model = Photo
-    extra = 1
-    fields = ["preview", "image", "title", "caption", "credit", "license", "position"]
-    readonly_fields = ["preview"]
-    formfield_overrides = NewsroomScopedAdmin.formfield_overrides
-    show_change_link = True
+class PhotoGridInline(admin.StackedInline):
+    """The set's photos as a grid of cards: drag to reorder, edit in place."""
 
-    @admin.display(description=_("preview"))
-    def preview(self, photo):
-        return photo_preview(photo)
+    model = Photo
+    template = "admin/media/photoset/photo_grid.html"
+    extra = 0
+    fields = [
+        "title",
+        "caption",
+        "alt_text",
+        "credit",
+        "copyright",
+        "license",
+        "license_text",
+        "focal_x",
+        "focal_y",
+        "position",
+    ]
+    formfield_overrides = NewsroomScopedAdmin.formfield_overrides
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("hero_of", to_attr="hero_releases"),
+                Prefetch("download_counts", queryset=DownloadCount.objects.order_by("size")),
+            )
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False  # photos come in through the upload area above the grid
+
+
+class BulkEditForm(forms.Form):
+    """Rights and caption for many photos at once; empty fields are left as they are."""
+
+    photos = forms.ModelMultipleChoiceField(queryset=Photo.objects.none())
+    credit = forms.CharField(label=_("Credit"), max_length=200, required=False)
+    copyright = forms.CharField(label=_("Copyright notice"), max_length=200, required=False)
+    license = forms.ChoiceField(
+        label=_("License"), choices=[("", _("(unchanged)")), *License.choices], required=False
+    )
+    license_text = forms.CharField(label=_("Custom terms"), max_length=300, required=False)
+    caption = forms.CharField(label=_("Caption"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, photo_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].queryset = photo_set.photos.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("license") == License.CUSTOM and not data.get("license_text"):
+            self.add_error("license_text", _("Write the custom terms for “Custom terms”."))
+        if not any(data.get(name) for name in ("credit", "copyright", "license", "caption")):
+            raise forms.ValidationError(_("Fill at least one field to change."))
+        return data
+
+    def apply(self):
+        changes = {name: value for name, value in self.cleaned_data.items() if name != "photos" and value}
+        photos = list(self.cleaned_data["photos"])
+        for photo in photos:
+            for name, value in changes.items():
+                setattr(photo, name, value)
+            if changes.get("license") and changes["license"] != License.CUSTOM:
+                photo.license_text = ""
+            photo.save()  # new rights: new files, stamped with them
+        return len(photos)
 
 
 @admin.register(PhotoSet)
@@ -31,8 +98,7 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "photos__caption", "photos__credit"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["cover"]
-    readonly_fields = ["released_at"]
+    readonly_fields = ["released_at", "used_in"]
     fields = [
         "newsroom",
         "title",
@@ -42,8 +108,9 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         "released_at",
         "is_featured",
         "cover",
+        "used_in",
     ]
-    inlines = [PhotoInline]
+    inlines = [PhotoGridInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_cover()
@@ -51,6 +118,92 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
     @admin.display(description=_("photos"), ordering="photo_count")
     def photo_count(self, photo_set):
         return photo_set.photo_count
+
+    @admin.display(description=_("used in"))
+    def used_in(self, photo_set):
+        releases = photo_set.releases.all() if photo_set.pk else []
+        return ", ".join(str(release) for release in releases) or _("No release yet.")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cover":
+            photo_set_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Photo.objects.filter(photo_set_id=photo_set_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="media_photoset_upload",
+            ),
+            path(
+                "<path:object_id>/bulk-edit/",
+                self.admin_site.admin_view(self.bulk_edit_view),
+                name="media_photoset_bulk_edit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def editable_set(self, request, object_id, permission):
+        """The set, if this user may change it and holds `permission`; else 404 or 403."""
+        photo_set = self.get_object(request, object_id)
+        if photo_set is None:
+            raise Http404
+        if not (
+            self.has_change_permission(request, photo_set) and request.user.has_perm(permission)
+        ):
+            raise PermissionDenied
+        return photo_set
+
+    def upload_view(self, request, object_id):
+        photo_set = self.editable_set(request, object_id, "media.add_photo")
+        change_url = reverse("admin:media_photoset_change", args=[photo_set.pk])
+        if request.method == "POST":
+            results = accept_photos(photo_set, request.FILES.getlist("files"))
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return JsonResponse({"results": [result.as_json() for result in results]})
+            for result in results:
+                level = messages.SUCCESS if result.saved else messages.ERROR
+                self.message_user(request, result.message, level)
+            if not results:
+                self.message_user(request, _("Choose one or more photos to upload."), messages.WARNING)
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "photo_set": photo_set,
+            "title": _("Upload photos to “%(set)s”") % {"set": photo_set},
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/media/photoset/upload.html", context)
+
+    def bulk_edit_view(self, request, object_id):
+        photo_set = self.editable_set(request, object_id, "media.change_photo")
+        if request.method != "POST":
+            return redirect("admin:media_photoset_change", photo_set.pk)
+        form = BulkEditForm(request.POST, photo_set=photo_set)
+        if form.is_valid():
+            count = form.apply()
+            self.message_user(
+                request,
+                ngettext("%(count)d photo was changed.", "%(count)d photos were changed.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        else:
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    self.message_user(request, f"{label}: {error}" if label else error, messages.ERROR)
+        return redirect("admin:media_photoset_change", photo_set.pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            context["bulk_form"] = BulkEditForm(photo_set=obj)
+            context["upload_url"] = reverse("admin:media_photoset_upload", args=[obj.pk])
+            context["bulk_edit_url"] = reverse("admin:media_photoset_bulk_edit", args=[obj.pk])
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
 @admin.register(Photo)
@@ -68,15 +221,17 @@ class PhotoAdmin(NewsroomScopedAdmin):
         "bytes",
         "sha256",
         "created_at",
+        "files",
     ]
     autocomplete_fields = ["photo_set"]
     fieldsets = [
         (None, {"fields": ["photo_set", "preview", "image", "position"]}),
         (_("Description"), {"fields": ["title", "caption", "alt_text", "taken_at"]}),
-        (_("Rights"), {"fields": ["credit", "license", "license_text"]}),
+        (_("Rights"), {"fields": ["credit", "copyright", "license", "license_text"]}),
+        (_("Crops"), {"fields": ["focal_x", "focal_y"]}),
         (
             _("File"),
-            {"fields": ["original_filename", "dimensions", "bytes", "sha256", "created_at"]},
+            {"fields": ["original_filename", "dimensions", "bytes", "sha256", "created_at", "files"]},
         ),
     ]
 
@@ -87,6 +242,16 @@ class PhotoAdmin(NewsroomScopedAdmin):
     @admin.display(description=_("pixels"))
     def dimensions(self, photo):
         return f"{photo.width} × {photo.height}"
+
+    @admin.display(description=_("files served"))
+    def files(self, photo):
+        renditions = Rendition.objects.filter(photo=photo).order_by("size")
+        lines = [
+            f"{rendition.get_size_display()}: {rendition.width} × {rendition.height}, "
+            f"{rendition.bytes:,} bytes"
+            for rendition in renditions
+        ]
+        return "; ".join(lines) or _("Being prepared.")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "photo_set":

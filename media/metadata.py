@@ -15,6 +15,7 @@ download stays byte for byte what the photographer sent.
 
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,8 +148,11 @@ def _opened(data: bytes) -> Iterator[pyexiv2.ImageData]:
 def _is_image(data: bytes) -> bool:
     """Whether Pillow recognises the bytes as some image format, broken or not."""
     try:
-        with Image.open(io.BytesIO(data)):
-            return True
+        with warnings.catch_warnings():
+            # Pillow warns about the broken metadata we already know of.
+            warnings.simplefilter("ignore")
+            Image.open(io.BytesIO(data)).close()
+        return True
     except UnidentifiedImageError:
         return False
     except Exception:
@@ -406,29 +410,73 @@ def _exif_rights(rights: Rights) -> dict:
     }
 
 
+def _is_legacy_text(raw: str) -> bool:
+    """Whether a value read byte for byte is not UTF-8, i.e. Latin-1 or cp1252."""
+    try:
+        raw.encode(BYTE_FOR_BYTE).decode(UTF8)
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _iptc_as_utf8(iptc_detail: dict) -> dict:
+    """Legacy-encoded IPTC text the stamp leaves in place, re-encoded as UTF-8.
+
+    The stamp marks the whole IPTC block as UTF-8; a Latin-1 City or Keywords
+    left as it was would then read as garbage.
+    """
+    changes = {}
+    for key, detail in iptc_detail.items():
+        value = detail["value"]
+        values = value if isinstance(value, list) else [value]
+        if detail["typeName"] == "String" and any(_is_legacy_text(item) for item in values):
+            texts = [_text(item) for item in values]
+            changes[key] = texts if isinstance(value, list) else texts[0]
+    return changes
+
+
+def _exif_changes(image: pyexiv2.ImageData, rights: Rights | None, keep_orientation: bool) -> dict:
+    # Strict reads here: a block we cannot read is a block we cannot clean.
+    changes = _removals(image.read_exif(BYTE_FOR_BYTE), _is_personal_exif, keep_orientation)
+    if rights:
+        changes |= _exif_rights(rights)
+    return changes
+
+
+def _xmp_changes(image: pyexiv2.ImageData, rights: Rights | None, keep_orientation: bool) -> dict:
+    changes = _removals(image.read_xmp(BYTE_FOR_BYTE), _is_personal_xmp, keep_orientation)
+    if rights:
+        changes |= _xmp_rights(rights)
+    return changes
+
+
+def _iptc_changes(image: pyexiv2.ImageData, rights: Rights | None) -> dict:
+    # WebP has no place for IPTC; exiv2 reports it as not writable there.
+    if image.get_access_mode()["iptc"] != "read+write":
+        return {}
+    iptc_detail = image.read_iptc_detail(BYTE_FOR_BYTE)
+    removals = {key: None for key in iptc_detail if key in PERSONAL_IPTC_KEYS}
+    if not rights:
+        return removals
+    return _iptc_as_utf8(iptc_detail) | removals | _iptc_rights(rights)
+
+
+def _remove_thumbnail(image: pyexiv2.ImageData) -> None:
+    """Drop the EXIF thumbnail (IFD1): it can show the uncropped original."""
+    if _has_thumbnail(image.read_exif(BYTE_FOR_BYTE)):
+        image.clear_thumbnail()
+
+
 def _rewrite(data: bytes, rights: Rights | None, keep_orientation: bool) -> bytes:
-    """Remove personal metadata and, given rights, stamp them; one write per metadata block."""
+    """Remove personal metadata and, given rights, stamp them."""
     with _opened(data) as image:
         if image.get_mime_type() not in WRITABLE_TYPES:
             raise ValueError(f"Cannot clean metadata of {image.get_mime_type()} files.")
-        # Strict reads: a block we cannot read is a block we cannot clean.
-        exif = image.read_exif(BYTE_FOR_BYTE)
-        if _has_thumbnail(exif):
-            image.clear_thumbnail()
-        exif_changes = _removals(exif, _is_personal_exif, keep_orientation)
-        xmp_changes = _removals(image.read_xmp(BYTE_FOR_BYTE), _is_personal_xmp, keep_orientation)
-        # WebP has no place for IPTC; exiv2 reports it as not writable there.
-        writes_iptc = image.get_access_mode()["iptc"] == "read+write"
-        iptc_changes = {}
-        if writes_iptc:
-            iptc_keys = image.read_iptc(BYTE_FOR_BYTE)
-            iptc_changes = {key: None for key in iptc_keys if key in PERSONAL_IPTC_KEYS}
-        if rights is not None:
-            exif_changes |= _exif_rights(rights)
-            xmp_changes |= _xmp_rights(rights)
-            if writes_iptc:
-                iptc_changes |= _iptc_rights(rights)
-        # Each modify call rewrites the file in memory, so skip the empty ones.
+        _remove_thumbnail(image)
+        exif_changes = _exif_changes(image, rights, keep_orientation)
+        iptc_changes = _iptc_changes(image, rights)
+        xmp_changes = _xmp_changes(image, rights, keep_orientation)
+        # Each modify call rewrites the whole file in memory, so skip empty ones.
         if exif_changes:
             image.modify_exif(exif_changes, encoding=UTF8)
         if iptc_changes:

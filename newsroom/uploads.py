@@ -4,6 +4,7 @@ This lives in the lowest app because every app takes images (logos,
 portraits, photos); the media app adds what only photos need.
 """
 
+import re
 import secrets
 import warnings
 from pathlib import PurePath
@@ -104,7 +105,33 @@ def decode_image(upload, formats=IMAGE_FORMATS):
             code="extension",
             params={"name": name, "extension": extension, "format": image_format},
         )
+    check_hidden_content(upload, image_format, name)
     return image_format, width, height
+
+
+# Markup a browser would run if the file were ever served as a page: a
+# "polyglot" that is an image and a web page at once.
+HIDDEN_MARKUP = re.compile(rb"<(?:script|html|body|iframe|object|embed|svg|\?php|!doctype)\b", re.I)
+PNG_END = b"IEND\xae\x42\x60\x82"
+
+
+def check_hidden_content(upload, image_format, name):
+    """Refuse images that carry something else: web page code, or data after a PNG's end."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if HIDDEN_MARKUP.search(data):
+        raise ValidationError(
+            _("“%(name)s” contains web page code (HTML or script) besides the image."),
+            code="markup",
+            params={"name": name},
+        )
+    if image_format == "PNG" and not data.endswith(PNG_END):
+        raise ValidationError(
+            _("“%(name)s” has data after the end of the image."),
+            code="trailing_data",
+            params={"name": name},
+        )
 
 
 def too_many_pixels(name, width, height):

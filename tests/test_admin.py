@@ -2,13 +2,10 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from media.models import Photo
 from press.models import PressRelease, Status
 from tests.factories import (
-    jpeg_bytes,
     make_event,
     make_newsroom,
     make_person,
@@ -224,48 +221,3 @@ def test_superusers_linking_another_newsrooms_items_are_told(client, newsroom):
 
     assert response.status_code == 200
     assert "“Their set” belongs to another newsroom." in response.content.decode()
-
-
-def photo_set_form(newsroom, *uploads):
-    data = {
-        "newsroom": newsroom.pk,
-        "title": "Hockenheim",
-        "slug": "hockenheim",
-        "visibility": "public",
-        "photos-TOTAL_FORMS": str(len(uploads)),
-        "photos-INITIAL_FORMS": "0",
-    }
-    for n, upload in enumerate(uploads):
-        data |= {
-            f"photos-{n}-image": upload,
-            f"photos-{n}-position": str(n),
-            f"photos-{n}-credit": "24H SERIES",
-        }
-    return data
-
-
-def test_editor_uploads_photos_into_a_set_and_renditions_follow(
-    editor_client, newsroom, django_capture_on_commit_callbacks
-):
-    upload = SimpleUploadedFile("podium.jpg", jpeg_bytes(3000, 2000), content_type="image/jpeg")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(
-            reverse("admin:media_photoset_add"), photo_set_form(newsroom, upload)
-        )
-
-    assert response.status_code == 302
-    photo = Photo.objects.get()
-    assert (photo.original_filename, photo.width, photo.height) == ("podium.jpg", 3000, 2000)
-    web = editor_client.get(photo.web_url)
-    assert web["Content-Type"] == "image/jpeg"  # made by the task, not a placeholder
-
-
-def test_a_file_that_is_not_an_image_is_refused_in_the_admin(editor_client, newsroom):
-    fake = SimpleUploadedFile("podium.jpg", b"<html>not a photo</html>", content_type="image/jpeg")
-
-    response = editor_client.post(
-        reverse("admin:media_photoset_add"), photo_set_form(newsroom, fake)
-    )
-
-    assert response.status_code == 200
-    assert "Upload a valid image" in response.content.decode()

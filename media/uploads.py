@@ -1,0 +1,73 @@
+"""Taking many photos into a set at once: every good file is kept, every bad one is named."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from media.models import Photo, safe_original_name
+from newsroom.uploads import decode_image, display_name
+
+
+@dataclass
+class UploadResult:
+    name: str
+    saved: bool
+    message: str
+    photo: Photo | None = None
+
+    def as_json(self):
+        data = {"name": self.name, "saved": self.saved, "message": self.message}
+        if self.photo is not None:
+            data["photo"] = {"id": self.photo.pk, "thumbnail": self.photo.thumbnail_url}
+        return data
+
+
+def accept_photos(photo_set, uploads):
+    """Validate and save each upload on its own, so one bad file costs only itself."""
+    return [accept_photo(photo_set, upload) for upload in uploads]
+
+
+def accept_photo(photo_set, upload):
+    name = display_name(upload)
+    try:
+        decode_image(upload)
+    except ValidationError as error:
+        return UploadResult(name, False, " ".join(error.messages))
+    digest = file_sha256(upload)
+    same = Photo.objects.filter(photo_set__newsroom=photo_set.newsroom_id, sha256=digest)
+    twin = same.select_related("photo_set").first()
+    if twin is not None and twin.photo_set_id == photo_set.pk:
+        return UploadResult(
+            name,
+            False,
+            _("“%(name)s” is already in this set as “%(photo)s”.") % {"name": name, "photo": twin},
+        )
+    with transaction.atomic():
+        photo = Photo(photo_set=photo_set, image=upload, position=next_position(photo_set))
+        photo.save()
+    renamed = safe_original_name(upload.name) != upload.name
+    message = _("“%(name)s” was added.") % {"name": name}
+    if twin is not None:
+        message += " " + _("The same file is also in the set “%(set)s”.") % {
+            "set": twin.photo_set
+        }
+    if renamed:
+        message += " " + _("Its name was shortened to “%(kept)s”.") % {"kept": photo.original_filename}
+    return UploadResult(name, True, message, photo)
+
+
+def file_sha256(upload):
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def next_position(photo_set):
+    last = photo_set.photos.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
