@@ -2,8 +2,12 @@
 
 import io
 import itertools
+import json
+import shutil
+import subprocess
 from datetime import date, timedelta
 
+import pyexiv2
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
@@ -86,3 +90,30 @@ def make_result(release, event, **fields):
     fields.setdefault("session", "Race 1")
     fields.setdefault("position", 1)
     return Result.objects.create(release=release, event=event, **fields)
+
+
+def with_exif(data, exif):
+    """The image bytes with these EXIF tags added (pyexiv2 key → value)."""
+    with pyexiv2.ImageData(data) as image:
+        image.modify_exif(exif)
+        return image.get_bytes()
+
+
+def exiftool(data):
+    """All metadata an independent reader (Debian's exiftool) finds in the bytes."""
+    if shutil.which("exiftool") is None:
+        raise AssertionError("exiftool is needed: apt install libimage-exiftool-perl")
+    result = subprocess.run(
+        ["exiftool", "-j", "-G1", "-a", "-s", "-charset", "iptc=UTF8", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(result.stdout)[0]
+
+
+def body(response):
+    """All bytes of a response, streamed or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
