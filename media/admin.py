@@ -65,7 +65,9 @@ class BulkEditForm(forms.Form):
         label=_("License"), choices=[("", _("(unchanged)")), *License.choices], required=False
     )
     license_text = forms.CharField(label=_("Custom terms"), max_length=300, required=False)
-    caption = forms.CharField(label=_("Caption"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    caption = forms.CharField(
+        label=_("Caption"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, photo_set, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +82,9 @@ class BulkEditForm(forms.Form):
         return data
 
     def apply(self):
-        changes = {name: value for name, value in self.cleaned_data.items() if name != "photos" and value}
+        changes = {
+            name: value for name, value in self.cleaned_data.items() if name != "photos" and value
+        }
         photos = list(self.cleaned_data["photos"])
         for photo in photos:
             for name, value in changes.items():
@@ -167,7 +171,9 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
                 level = messages.SUCCESS if result.saved else messages.ERROR
                 self.message_user(request, result.message, level)
             if not results:
-                self.message_user(request, _("Choose one or more photos to upload."), messages.WARNING)
+                self.message_user(
+                    request, _("Choose one or more photos to upload."), messages.WARNING
+                )
             return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -195,7 +201,9 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
             for field, errors in form.errors.items():
                 label = form.fields[field].label if field in form.fields else ""
                 for error in errors:
-                    self.message_user(request, f"{label}: {error}" if label else error, messages.ERROR)
+                    self.message_user(
+                        request, f"{label}: {error}" if label else error, messages.ERROR
+                    )
         return redirect("admin:media_photoset_change", photo_set.pk)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
@@ -231,7 +239,16 @@ class PhotoAdmin(NewsroomScopedAdmin):
         (_("Crops"), {"fields": ["focal_x", "focal_y"]}),
         (
             _("File"),
-            {"fields": ["original_filename", "dimensions", "bytes", "sha256", "created_at", "files"]},
+            {
+                "fields": [
+                    "original_filename",
+                    "dimensions",
+                    "bytes",
+                    "sha256",
+                    "created_at",
+                    "files",
+                ]
+            },
         ),
     ]
 

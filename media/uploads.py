@@ -51,11 +51,11 @@ def accept_photo(photo_set, upload):
     renamed = safe_original_name(upload.name) != upload.name
     message = _("“%(name)s” was added.") % {"name": name}
     if twin is not None:
-        message += " " + _("The same file is also in the set “%(set)s”.") % {
-            "set": twin.photo_set
-        }
+        message += " " + _("The same file is also in the set “%(set)s”.") % {"set": twin.photo_set}
     if renamed:
-        message += " " + _("Its name was shortened to “%(kept)s”.") % {"kept": photo.original_filename}
+        message += " " + _("Its name was shortened to “%(kept)s”.") % {
+            "kept": photo.original_filename
+        }
     return UploadResult(name, True, message, photo)
 
 

@@ -111,7 +111,9 @@ def decode_image(upload, formats=IMAGE_FORMATS):
 
 # Markup a browser would run if the file were ever served as a page: a
 # "polyglot" that is an image and a web page at once.
-HIDDEN_MARKUP = re.compile(rb"<(?:script|html|body|iframe|object|embed|svg|\?php|!doctype)\b", re.I)
+HIDDEN_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|svg|\?php|!doctype)\b", re.I
+)
 PNG_END = b"IEND\xae\x42\x60\x82"
 
 

@@ -200,7 +200,7 @@ def test_the_original_keeps_its_pixels(client, photo):
 
 
 def oriented_jpeg(orientation):
-    """An image whose upright view has a red top-left corner, stored turned as `orientation` says."""
+    """An image with a red top-left corner when upright, stored turned as `orientation` says."""
     upright = Image.new("RGB", (600, 400), (255, 255, 255))
     upright.paste((255, 0, 0), (0, 0, 150, 100))
     # What a camera stores so that applying `orientation` gives the upright view.

@@ -13,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from media.models import Photo
+from newsroom.demo.photos import make_photo
 from tests.factories import jpeg_bytes, make_newsroom, make_photo_set
 
 
@@ -49,14 +50,34 @@ def psd_bytes():
 BAD_FILES = [
     ("bomb.png", pixel_bomb(), "“bomb.png” has too many pixels"),
     ("cut.jpg", jpeg_bytes(800, 600)[:3000], "“cut.jpg” is damaged or incomplete"),
-    ("page.png", png_bytes() + b"<html><script>alert(1)</script></html>", "“page.png” contains web page code"),
-    ("trailer.png", png_bytes() + b"\x00" * 64, "“trailer.png” has data after the end of the image"),
-    ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "“logo.svg” is not a JPEG, PNG, WebP or TIFF image"),
+    (
+        "page.png",
+        png_bytes() + b"<html><script>alert(1)</script></html>",
+        "“page.png” contains web page code",
+    ),
+    (
+        "trailer.png",
+        png_bytes() + b"\x00" * 64,
+        "“trailer.png” has data after the end of the image",
+    ),
+    (
+        "logo.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+        "“logo.svg” is not a JPEG, PNG, WebP or TIFF image",
+    ),
     ("layers.jpg", psd_bytes(), "“layers.jpg” is not a JPEG, PNG, WebP or TIFF image"),
-    ("logo.jpg", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", "“logo.jpg” is not a JPEG"),
+    (
+        "logo.jpg",
+        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
+        "“logo.jpg” is not a JPEG",
+    ),
     ("fake.jpg", b"<!doctype html><title>x</title>", "“fake.jpg” is not a JPEG"),
     ("empty.jpg", b"", "“empty.jpg” is empty"),
-    ("renamed.png", jpeg_bytes(), "“renamed.png” is named like a .png file but contains a JPEG image"),
+    (
+        "renamed.png",
+        jpeg_bytes(),
+        "“renamed.png” is named like a .png file but contains a JPEG image",
+    ),
 ]
 
 
@@ -68,12 +89,17 @@ def photo_set(newsroom):
 def post_files(client, photo_set, files, json=True):
     headers = {"Accept": "application/json"} if json else {}
     return client.post(
-        reverse("admin:media_photoset_upload", args=[photo_set.pk]), {"files": files}, headers=headers
+        reverse("admin:media_photoset_upload", args=[photo_set.pk]),
+        {"files": files},
+        headers=headers,
     )
 
 
 def test_a_batch_keeps_every_good_file_and_names_every_bad_one(editor_client, photo_set, settings):
-    good = [upload("podium.jpg", jpeg_bytes(900, 600)), upload("car.png", png_bytes(), "image/png")]
+    good = [
+        upload("podium.jpg", jpeg_bytes(900, 600)),
+        upload("car.png", png_bytes(), "image/png"),
+    ]
     bad = [upload(name, data) for name, data, _message in BAD_FILES]
 
     response = post_files(editor_client, photo_set, [good[0], *bad, good[1]])
@@ -83,14 +109,20 @@ def test_a_batch_keeps_every_good_file_and_names_every_bad_one(editor_client, ph
     for result, (name, _data, message) in zip(results[1:-1], BAD_FILES, strict=True):
         assert result["name"] == name
         assert message in result["message"], result
-    assert sorted(photo_set.photos.values_list("original_filename", flat=True)) == ["car.png", "podium.jpg"]
+    assert sorted(photo_set.photos.values_list("original_filename", flat=True)) == [
+        "car.png",
+        "podium.jpg",
+    ]
     stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "photos").iterdir())
     assert len(stored) == 2 and not any("podium" in name or "car" in name for name in stored)
 
 
 def test_hostile_names_are_made_harmless_and_kept_as_data(editor_client, photo_set, settings):
     long_name = "a" * 296 + ".jpg"
-    files = [upload("../../../etc/passwd.jpg", jpeg_bytes()), upload(long_name, jpeg_bytes(301, 200))]
+    files = [
+        upload("../../../etc/passwd.jpg", jpeg_bytes()),
+        upload(long_name, jpeg_bytes(301, 200)),
+    ]
 
     results = post_files(editor_client, photo_set, files).json()["results"]
 
@@ -134,17 +166,32 @@ def test_without_javascript_the_form_reports_by_message(editor_client, photo_set
 def test_uploaded_photos_are_prefilled_from_their_metadata_and_rendered(
     editor_client, photo_set, django_capture_on_commit_callbacks
 ):
-    from newsroom.demo.photos import make_photo  # noqa: PLC0415
 
-    data = make_photo(3, "podium", (1200, 800), artist="24H SERIES", copyright="© 24H SERIES", description="Podium")
+    data = make_photo(
+        3,
+        "podium",
+        (1200, 800),
+        artist="24H SERIES",
+        copyright="© 24H SERIES",
+        description="Podium",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         post_files(editor_client, photo_set, [upload("podium.jpg", data)])
 
     photo = Photo.objects.get()
-    assert (photo.credit, photo.copyright, photo.caption) == ("24H SERIES", "© 24H SERIES", "Podium")
+    assert (photo.credit, photo.copyright, photo.caption) == (
+        "24H SERIES",
+        "© 24H SERIES",
+        "Podium",
+    )
     assert photo.taken_at is not None
     assert photo.rendered_version == photo.version
-    assert set(photo.renditions.values_list("size", flat=True)) == {"thumbnail", "web", "social", "original"}
+    assert set(photo.renditions.values_list("size", flat=True)) == {
+        "thumbnail",
+        "web",
+        "social",
+        "original",
+    }
 
 
 def test_only_members_with_upload_rights_may_upload(client, photo_set, editor):
@@ -153,7 +200,9 @@ def test_only_members_with_upload_rights_may_upload(client, photo_set, editor):
     assert post_files(client, outsider_set, [upload("a.jpg", jpeg_bytes())]).status_code == 404
 
     reader = get_user_model().objects.create_user("reader", is_staff=True)
-    reader.user_permissions.set(Permission.objects.filter(codename__in=["change_photoset", "view_photoset"]))
+    reader.user_permissions.set(
+        Permission.objects.filter(codename__in=["change_photoset", "view_photoset"])
+    )
     photo_set.newsroom.memberships.create(user=reader)
     client.force_login(reader)
     assert post_files(client, photo_set, [upload("a.jpg", jpeg_bytes())]).status_code == 403
