@@ -5,6 +5,7 @@ import hashlib
 import io
 import logging
 import re
+from collections import defaultdict
 from pathlib import PurePath
 
 from django.http import StreamingHttpResponse
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from zipstream import ZipStream
 
-from media.models import SIZE_HINTS, Size
+from media.models import SIZE_HINTS, Rendition, Size
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +109,19 @@ class SetArchive:
 
     def __init__(self, photo_set, size):
         self.photo_set, self.size = photo_set, size
-        photos = list(photo_set.photos.prefetch_related("renditions"))
+        photos = list(photo_set.photos.all())
+        # One joined query, not an IN list of every photo: sets can be huge.
+        renditions = defaultdict(dict)
+        for rendition in Rendition.objects.filter(
+            photo__photo_set=photo_set, size__in=[size, Size.ORIGINAL]
+        ).order_by():
+            renditions[rendition.photo_id][rendition.size] = rendition
         self.entries, self.missing = [], []
         names = UniqueNames()
         width = max(2, len(str(len(photos))))
         for number, photo in enumerate(photos, start=1):
-            rendition = stored_rendition(photo, size)
+            wanted = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
+            rendition = renditions[photo.pk].get(wanted)
             if rendition is None:
                 self.missing.append(photo)
                 continue

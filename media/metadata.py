@@ -62,9 +62,10 @@ PERSONAL_XMP_KEYS = {
     "Xmp.exifEX.ImageUniqueID",
     "Xmp.exif.ImageUniqueID",
 }
-# The photographer's address, phone numbers, e-mail and web site. In IIM the
-# nearest thing is the Contact dataset, which photographers fill the same way.
-PERSONAL_XMP_PREFIXES = ("Xmp.iptc.CreatorContactInfo",)
+# The photographer's address, phone numbers, e-mail and web site, and XMP's
+# own thumbnail (a base64 JPEG, as revealing as the EXIF one). In IIM the
+# nearest thing to contact info is the Contact dataset, filled the same way.
+PERSONAL_XMP_PREFIXES = ("Xmp.iptc.CreatorContactInfo", "Xmp.xmp.Thumbnails")
 PERSONAL_IPTC_KEYS = {"Iptc.Application2.Contact"}
 
 # The last part of an XMP key ("Xmp.exif.GPSLatitude",

@@ -533,6 +533,42 @@ class DownloadCount(models.Model):
         return f"{self.photo}: {self.count} × {self.get_size_display()}"
 
 
+class ZipDownloadCountQuerySet(models.QuerySet):
+    def record(self, photo_set, size):
+        counter, _created = self.get_or_create(photo_set=photo_set, size=size)
+        self.filter(pk=counter.pk).update(count=F("count") + 1)
+
+
+class ZipDownloadCount(models.Model):
+    """How often a whole set was downloaded as one ZIP, per size: a counter, nothing more."""
+
+    photo_set = models.ForeignKey(
+        PhotoSet,
+        on_delete=models.CASCADE,
+        related_name="zip_download_counts",
+        verbose_name=_("photo set"),
+    )
+    size = models.CharField(_("size"), max_length=10, choices=Size)
+    count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    objects = ZipDownloadCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ZIP download count")
+        verbose_name_plural = _("ZIP download counts")
+        ordering = ["photo_set", "size"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo_set", "size"],
+                name="%(app_label)s_%(class)s_one_per_size",
+                violation_error_message=_("A set has one ZIP counter per size."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.photo_set}: {self.count} × {self.get_size_display()} ZIP"
+
+
 def schedule_renditions(photo_pk):
     from media.tasks import generate_renditions
 

@@ -15,6 +15,7 @@ from media.models import (
     PhotoSet,
     Rendition,
     Size,
+    ZipDownloadCount,
     attach_covers,
 )
 from newsroom.http import cache_for, mark_preview, serve_download
@@ -136,7 +137,7 @@ def photoset_zip(request, pk, size):
         response["Content-Length"] = str(archive.length)
     else:
         if public:
-            DownloadCount.objects.record(archive.photo_ids, size)
+            ZipDownloadCount.objects.record(photo_set, size)
         response = archive.response()
     response["ETag"] = etag
     response["Accept-Ranges"] = "none"
