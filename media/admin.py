@@ -4,12 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from media.models import DownloadCount, Photo, PhotoSet, Rendition
+from media.models import Document, DownloadCount, Photo, PhotoSet, Rendition
 from media.uploads import accept_photos
 from newsroom.admin import NewsroomScopedAdmin, thumbnail
 from newsroom.models import License
@@ -274,3 +275,51 @@ class PhotoAdmin(NewsroomScopedAdmin):
         if db_field.name == "photo_set":
             kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Document)
+class DocumentAdmin(NewsroomScopedAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "file_type",
+        "size",
+        "visibility",
+        "download_count",
+        "newsroom",
+    ]
+    list_filter = ["newsroom", "kind", "visibility"]
+    list_select_related = ["newsroom"]
+    search_fields = ["title", "description", "original_filename"]
+    readonly_fields = [
+        "original_filename",
+        "file_type",
+        "size",
+        "released_at",
+        "download_count",
+        "used_in",
+    ]
+    fields = [
+        "newsroom",
+        "title",
+        "kind",
+        "description",
+        "file",
+        "visibility",
+        "position",
+        "original_filename",
+        "file_type",
+        "size",
+        "released_at",
+        "download_count",
+        "used_in",
+    ]
+
+    @admin.display(description=_("size"), ordering="bytes")
+    def size(self, document):
+        return filesizeformat(document.bytes)
+
+    @admin.display(description=_("used in"))
+    def used_in(self, document):
+        releases = document.releases.all() if document.pk else []
+        return ", ".join(str(release) for release in releases) or _("No release yet.")

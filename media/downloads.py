@@ -44,6 +44,13 @@ def file_name(photo, size, stored_name):
     return f"{day:%Y-%m-%d} {set_title} – {photo_title(photo)} ({size}){extension}"
 
 
+def document_file_name(document):
+    """“Lestrup Racing Team – Logo (SVG).svg”."""
+    title = clean_name(document.title) or "document"
+    newsroom = clean_name(document.newsroom.name, 60)
+    return f"{newsroom} – {title}{document.extension}"
+
+
 def read_file(file):
     """A stored file, a chunk at a time, from any storage."""
     with file.storage.open(file.name, "rb") as handle:

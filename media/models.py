@@ -18,7 +18,7 @@ from PIL import Image
 from media.imagegenerators import PhotoSpec, Social, Thumbnail, Web, fit_size, upright_size
 from media.metadata import Rights, read_embedded
 from newsroom.models import License, Newsroom, license_label
-from newsroom.uploads import RandomName, validate_image
+from newsroom.uploads import RandomName, detect_document, validate_document, validate_image
 
 
 class Visibility(models.TextChoices):
@@ -573,3 +573,125 @@ def schedule_renditions(photo_pk):
     from media.tasks import generate_renditions
 
     generate_renditions.enqueue(photo_pk)
+
+
+class DocumentKind(models.TextChoices):
+    FACT_SHEET = "fact-sheet", _("Fact sheet")
+    LOGO = "logo", _("Logo")
+    PRESS_KIT = "press-kit", _("Press kit")
+    RESULTS = "results", _("Results sheet")
+    OTHER = "other", _("Document")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def public(self):
+        """Documents anyone may download: public ones, and those whose release is out."""
+        return self.filter(
+            Q(visibility=Visibility.PUBLIC)
+            | Q(visibility=Visibility.WITH_RELEASE, released_at__lte=timezone.now())
+        )
+
+    def editable_by(self, user):
+        return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
+
+
+class Document(models.Model):
+    """A fact sheet, logo or PDF for journalists: always a download, never shown inline."""
+
+    newsroom = models.ForeignKey(
+        "newsroom.Newsroom",
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("newsroom"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=DocumentKind, default=DocumentKind.OTHER
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to=RandomName("documents"),
+        validators=[validate_document],
+        help_text=_("PDF, SVG, EPS, PNG, JPEG or WebP. Logos in vector form are welcome."),
+    )
+    original_filename = models.CharField(_("uploaded as"), max_length=255, editable=False)
+    file_type = models.CharField(_("type"), max_length=10, editable=False)
+    content_type = models.CharField(_("content type"), max_length=100, editable=False)
+    bytes = models.PositiveBigIntegerField(_("file size"), default=0, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.WITH_RELEASE,
+        help_text=PhotoSet._meta.get_field("visibility").help_text,
+    )
+    released_at = models.DateTimeField(
+        _("public with a release from"), null=True, blank=True, editable=False
+    )
+    download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["newsroom", "position", "title"]
+        indexes = [
+            models.Index(
+                fields=["newsroom", "visibility", "released_at"],
+                name="media_document_public_idx",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        new_file = bool(self.file) and not self.file._committed
+        replaced = (
+            Document.objects.filter(pk=self.pk).values_list("file", flat=True).first()
+            if new_file and self.pk
+            else None
+        )
+        if new_file:
+            self.read_file_facts()
+        super().save(*args, **kwargs)
+        if replaced and replaced != self.file.name:
+            transaction.on_commit(partial(self.file.storage.delete, replaced))
+
+    def get_absolute_url(self):
+        return reverse("media:document-file", kwargs={"pk": self.pk, "version": self.sha256[:12]})
+
+    def read_file_facts(self):
+        upload = self.file.file
+        self.file_type, self.content_type = detect_document(upload)
+        self.original_filename = safe_original_name(self.file.name)
+        digest = hashlib.sha256()
+        upload.seek(0)
+        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+            digest.update(chunk)
+        upload.seek(0)
+        self.sha256 = digest.hexdigest()
+        self.bytes = upload.size
+
+    def is_public(self):
+        if self.visibility == Visibility.PUBLIC:
+            return True
+        return (
+            self.visibility == Visibility.WITH_RELEASE
+            and self.released_at is not None
+            and self.released_at <= timezone.now()
+        )
+
+    @property
+    def extension(self):
+        return PurePath(self.file.name).suffix.lower()
+
+    @property
+    def etag(self):
+        return f'"{self.sha256[:24]}"'

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from media.models import Photo, Rendition
+from media.models import Document, Photo, Rendition
 
 
 @receiver(post_delete, sender=Photo)
 @receiver(post_delete, sender=Rendition)
+@receiver(post_delete, sender=Document)
 def delete_file(sender, instance, **kwargs):
     file = instance.image if sender is Photo else instance.file
     if file:

@@ -11,6 +11,7 @@ urlpatterns = [
         name="photo-file",
     ),
     path("files/sets/<int:pk>/<str:size>.zip", views.photoset_zip, name="photoset-zip"),
+    path("files/documents/<int:pk>/<str:version>/", views.document_file, name="document-file"),
     path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
     path("<slug:newsroom>/photos/<slug:slug>/", views.photoset_detail, name="photoset-detail"),
 ]

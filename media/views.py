@@ -1,7 +1,7 @@
 import logging
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from media import downloads
 from media.models import (
     ZIP_SIZES,
+    Document,
     DownloadCount,
     Photo,
     PhotoSet,
@@ -25,13 +26,16 @@ logger = logging.getLogger(__name__)
 
 
 def photoset_list(request, newsroom):
+    """The media kit: every public photo set and document of a newsroom."""
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     photo_sets = PhotoSet.objects.public().filter(newsroom=newsroom).with_cover()
-    return render(
-        request,
-        "media/photoset_list.html",
-        {"newsroom": newsroom, "section": "photos", "photo_sets": attach_covers(photo_sets)},
-    )
+    context = {
+        "newsroom": newsroom,
+        "section": "photos",
+        "photo_sets": attach_covers(photo_sets),
+        "documents": Document.objects.public().filter(newsroom=newsroom),
+    }
+    return render(request, "media/photoset_list.html", context)
 
 
 def photoset_detail(request, newsroom, slug):
@@ -143,3 +147,35 @@ def photoset_zip(request, pk, size):
     response["Accept-Ranges"] = "none"
     response["Content-Disposition"] = archive.content_disposition
     return cache_for(response, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)
+
+
+@require_safe
+def document_file(request, pk, version):
+    """A document, always as a download: vector logos are never rendered by our site."""
+    document = Document.objects.select_related("newsroom").filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    if document.is_public():
+        public = True
+    elif document.newsroom.is_editable_by(request.user):
+        public = False
+    else:
+        raise Http404
+    if version != document.sha256[:12]:
+        return redirect(document.get_absolute_url())
+    if public and counts_as_download(request):
+        Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
+    response = serve_download(
+        request,
+        document.file,
+        size=document.bytes,
+        etag=document.etag,
+        last_modified=document.updated_at,
+        filename=downloads.document_file_name(document),
+        content_type=document.content_type,
+        public=public,
+        max_age=settings.NEWSROOM_MEDIA_MAX_AGE,
+    )
+    # Even if a browser ignored "attachment", an SVG could run nothing here.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -167,6 +167,7 @@ IMAGEKIT_CACHEFILE_DIR = "cache"
 # Upload limits: big enough for any camera, small enough to refuse bombs.
 NEWSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("NEWSROOM_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
 NEWSROOM_MAX_IMAGE_PIXELS = int(os.environ.get("NEWSROOM_MAX_IMAGE_PIXELS", 100_000_000))
+NEWSROOM_MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSROOM_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024))
 
 # Public media files: URLs change when the file changes, but visibility can
 # change too (a set made private), so shared caches keep them an hour only.

@@ -165,3 +165,94 @@ def validate_image(upload):
         # Already stored: validated when it was uploaded.
         return
     decode_image(upload)
+
+
+# Documents: what each accepted type starts with, and its usual extensions.
+DOCUMENT_TYPES = {
+    "PDF": ({".pdf", ".ai"}, "application/pdf"),
+    "SVG": ({".svg"}, "image/svg+xml"),
+    "EPS": ({".eps", ".ps"}, "application/postscript"),
+    "JPEG": (IMAGE_FORMATS["JPEG"], "image/jpeg"),
+    "PNG": (IMAGE_FORMATS["PNG"], "image/png"),
+    "WEBP": (IMAGE_FORMATS["WEBP"], "image/webp"),
+}
+SVG_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<svg[\s>]", re.S | re.I
+)
+SVG_ACTIVE_CONTENT = re.compile(rb"<script|<foreignObject|\son[a-z]+\s*=|javascript:", re.I)
+
+
+def detect_document(upload):
+    """Return (type, content type) of a fact sheet, logo or PDF, judged by its bytes.
+
+    Raises ValidationError naming the file when it is empty, too big, of a
+    type we do not take, damaged, or named like another type.
+    """
+    name = display_name(upload)
+    size = getattr(upload, "size", None)
+    if not size:
+        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
+    if size > settings.NEWSROOM_MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; documents up to %(limit)s are accepted."),
+            code="too_big",
+            params={
+                "name": name,
+                "size": filesizeformat(size),
+                "limit": filesizeformat(settings.NEWSROOM_MAX_DOCUMENT_BYTES),
+            },
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    kind = document_kind(data, upload, name)
+    extension = PurePath(getattr(upload, "name", "") or "").suffix.lower()
+    extensions, content_type = DOCUMENT_TYPES[kind]
+    if extension and extension not in extensions:
+        raise ValidationError(
+            _("“%(name)s” is named like a %(extension)s file but is a %(kind)s file."),
+            code="extension",
+            params={"name": name, "extension": extension, "kind": kind},
+        )
+    return kind, content_type
+
+
+def document_kind(data, upload, name):
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(
+                _("“%(name)s” is an incomplete PDF."), code="damaged", params={"name": name}
+            )
+        return "PDF"
+    if data.startswith((b"%!PS-Adobe", b"\xc5\xd0\xd3\xc6")):
+        return "EPS"
+    if SVG_START.match(data.removeprefix(b"\xef\xbb\xbf")):
+        if SVG_ACTIVE_CONTENT.search(data):
+            raise ValidationError(
+                _(
+                    "“%(name)s” is an SVG with scripts or links that run code; save it without them."
+                ),
+                code="svg_script",
+                params={"name": name},
+            )
+        return "SVG"
+    try:
+        image_format, _width, _height = decode_image(
+            upload, formats={key: IMAGE_FORMATS[key] for key in ("JPEG", "PNG", "WEBP")}
+        )
+    except ValidationError as error:
+        if error.code != "format":
+            raise
+        raise ValidationError(
+            _("“%(name)s” is not a PDF, SVG, EPS, PNG, JPEG or WebP file."),
+            code="format",
+            params={"name": name},
+        ) from None
+    return image_format
+
+
+def validate_document(upload):
+    """Model field validator for documents."""
+    if getattr(upload, "_committed", False):
+        return
+    detect_document(upload)

@@ -36,7 +36,7 @@ class PressReleaseForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         newsroom = cleaned_data.get("newsroom")
-        for name in ("photo_sets", "events", "contacts", "tags"):
+        for name in ("photo_sets", "documents", "events", "contacts", "tags"):
             strangers = [
                 item
                 for item in cleaned_data.get(name) or []
@@ -62,12 +62,15 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
     date_hierarchy = "publish_at"
     search_fields = ["title", "lead", "body", "quotes__text"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["hero_photo", "photo_sets", "events", "contacts", "tags"]
+    autocomplete_fields = ["hero_photo", "photo_sets", "documents", "events", "contacts", "tags"]
     readonly_fields = ["first_published_at", "created_at", "updated_at", "author"]
     inlines = [QuoteInline, ResultInline]
     fieldsets = [
         (None, {"fields": ["newsroom", "kind", "language", "title", "slug", "lead", "body"]}),
-        (_("Photos"), {"fields": ["hero_photo", "hero_caption", "photo_sets"]}),
+        (
+            _("Photos and documents"),
+            {"fields": ["hero_photo", "hero_caption", "photo_sets", "documents"]},
+        ),
         (_("Context"), {"fields": ["events", "contacts", "tags"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "first_published_at"]}),
         (

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from media.models import PhotoSet, Visibility
+from media.models import Document, PhotoSet, Visibility
 from newsroom.models import Newsroom
 
 BODY_EXTENSIONS = {
@@ -181,6 +181,15 @@ class PressRelease(models.Model):
         related_name="releases",
         verbose_name=_("photo sets"),
         help_text=_("Sets set to “With its release” become public when this release does."),
+    )
+    documents = models.ManyToManyField(
+        "media.Document",
+        blank=True,
+        related_name="releases",
+        verbose_name=_("documents"),
+        help_text=_(
+            "Fact sheets, logos, PDFs. Those set to “With its release” go public with it."
+        ),
     )
     events = models.ManyToManyField(
         Event, blank=True, related_name="releases", verbose_name=_("events")
@@ -437,17 +446,19 @@ class Result(models.Model):
             raise ValidationError(errors)
 
 
-def sync_photo_set_release_times(**filters):
-    """Store, on each matching photo set, when its first published release goes public.
+def sync_release_times(newsroom_id):
+    """Store, on a newsroom's photo sets and documents, when their first release goes public.
 
-    Sets shown “With its release” are public from that time on: media's own
-    `PhotoSet.objects.public()` then needs no knowledge of releases. A set is
-    part of a release through the release's photo sets or its hero photo.
+    Sets and documents shown “With its release” are public from that time on:
+    media's own `public()` querysets then need no knowledge of releases. A set
+    belongs to a release through the release's photo sets or its hero photo.
     """
-    first_publish_at = (
-        PressRelease.objects.filter(status=Status.PUBLISHED)
-        .filter(Q(photo_sets=OuterRef("pk")) | Q(hero_photo__photo_set=OuterRef("pk")))
-        .order_by("publish_at")
-        .values("publish_at")[:1]
+    published = PressRelease.objects.filter(status=Status.PUBLISHED).order_by("publish_at")
+    first_for_set = published.filter(
+        Q(photo_sets=OuterRef("pk")) | Q(hero_photo__photo_set=OuterRef("pk"))
+    ).values("publish_at")[:1]
+    first_for_document = published.filter(documents=OuterRef("pk")).values("publish_at")[:1]
+    PhotoSet.objects.filter(newsroom_id=newsroom_id).update(released_at=Subquery(first_for_set))
+    Document.objects.filter(newsroom_id=newsroom_id).update(
+        released_at=Subquery(first_for_document)
     )
-    PhotoSet.objects.filter(**filters).update(released_at=Subquery(first_publish_at))

@@ -1,31 +1,29 @@
-"""Keep photo sets' public time in step with the releases that include them."""
+"""Keep photo sets' and documents' public time in step with the releases that include them."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from media.models import Photo, PhotoSet
-from press.models import PressRelease, sync_photo_set_release_times
+from media.models import Document, Photo, PhotoSet
+from press.models import PressRelease, sync_release_times
 
 
 @receiver(post_save, sender=PressRelease)
 @receiver(post_delete, sender=PressRelease)
-def release_changed(sender, instance, **kwargs):
-    sync_photo_set_release_times(newsroom_id=instance.newsroom_id)
+@receiver(post_save, sender=PhotoSet)
+@receiver(post_save, sender=Document)
+def release_or_media_saved(sender, instance, **kwargs):
+    sync_release_times(instance.newsroom_id)
 
 
 @receiver(m2m_changed, sender=PressRelease.photo_sets.through)
-def release_photo_sets_changed(sender, instance, action, **kwargs):
+@receiver(m2m_changed, sender=PressRelease.documents.through)
+def release_media_changed(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        sync_photo_set_release_times(newsroom_id=instance.newsroom_id)
-
-
-@receiver(post_save, sender=PhotoSet)
-def photo_set_saved(sender, instance, **kwargs):
-    sync_photo_set_release_times(pk=instance.pk)
+        sync_release_times(instance.newsroom_id)
 
 
 @receiver(post_save, sender=Photo)
 def photo_saved(sender, instance, created, **kwargs):
     # A hero photo moved to another set takes that set's visibility with it.
     if not created:
-        sync_photo_set_release_times(newsroom__photo_sets=instance.photo_set_id)
+        sync_release_times(instance.photo_set.newsroom_id)

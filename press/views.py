@@ -60,6 +60,7 @@ def release_detail(request, newsroom, slug):
         "photo_sets": attach_covers(photo_sets),
         "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
+        "documents": release.documents.all() if preview else release.documents.public(),
         "contacts": contacts,
         "next_event": Event.objects.filter(newsroom=newsroom).upcoming().first(),
     }

@@ -80,7 +80,9 @@ def s3(settings, s3_endpoint):
 
 
 def keys(client):
-    return sorted(item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+    return sorted(
+        item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    )
 
 
 def test_upload_renditions_download_and_zip_on_object_storage(
