@@ -229,9 +229,7 @@ def document_kind(data, upload, name):
     if SVG_START.match(data.removeprefix(b"\xef\xbb\xbf")):
         if SVG_ACTIVE_CONTENT.search(data):
             raise ValidationError(
-                _(
-                    "“%(name)s” is an SVG with scripts or links that run code; save it without them."
-                ),
+                _("“%(name)s” is an SVG with scripts or code-running links; save it without."),
                 code="svg_script",
                 params={"name": name},
             )

@@ -2,6 +2,7 @@
 
 import io
 import re
+import zipfile
 
 import pytest
 from django.contrib import admin
@@ -124,3 +125,18 @@ def test_every_admin_page_opens_for_the_demo_editor(demo_db, client):
         first = model._default_manager.first()
         if first is not None:
             assert client.get(reverse(f"{name}_change", args=[first.pk])).status_code == 200, name
+
+
+def test_the_demo_release_offers_its_photos_as_zip_and_its_fact_sheet(demo_db, client):
+    release = PressRelease.objects.get(slug="backman-third-in-the-hockenheim-12-hours")
+    page = client.get(release.get_absolute_url()).content.decode()
+    zip_link = re.search(r'href="(/files/sets/\d+/web\.zip)"', page)[1]
+    document_link = re.search(r'href="(/files/documents/\d+/\w+/)" download>Andreas', page)[1]
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(zip_link).streaming_content)))
+    assert len(archive.namelist()) == 4 + 2
+    assert "Credit: 24H SERIES" in archive.read("CREDITS.txt").decode()
+    document = client.get(document_link)
+    assert document["Content-Type"] == "application/pdf"
+    assert document["Content-Disposition"].startswith("attachment")
+    assert b"".join(document.streaming_content).startswith(b"%PDF-")

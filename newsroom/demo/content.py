@@ -19,8 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from media.models import Photo, PhotoSet, Visibility
+from media.models import Document, DocumentKind, Photo, PhotoSet, Visibility
 from media.tasks import generate_renditions
+from newsroom.demo.documents import make_fact_sheet, make_logo_svg
 from newsroom.demo.photos import make_logo, make_photo
 from newsroom.models import License, Membership, Newsroom, Person, Role
 from press.models import Event, Kind, Outcome, PressRelease, Quote, Result, Status, Tag
@@ -224,6 +225,34 @@ def load_driver_newsroom(calendar, photo_size, log):
         log=log,
     )
     podium = hockenheim_photos.photos.get(original_filename="hockenheim-podium.jpg")
+    fact_sheet = document(
+        newsroom,
+        "Andreas Bäckman – driver fact sheet",
+        DocumentKind.FACT_SHEET,
+        "backman-fact-sheet.pdf",
+        make_fact_sheet(
+            "Andreas Bäckman - fact sheet",
+            [
+                "Touring-car driver from Sweden.",
+                "Team: Lestrup Racing Team, Audi RS 3 LMS TCR.",
+                f"Hankook 12h Hockenheimring {calendar.day(0):%Y}: 3rd in TCR, pole in class.",
+                "Next: STCC season opener, Ljungbyhed.",
+                "Press: press@backman-racing.example, +46 70 123 45 67",
+            ],
+        ),
+        visibility=Visibility.PUBLIC,
+    )
+    opener_schedule = document(
+        newsroom,
+        "Ljungbyhed media day schedule",
+        DocumentKind.PRESS_KIT,
+        "ljungbyhed-media-day.pdf",
+        make_fact_sheet(
+            "STCC Ljungbyhed - media day",
+            ["Interviews on request through the press officer.", "Photo session in the paddock."],
+        ),
+        visibility=Visibility.WITH_RELEASE,
+    )
 
     hockenheim_release = release(
         newsroom,
@@ -236,6 +265,7 @@ def load_driver_newsroom(calendar, photo_size, log):
         publish_at=calendar.moment(0, 22),
         hero_photo=podium,
         photo_sets=[hockenheim_photos],
+        documents=[fact_sheet],
         events=[hockenheim, ljungbyhed],
         contacts=[press_officer],
         tags=[tags["24H Series"], tags["Endurance"], tags["STCC"]],
@@ -293,6 +323,7 @@ def load_driver_newsroom(calendar, photo_size, log):
         kind=Kind.MEDIA_ADVISORY,
         publish_at=calendar.tomorrow_at(9),
         photo_sets=[opener_photos],
+        documents=[opener_schedule],
         events=[ljungbyhed],
         contacts=[press_officer],
         tags=[tags["STCC"]],
@@ -369,6 +400,14 @@ def load_team_newsroom(calendar, photo_size, log):
         is_press_contact=True,
     )
     hockenheim, ljungbyhed = race_events(newsroom, calendar)
+    document(
+        newsroom,
+        "Lestrup Racing Team logo (vector)",
+        DocumentKind.LOGO,
+        "lestrup-racing-logo.svg",
+        make_logo_svg("LESTRUP RACING", (20, 60, 130)),
+        visibility=Visibility.PUBLIC,
+    )
     team_photos = photo_set(
         newsroom,
         "audi-rs3-tcr-hockenheim",
@@ -529,9 +568,23 @@ def photo_set(
             title=photo_title,
             caption=caption,
             credit=credit,
+            copyright=f"© {credit} {taken_at:%Y}",
             license=credit_license,
             taken_at=taken_at,
             position=position,
+        )
+    return found
+
+
+def document(newsroom, title, kind, filename, data, *, visibility):
+    found = Document.objects.filter(newsroom=newsroom, original_filename=filename).first()
+    if found is None:
+        found = Document.objects.create(
+            newsroom=newsroom,
+            title=title,
+            kind=kind,
+            file=ContentFile(data, name=filename),
+            visibility=visibility,
         )
     return found
 
@@ -548,6 +601,7 @@ def release(
     status=Status.PUBLISHED,
     hero_photo=None,
     photo_sets=(),
+    documents=(),
     events=(),
     contacts=(),
     tags=(),
@@ -571,6 +625,7 @@ def release(
             hero_photo=hero_photo,
         )
         created.photo_sets.set(photo_sets)
+        created.documents.set(documents)
         created.events.set(events)
         created.contacts.set(contacts)
         created.tags.set(tags)
