@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from zipstream import ZipStream
 
 from media.models import SIZE_HINTS, Rendition, Size
+from newsroom.http import streamed
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +163,10 @@ class SetArchive:
         title = clean_name(self.photo_set.title, 80) or "photos"
         return content_disposition_header(True, f"{title} ({self.size}).zip")
 
-    def response(self):
-        response = StreamingHttpResponse(self.stream(), content_type="application/zip")
+    def response(self, request):
+        response = StreamingHttpResponse(
+            streamed(request, self.stream()), content_type="application/zip"
+        )
         response["Content-Length"] = str(self.length)
         return response
 

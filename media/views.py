@@ -142,7 +142,7 @@ def photoset_zip(request, pk, size):
     else:
         if public:
             ZipDownloadCount.objects.record(photo_set, size)
-        response = archive.response()
+        response = archive.response(request)
     response["ETag"] = etag
     response["Accept-Ranges"] = "none"
     response["Content-Disposition"] = archive.content_disposition

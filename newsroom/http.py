@@ -3,7 +3,12 @@
 import mimetypes
 import re
 from pathlib import PurePath
+from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
@@ -74,16 +79,24 @@ def serve_download(
     elif request.method == "HEAD":
         response = HttpResponse(content_type=content_type)
         response["Content-Length"] = str(size)
-    elif byte_range is None:
+    elif accel_redirect_path(file):
+        # The web server in front sends the bytes (and answers ranges itself).
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_redirect_path(file)
+    elif byte_range is None and not isinstance(request, ASGIRequest):
+        # WSGI servers can hand a file to the kernel (sendfile): no copies here.
         response = FileResponse(file.storage.open(file.name, "rb"), content_type=content_type)
         response.block_size = CHUNK_SIZE
         response["Content-Length"] = str(size)
     else:
-        start, end = byte_range
+        start, end = byte_range or (0, size - 1)
         response = StreamingHttpResponse(
-            read_range(file, start, end), status=206, content_type=content_type
+            streamed(request, read_range(file, start, end)),
+            status=206 if byte_range else 200,
+            content_type=content_type,
         )
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        if byte_range:
+            response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
@@ -148,3 +161,36 @@ def read_range(file, start, end):
                 break
             remaining -= len(chunk)
             yield chunk
+
+
+def accel_redirect_path(file):
+    """Where nginx finds a local file for X-Accel-Redirect, when that is configured."""
+    prefix = settings.NEWSROOM_ACCEL_REDIRECT_PREFIX
+    if not prefix or not isinstance(file.storage, FileSystemStorage):
+        return None
+    return prefix.rstrip("/") + "/" + quote(file.name)
+
+
+def streamed(request, chunks):
+    """A response body in the form the server streams without holding it in memory.
+
+    WSGI servers iterate plain iterators. Django's ASGI handler would first
+    read a plain iterator to the end, so under ASGI the chunks are pulled one
+    at a time from a worker thread instead: a slow download then holds no
+    thread, only the event loop's attention between chunks.
+    """
+    if isinstance(request, ASGIRequest):
+        return pull_in_threads(chunks)
+    return chunks
+
+
+async def pull_in_threads(chunks):
+    iterator = iter(chunks)
+    next_chunk = sync_to_async(next, thread_sensitive=False)
+    try:
+        while (chunk := await next_chunk(iterator, None)) is not None:
+            yield chunk
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            await sync_to_async(close, thread_sensitive=False)()

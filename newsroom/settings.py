@@ -172,6 +172,9 @@ NEWSROOM_MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSROOM_MAX_DOCUMENT_BYTES", 
 # Public media files: URLs change when the file changes, but visibility can
 # change too (a set made private), so shared caches keep them an hour only.
 NEWSROOM_MEDIA_MAX_AGE = int(os.environ.get("NEWSROOM_MEDIA_MAX_AGE", 3600))
+# Behind nginx: after the view has checked visibility, nginx sends the file
+# from this internal location (X-Accel-Redirect), e.g. "/protected-uploads/".
+NEWSROOM_ACCEL_REDIRECT_PREFIX = os.environ.get("NEWSROOM_ACCEL_REDIRECT_PREFIX", "")
 
 LOGIN_URL = "admin:login"
 
