@@ -70,8 +70,9 @@ def test_page_queries_do_not_grow_with_content(client, newsroom, page):
 def test_pinned_query_counts(client, newsroom, django_assert_num_queries):
     release = release_with(newsroom, 3)
 
-    # newsroom+release, quotes, results, photo sets, covers, contacts, tags, next event
-    with django_assert_num_queries(8):
+    # newsroom+release, quotes, results, photo sets, covers, documents, contacts, tags,
+    # next event
+    with django_assert_num_queries(9):
         client.get(release.get_absolute_url())
     # newsroom, releases, featured sets, their covers, events, contacts
     with django_assert_num_queries(6):

@@ -55,3 +55,20 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_object_storage_is_chosen_by_the_environment(tmp_path):
+    script = (
+        "from django.core.files.storage import storages; print(type(storages['default']).__name__)"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        script,
+        DEBUG="1",
+        S3_BUCKET="newsroom",
+        S3_ENDPOINT_URL="http://127.0.0.1:9",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == "S3Storage", result.stderr
