@@ -359,6 +359,26 @@ class Photo(models.Model):
                 if not self.license:
                     self.license = newsroom.default_license
                     self.license_text = self.license_text or newsroom.default_license_text
+        if self.image and not self.image._committed and self.photo_set_id:
+            self.refuse_duplicate()
+
+    def refuse_duplicate(self):
+        """The same file twice in one set is a mistake; say which photo it already is."""
+        upload = self.image.file
+        digest = hashlib.sha256()
+        upload.seek(0)
+        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+            digest.update(chunk)
+        upload.seek(0)
+        twin = (
+            Photo.objects.filter(photo_set_id=self.photo_set_id, sha256=digest.hexdigest())
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if twin is not None:
+            raise ValidationError(
+                {"image": _("This file is already in the set as “%(photo)s”.") % {"photo": twin}}
+            )
 
     def is_public(self):
         return self.photo_set.is_public()

@@ -10,7 +10,15 @@ from django.contrib.auth.models import Permission
 from playwright.sync_api import expect, sync_playwright
 
 from newsroom.models import Membership, Role
-from tests.factories import make_event, make_newsroom, make_person, make_quote, make_release
+from tests.factories import (
+    jpeg_bytes,
+    make_event,
+    make_newsroom,
+    make_person,
+    make_photo_set,
+    make_quote,
+    make_release,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -145,3 +153,63 @@ def test_a_journalist_reads_prints_and_copies_with_the_keyboard(
     expect(page.get_by_role("navigation", name="Newsroom")).to_be_hidden()
     expect(copy).to_be_hidden()
     expect(page.get_by_role("heading", name="Podium at Hockenheim")).to_be_visible()
+
+
+def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, transactional_db):
+    newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+    photo_set = make_photo_set(newsroom, title="Hockenheim")
+    user = get_user_model().objects.create_user(
+        "editor", password="a-long-test-password", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
+    )
+    Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/media/photoset/{photo_set.pk}/change/")
+
+    files = [
+        {
+            "name": "first.jpg",
+            "type": "image/jpeg",
+            "bytes": list(jpeg_bytes(900, 600, (200, 0, 0))),
+        },
+        {"name": "broken.jpg", "type": "image/jpeg", "bytes": list(b"not a photo at all")},
+        {
+            "name": "second.jpg",
+            "type": "image/jpeg",
+            "bytes": list(jpeg_bytes(900, 600, (0, 0, 200))),
+        },
+    ]
+    transfer = page.evaluate_handle(
+        """files => {
+            const transfer = new DataTransfer();
+            for (const file of files) {
+                const bytes = new Uint8Array(file.bytes);
+                transfer.items.add(new File([bytes], file.name, {type: file.type}));
+            }
+            return transfer;
+        }""",
+        files,
+    )
+    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": transfer})
+
+    rows = page.locator("[data-upload-list] li")
+    expect(rows).to_have_count(3)
+    expect(page.locator(".upload-saved")).to_have_count(2)
+    expect(page.locator(".upload-refused")).to_contain_text("“broken.jpg” is not a JPEG")
+    expect(rows.locator("progress").first).to_have_attribute("value", "100")
+
+    page.get_by_role("link", name="Show the new photos in the grid").click()
+    cards = page.locator("[data-photo-card]")
+    expect(cards).to_have_count(2)
+    cards.nth(1).drag_to(cards.nth(0))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert list(photo_set.photos.values_list("original_filename", flat=True)) == [
+        "second.jpg",
+        "first.jpg",
+    ]

@@ -207,3 +207,24 @@ def test_only_members_with_upload_rights_may_upload(client, photo_set, editor):
     client.force_login(reader)
     assert post_files(client, photo_set, [upload("a.jpg", jpeg_bytes())]).status_code == 403
     assert not Photo.objects.exists()
+
+
+def test_a_single_upload_in_the_photo_form_is_checked_too(editor_client, photo_set):
+    data = jpeg_bytes(700, 500, colour=(9, 9, 9))
+    add = reverse("admin:media_photo_add")
+    form = {
+        "photo_set": photo_set.pk,
+        "position": 0,
+        "license": "",
+        "focal_x": 0.5,
+        "focal_y": 0.5,
+    }
+
+    first = editor_client.post(add, {**form, "image": upload("one.jpg", data)})
+    again = editor_client.post(add, {**form, "image": upload("two.jpg", data)})
+    fake = editor_client.post(add, {**form, "image": upload("fake.jpg", b"<html>no</html>")})
+
+    assert first.status_code == 302
+    assert "This file is already in the set as “one.jpg”." in again.content.decode()
+    assert "Upload a valid image" in fake.content.decode()
+    assert photo_set.photos.count() == 1
