@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from media.models import Photo, Rendition, Visibility, ZipDownloadCount
 from newsroom.models import Newsroom
@@ -156,9 +157,19 @@ def test_a_set_with_photos_still_being_made_says_so(client, newsroom):
 def test_the_download_stops_when_the_client_leaves(live_server, transactional_db, caplog):
     newsroom = Newsroom.objects.create(name="Team", slug="team")
     photo_set = make_photo_set(newsroom)
-    for n in range(12):
-        make_photo(photo_set, data=jpeg_bytes(3000, 2000, colour=(n, n, n), quality=100))
+    # Far more than the sockets can buffer (forty noise photos, over 100 MB), so the
+    # server is still sending when the client goes.
+    noise = io.BytesIO()
+    Image.merge("RGB", [Image.effect_noise((2400, 1600), 120)] * 3).save(
+        noise, "JPEG", quality=100
+    )
+    template = make_photo(photo_set, data=noise.getvalue())
+    web = template.renditions.get(size="web")
+    copy_rows(Photo, template, [{"position": n} for n in range(1, 40)])
+    copies = Photo.objects.filter(photo_set=photo_set).exclude(pk=template.pk)
+    copy_rows(Rendition, web, [{"photo_id": pk} for pk in copies.values_list("pk", flat=True)])
     url = urlsplit(live_server.url + zip_url(photo_set))
+    assert Rendition.objects.filter(photo__photo_set=photo_set, size="web").count() == 40
 
     with caplog.at_level(logging.INFO, logger="media.downloads"):
         connection = socket.create_connection((url.hostname, url.port))
