@@ -296,7 +296,11 @@ class Photo(models.Model):
             transaction.on_commit(partial(schedule_renditions, self.pk))
 
     def get_absolute_url(self):
-        return f"{self.photo_set.get_absolute_url()}#photo-{self.pk}"
+        photo_set = self.photo_set
+        return reverse(
+            "media:photo-detail",
+            kwargs={"newsroom": photo_set.newsroom.slug, "slug": photo_set.slug, "pk": self.pk},
+        )
 
     def stored_image_name(self):
         return Photo.objects.filter(pk=self.pk).values_list("image", flat=True).first()

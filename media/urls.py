@@ -14,4 +14,5 @@ urlpatterns = [
     path("files/documents/<int:pk>/<str:version>/", views.document_file, name="document-file"),
     path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
     path("<slug:newsroom>/photos/<slug:slug>/", views.photoset_detail, name="photoset-detail"),
+    path("<slug:newsroom>/photos/<slug:slug>/<int:pk>/", views.photo_detail, name="photo-detail"),
 ]

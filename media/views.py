@@ -61,6 +61,26 @@ def photoset_detail(request, newsroom, slug):
     return mark_preview(response) if preview else response
 
 
+def photo_detail(request, newsroom, slug, pk):
+    """One photo, large, with its caption, credit, license and every download size."""
+    photos = Photo.objects.select_related("photo_set__newsroom").prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.order_by())
+    )
+    photo = get_object_or_404(
+        photos, pk=pk, photo_set__slug=slug, photo_set__newsroom__slug=newsroom
+    )
+    preview = not viewable_photo_set(request, photo.photo_set)
+    context = {
+        "newsroom": photo.photo_set.newsroom,
+        "section": "photos",
+        "photo_set": photo.photo_set,
+        "photo": downloads.PhotoDownloads(photo),
+        "preview": preview,
+    }
+    response = render(request, "media/photo_detail.html", context)
+    return mark_preview(response) if preview else response
+
+
 def viewable_photo_set(request, photo_set):
     """True for the public, True for the newsroom's editors, 404 for everyone else."""
     if photo_set.is_public():

@@ -386,3 +386,26 @@ def test_hidden_photo_files_are_404_by_every_url(client, newsroom):
         client.get(reverse("media:photo-file", args=[photo.pk, photo.version, "huge"])).status_code
         == 404
     )
+
+
+def test_a_photos_own_page_shows_it_large_with_its_rights_and_sizes(client, photo):
+    page = client.get(photo.get_absolute_url()).content.decode()
+
+    assert f'src="{photo.web_url}"' in page
+    assert "Bäckman på pallen." in page
+    assert "Photo: 24H SERIES" in page and "Free to use with credit" in page
+    assert "© 24H SERIES 2022" in page
+    for size in ("web", "social", "original"):
+        assert photo.file_url(size) + "?download" in page
+
+
+def test_credit_and_license_follow_the_photo_onto_cards(client, photo):
+    photo.photo_set.is_featured = True
+    photo.photo_set.save()
+    make_release(photo.photo_set.newsroom, title="Podium", hero_photo=photo)
+
+    home = client.get(photo.photo_set.newsroom.get_absolute_url()).content.decode()
+
+    # Once on the release card, once on the photo set card.
+    assert home.count("Photo: 24H SERIES") == 2
+    assert home.count("Free to use with credit") == 2

@@ -67,6 +67,8 @@ def test_hidden_releases_and_their_photos_reach_no_public_path(client, newsroom,
     for url in [
         release.get_absolute_url(),
         photo_set.get_absolute_url(),
+        photo.get_absolute_url(),
+        reverse("media:photoset-zip", args=[photo_set.pk, "web"]),
         photo.thumbnail_url,
         photo.web_url,
         photo.original_url,
