@@ -27,9 +27,9 @@ class Visibility(models.TextChoices):
     PRIVATE = "private", _("Private")
 
 
-class PhotoSetQuerySet(models.QuerySet):
+class ReleasedMediaQuerySet(models.QuerySet):
     def public(self):
-        """Sets anyone may see: public ones, and those whose release is out."""
+        """What anyone may see: public items, and those whose release is out."""
         return self.filter(
             Q(visibility=Visibility.PUBLIC)
             | Q(visibility=Visibility.WITH_RELEASE, released_at__lte=timezone.now())
@@ -38,6 +38,43 @@ class PhotoSetQuerySet(models.QuerySet):
     def editable_by(self, user):
         return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
 
+
+class ReleasedMedia(models.Model):
+    """Photo sets and documents: public, private, or public once a release that has them is."""
+
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.WITH_RELEASE,
+        help_text=_(
+            "Public: anyone can see and download it. With its release: hidden until a "
+            "release that includes it is published and past its embargo. Private: only "
+            "editors see it."
+        ),
+    )
+    released_at = models.DateTimeField(
+        _("public with a release from"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Kept up to date by the press releases that include it."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def is_public(self):
+        if self.visibility == Visibility.PUBLIC:
+            return True
+        return (
+            self.visibility == Visibility.WITH_RELEASE
+            and self.released_at is not None
+            and self.released_at <= timezone.now()
+        )
+
+
+class PhotoSetQuerySet(ReleasedMediaQuerySet):
     def with_cover(self):
         """Sets as cards: `cover_photo_id` (the cover, else the first photo) and `photo_count`.
 
@@ -63,7 +100,7 @@ def attach_covers(photo_sets):
     return photo_sets
 
 
-class PhotoSet(models.Model):
+class PhotoSet(ReleasedMedia):
     newsroom = models.ForeignKey(
         "newsroom.Newsroom",
         on_delete=models.CASCADE,
@@ -73,24 +110,6 @@ class PhotoSet(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    visibility = models.CharField(
-        _("visibility"),
-        max_length=10,
-        choices=Visibility,
-        default=Visibility.WITH_RELEASE,
-        help_text=_(
-            "Public: anyone can see and download it. With its release: hidden until a "
-            "release that includes it is published and past its embargo. Private: only "
-            "editors see it."
-        ),
-    )
-    released_at = models.DateTimeField(
-        _("public with a release from"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Kept up to date by the press releases that include the set."),
-    )
     cover = models.ForeignKey(
         "Photo",
         on_delete=models.SET_NULL,
@@ -132,15 +151,6 @@ class PhotoSet(models.Model):
     def get_absolute_url(self):
         return reverse(
             "media:photoset-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
-        )
-
-    def is_public(self):
-        if self.visibility == Visibility.PUBLIC:
-            return True
-        return (
-            self.visibility == Visibility.WITH_RELEASE
-            and self.released_at is not None
-            and self.released_at <= timezone.now()
         )
 
     def clean(self):
@@ -607,19 +617,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Document")
 
 
-class DocumentQuerySet(models.QuerySet):
-    def public(self):
-        """Documents anyone may download: public ones, and those whose release is out."""
-        return self.filter(
-            Q(visibility=Visibility.PUBLIC)
-            | Q(visibility=Visibility.WITH_RELEASE, released_at__lte=timezone.now())
-        )
-
-    def editable_by(self, user):
-        return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
-
-
-class Document(models.Model):
+class Document(ReleasedMedia):
     """A fact sheet, logo or PDF for journalists: always a download, never shown inline."""
 
     newsroom = models.ForeignKey(
@@ -644,22 +642,12 @@ class Document(models.Model):
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     bytes = models.PositiveBigIntegerField(_("file size"), default=0, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
-    visibility = models.CharField(
-        _("visibility"),
-        max_length=10,
-        choices=Visibility,
-        default=Visibility.WITH_RELEASE,
-        help_text=PhotoSet._meta.get_field("visibility").help_text,
-    )
-    released_at = models.DateTimeField(
-        _("public with a release from"), null=True, blank=True, editable=False
-    )
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = ReleasedMediaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")
@@ -702,15 +690,6 @@ class Document(models.Model):
         upload.seek(0)
         self.sha256 = digest.hexdigest()
         self.bytes = upload.size
-
-    def is_public(self):
-        if self.visibility == Visibility.PUBLIC:
-            return True
-        return (
-            self.visibility == Visibility.WITH_RELEASE
-            and self.released_at is not None
-            and self.released_at <= timezone.now()
-        )
 
     @property
     def extension(self):

@@ -69,7 +69,7 @@ def photo_detail(request, newsroom, slug, pk):
     photo = get_object_or_404(
         photos, pk=pk, photo_set__slug=slug, photo_set__newsroom__slug=newsroom
     )
-    preview = not viewable_photo_set(request, photo.photo_set)
+    preview = not public_or_preview(request, photo.photo_set)
     context = {
         "newsroom": photo.photo_set.newsroom,
         "section": "photos",
@@ -81,11 +81,11 @@ def photo_detail(request, newsroom, slug, pk):
     return mark_preview(response) if preview else response
 
 
-def viewable_photo_set(request, photo_set):
-    """True for the public, True for the newsroom's editors, 404 for everyone else."""
-    if photo_set.is_public():
+def public_or_preview(request, item):
+    """True if the public may see a set or document, False for its editors' preview; else 404."""
+    if item.is_public():
         return True
-    if photo_set.newsroom.is_editable_by(request.user):
+    if item.newsroom.is_editable_by(request.user):
         return False
     raise Http404
 
@@ -98,7 +98,7 @@ def photo_file(request, pk, version, size):
     photo = Photo.objects.select_related("photo_set__newsroom").filter(pk=pk).first()
     if photo is None:
         raise Http404
-    public = viewable_photo_set(request, photo.photo_set)
+    public = public_or_preview(request, photo.photo_set)
     if version != photo.version:
         # The photo changed since the link was made: send it to the current file.
         return redirect(photo.file_url(size) + ("?download" if "download" in request.GET else ""))
@@ -151,7 +151,7 @@ def photoset_zip(request, pk, size):
     photo_set = PhotoSet.objects.select_related("newsroom").filter(pk=pk).first()
     if photo_set is None:
         raise Http404
-    public = viewable_photo_set(request, photo_set)
+    public = public_or_preview(request, photo_set)
     archive = downloads.SetArchive(photo_set, size)
     etag = archive.etag
     if etag in request.headers.get("If-None-Match", ""):
@@ -175,12 +175,7 @@ def document_file(request, pk, version):
     document = Document.objects.select_related("newsroom").filter(pk=pk).first()
     if document is None:
         raise Http404
-    if document.is_public():
-        public = True
-    elif document.newsroom.is_editable_by(request.user):
-        public = False
-    else:
-        raise Http404
+    public = public_or_preview(request, document)
     if version != document.sha256[:12]:
         return redirect(document.get_absolute_url())
     if public and counts_as_download(request):
