@@ -62,6 +62,8 @@ PHOTO_SIZE = (6000, 4000)
 PHOTO_SEED = 7
 WARMUP_SIZE = (64, 48)
 VARIANTS = ("ours", "plain", "libvips")
+ROUNDS = 3
+WARMUPS = 3
 ALL_SIZES = ("thumbnail", "web", "social", "original")
 SIZES = ("web", "thumbnail")
 GOAL_RATIO_LIBVIPS = 1.0
@@ -143,10 +145,6 @@ def renderer(variant, size):
     return lambda path: render_libvips(path, ours.box, ours.options["quality"])
 
 
-def all_renderers():
-    return {(variant, size): renderer(variant, size) for size in SIZES for variant in VARIANTS}
-
-
 def write_photo(directory, size):
     from newsroom.demo.photos import make_photo
 
@@ -173,19 +171,47 @@ def timed(render, path):
     return time.process_time() - cpu, time.perf_counter() - wall, data
 
 
-def time_all(renderers, path, runs):
-    """Median CPU and wall seconds per rendition, and the last output of each."""
-    for render in renderers.values():
-        render(path)  # warm-up: lazy imports, libjpeg and libvips start-up
-    samples = {key: ([], []) for key in renderers}
+def timing_child(var_dir, path, key, runs, results):
+    configure(var_dir)
+    render = renderer(*key)
+    # Warm up like a worker that has already made a few renditions: lazy
+    # imports, decoder and libvips start-up, and the allocator settled on the
+    # buffer sizes this variant asks for.
+    for _ in range(WARMUPS):
+        render(path)
+    samples = [timed(render, path) for _ in range(runs)]
+    results.put(
+        (
+            [cpu for cpu, _wall, _data in samples],
+            [wall for _cpu, wall, _data in samples],
+            samples[-1][2],
+        )
+    )
+
+
+def time_all(var_dir, path, keys, runs, rounds=ROUNDS):
+    """Median CPU and wall seconds per rendition, and the last output of each.
+
+    Each variant runs in a process of its own, so one variant's memory use
+    (the plain path's 130 MB buffers, libvips's threads) does not change how
+    the allocator serves the next. The variants take turns, `rounds` times,
+    so a noisy neighbour on a shared machine slows them all alike.
+    """
+    context = multiprocessing.get_context("forkserver")
+    samples = {key: ([], []) for key in keys}
     outputs = {}
-    # Interleave the variants, so a noisy neighbour on a shared machine slows
-    # them all alike instead of one of them.
-    for _ in range(runs):
-        for key, render in renderers.items():
-            cpu, wall, outputs[key] = timed(render, path)
-            samples[key][0].append(cpu)
-            samples[key][1].append(wall)
+    per_round = max(1, math.ceil(runs / rounds))
+    for _ in range(rounds):
+        for key in keys:
+            results = context.Queue()
+            child = context.Process(
+                target=timing_child, args=(var_dir, path, key, per_round, results)
+            )
+            child.start()
+            cpu, wall, outputs[key] = results.get()
+            child.join()
+            samples[key][0].extend(cpu)
+            samples[key][1].extend(wall)
     medians = {
         key: (statistics.median(cpu), statistics.median(wall))
         for key, (cpu, wall) in samples.items()
@@ -360,7 +386,8 @@ def print_header(path, runs):
         f"ours decodes it at: {drafts}"
     )
     print(
-        f"medians of {runs} runs after a warm-up; "
+        f"medians of {runs} runs, {ROUNDS} rounds of a process per variant, each after "
+        f"{WARMUPS} warm-up renditions; "
         "peak MB = ru_maxrss delta in a fresh forkserver child"
     )
     print()
@@ -430,16 +457,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     args = parser.parse_args()
-    runs, photos_each = (2, 1) if args.quick else (7, 8)
+    runs, photos_each = (3, 1) if args.quick else (9, 8)
     with tempfile.TemporaryDirectory() as var_dir:
         configure(var_dir)
         path = write_photo(var_dir, PHOTO_SIZE)
         warmup_path = write_photo(var_dir, WARMUP_SIZE)
         print_header(path, runs)
-        renderers = all_renderers()
-        times, outputs = time_all(renderers, path, runs)
+        keys = [(variant, size) for size in SIZES for variant in VARIANTS]
+        times, outputs = time_all(var_dir, path, keys, runs)
         quality = quality_all(outputs, reference_original(path), path)
-        memory = {key: peak_memory(var_dir, path, warmup_path, key) for key in renderers}
+        memory = {key: peak_memory(var_dir, path, warmup_path, key) for key in keys}
         print_table(times, quality, memory, outputs)
         print_ratios(times)
         print_goals(times, quality, memory)

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, ImageCms
+from PIL import Image, ImageChops, ImageCms
 
 from media.models import DownloadCount, Photo, Rendition, Visibility
 from media.tasks import generate_renditions
@@ -409,3 +409,30 @@ def test_credit_and_license_follow_the_photo_onto_cards(client, photo):
     # Once on the release card, once on the photo set card.
     assert home.count("Photo: 24H SERIES") == 2
     assert home.count("Free to use with credit") == 2
+
+
+def test_renditions_decode_big_jpegs_at_reduced_scale_without_losing_quality():
+    """libjpeg's 3/8 scale for the web size: a quarter of the pixels, no visible loss."""
+    from media.imagegenerators import Draft, Thumbnail, Web
+
+    source = io.BytesIO()
+    Image.linear_gradient("L").resize((6000, 4000)).convert("RGB").save(source, "JPEG", quality=95)
+    data = source.getvalue()
+
+    sizes = {}
+    for spec, cover in ((Web, False), (Thumbnail, False), (Web, True)):
+        image = Image.open(io.BytesIO(data))
+        sizes[(spec.__name__, cover)] = Draft(*spec.box, cover=cover).process(image).size
+        image.load()  # the decoder really delivers that size
+    assert sizes[("Web", False)] == (2250, 1500)  # 3/8
+    assert sizes[("Thumbnail", False)] == (750, 500)  # 1/8
+    assert sizes[("Web", True)] == (6000, 4000)  # covering 2048×2048 needs over half
+
+    rendered = Image.open(
+        io.BytesIO(Web(source=ContentFile(data, name="big.jpg")).generate().read())
+    )
+    reference = (
+        Image.open(io.BytesIO(data)).convert("RGB").resize(rendered.size, Image.Resampling.LANCZOS)
+    )
+    difference = ImageChops.difference(rendered.convert("RGB"), reference).getextrema()
+    assert rendered.size == (2048, 1365) and max(high for _low, high in difference) < 16
