@@ -171,47 +171,27 @@ def timed(render, path):
     return time.process_time() - cpu, time.perf_counter() - wall, data
 
 
-def timing_child(var_dir, path, key, runs, results):
-    configure(var_dir)
-    render = renderer(*key)
-    # Warm up like a worker that has already made a few renditions: lazy
-    # imports, decoder and libvips start-up, and the allocator settled on the
-    # buffer sizes this variant asks for.
-    for _ in range(WARMUPS):
-        render(path)
-    samples = [timed(render, path) for _ in range(runs)]
-    results.put(
-        (
-            [cpu for cpu, _wall, _data in samples],
-            [wall for _cpu, wall, _data in samples],
-            samples[-1][2],
-        )
-    )
-
-
-def time_all(var_dir, path, keys, runs, rounds=ROUNDS):
+def time_all(keys, path, runs, rounds=ROUNDS):
     """Median CPU and wall seconds per rendition, and the last output of each.
 
-    Each variant runs in a process of its own, so one variant's memory use
-    (the plain path's 130 MB buffers, libvips's threads) does not change how
-    the allocator serves the next. The variants take turns, `rounds` times,
-    so a noisy neighbour on a shared machine slows them all alike.
+    All in this one process. Each variant renders in a block: a few warm-up
+    renditions (lazy imports, decoder and libvips start-up, the allocator
+    settling on the buffer sizes it asks for, as in a worker that has made a
+    few photos already), then timed ones. The blocks take turns, `rounds`
+    times, so a noisy neighbour on a shared machine slows every variant alike.
     """
-    context = multiprocessing.get_context("forkserver")
+    renderers = {key: renderer(*key) for key in keys}
     samples = {key: ([], []) for key in keys}
     outputs = {}
     per_round = max(1, math.ceil(runs / rounds))
     for _ in range(rounds):
-        for key in keys:
-            results = context.Queue()
-            child = context.Process(
-                target=timing_child, args=(var_dir, path, key, per_round, results)
-            )
-            child.start()
-            cpu, wall, outputs[key] = results.get()
-            child.join()
-            samples[key][0].extend(cpu)
-            samples[key][1].extend(wall)
+        for key, render in renderers.items():
+            for _ in range(WARMUPS):
+                render(path)
+            for _ in range(per_round):
+                cpu, wall, outputs[key] = timed(render, path)
+                samples[key][0].append(cpu)
+                samples[key][1].append(wall)
     medians = {
         key: (statistics.median(cpu), statistics.median(wall))
         for key, (cpu, wall) in samples.items()
@@ -386,8 +366,8 @@ def print_header(path, runs):
         f"ours decodes it at: {drafts}"
     )
     print(
-        f"medians of {runs} runs, {ROUNDS} rounds of a process per variant, each after "
-        f"{WARMUPS} warm-up renditions; "
+        f"in this process, medians of {runs} runs in {ROUNDS} rounds, each variant's "
+        f"block after {WARMUPS} warm-up renditions; "
         "peak MB = ru_maxrss delta in a fresh forkserver child"
     )
     print()
@@ -464,7 +444,7 @@ def main():
         warmup_path = write_photo(var_dir, WARMUP_SIZE)
         print_header(path, runs)
         keys = [(variant, size) for size in SIZES for variant in VARIANTS]
-        times, outputs = time_all(var_dir, path, keys, runs)
+        times, outputs = time_all(keys, path, runs)
         quality = quality_all(outputs, reference_original(path), path)
         memory = {key: peak_memory(var_dir, path, warmup_path, key) for key in keys}
         print_table(times, quality, memory, outputs)
