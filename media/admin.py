@@ -22,6 +22,12 @@ def photo_preview(photo):
     return thumbnail(photo.thumbnail_url, photo.alt)
 
 
+def releases_using(item):
+    """The releases that include a photo set or document, for its admin page."""
+    releases = item.releases.all() if item.pk else []
+    return ", ".join(str(release) for release in releases) or _("No release yet.")
+
+
 class PhotoGridInline(admin.StackedInline):
     """The set's photos as a grid of cards: drag to reorder, edit in place."""
 
@@ -126,8 +132,7 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
 
     @admin.display(description=_("used in"))
     def used_in(self, photo_set):
-        releases = photo_set.releases.all() if photo_set.pk else []
-        return ", ".join(str(release) for release in releases) or _("No release yet.")
+        return releases_using(photo_set)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cover":
@@ -321,5 +326,4 @@ class DocumentAdmin(NewsroomScopedAdmin):
 
     @admin.display(description=_("used in"))
     def used_in(self, document):
-        releases = document.releases.all() if document.pk else []
-        return ", ".join(str(release) for release in releases) or _("No release yet.")
+        return releases_using(document)

@@ -150,10 +150,6 @@ class SetArchive:
         self.zip.add(self.credits_csv(), "credits.csv")
 
     @property
-    def photo_ids(self):
-        return [photo.pk for _name, photo, _rendition in self.entries]
-
-    @property
     def length(self):
         return len(self.zip)
 

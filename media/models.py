@@ -524,32 +524,29 @@ class Rendition(models.Model):
         return f'"{self.version}-{self.size}"'
 
 
-class DownloadCountQuerySet(models.QuerySet):
-    def record(self, photo_ids, size):
-        """Count one download of `size` for each photo: counters only, nothing about who."""
-        photo_ids = list(photo_ids)
-        counted = set(
-            self.filter(photo_id__in=photo_ids, size=size).values_list("photo_id", flat=True)
-        )
-        self.filter(photo_id__in=counted, size=size).update(count=F("count") + 1)
-        self.bulk_create(
-            [
-                DownloadCount(photo_id=pk, size=size, count=1)
-                for pk in photo_ids
-                if pk not in counted
-            ],
-            ignore_conflicts=True,
-        )
+class CounterQuerySet(models.QuerySet):
+    def record(self, **key):
+        """Add one to the counter for `key` (what and which size): a number, nothing about who."""
+        counter, _created = self.get_or_create(**key)
+        self.filter(pk=counter.pk).update(count=F("count") + 1)
 
 
-class DownloadCount(models.Model):
-    photo = models.ForeignKey(
-        Photo, on_delete=models.CASCADE, related_name="download_counts", verbose_name=_("photo")
-    )
+class SizeCounter(models.Model):
     size = models.CharField(_("size"), max_length=10, choices=Size)
     count = models.PositiveIntegerField(_("downloads"), default=0)
 
-    objects = DownloadCountQuerySet.as_manager()
+    objects = CounterQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class DownloadCount(SizeCounter):
+    """How often each size of a photo was downloaded."""
+
+    photo = models.ForeignKey(
+        Photo, on_delete=models.CASCADE, related_name="download_counts", verbose_name=_("photo")
+    )
 
     class Meta:
         verbose_name = _("download count")
@@ -567,14 +564,8 @@ class DownloadCount(models.Model):
         return f"{self.photo}: {self.count} × {self.get_size_display()}"
 
 
-class ZipDownloadCountQuerySet(models.QuerySet):
-    def record(self, photo_set, size):
-        counter, _created = self.get_or_create(photo_set=photo_set, size=size)
-        self.filter(pk=counter.pk).update(count=F("count") + 1)
-
-
-class ZipDownloadCount(models.Model):
-    """How often a whole set was downloaded as one ZIP, per size: a counter, nothing more."""
+class ZipDownloadCount(SizeCounter):
+    """How often a whole set was downloaded as one ZIP, per size."""
 
     photo_set = models.ForeignKey(
         PhotoSet,
@@ -582,10 +573,6 @@ class ZipDownloadCount(models.Model):
         related_name="zip_download_counts",
         verbose_name=_("photo set"),
     )
-    size = models.CharField(_("size"), max_length=10, choices=Size)
-    count = models.PositiveIntegerField(_("downloads"), default=0)
-
-    objects = ZipDownloadCountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ZIP download count")

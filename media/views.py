@@ -108,7 +108,7 @@ def photo_file(request, pk, version, size):
         return not_ready(photo, size)
     download = "download" in request.GET or size in (Size.ORIGINAL, Size.PRINT)
     if download and public and counts_as_download(request):
-        DownloadCount.objects.record([photo.pk], size)
+        DownloadCount.objects.record(photo=photo, size=size)
     return serve_download(
         request,
         rendition.file,
@@ -161,7 +161,7 @@ def photoset_zip(request, pk, size):
         response["Content-Length"] = str(archive.length)
     else:
         if public:
-            ZipDownloadCount.objects.record(photo_set, size)
+            ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
         response = archive.response(request)
     response["ETag"] = etag
     response["Accept-Ranges"] = "none"

@@ -57,19 +57,7 @@ def decode_image(upload, formats=IMAGE_FORMATS):
     allowed format, or damaged. The file is rewound afterwards.
     """
     name = display_name(upload)
-    size = getattr(upload, "size", None)
-    if not size:
-        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
-    if size > settings.NEWSROOM_MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; files up to %(limit)s are accepted."),
-            code="too_big",
-            params={
-                "name": name,
-                "size": filesizeformat(size),
-                "limit": filesizeformat(settings.NEWSROOM_MAX_UPLOAD_BYTES),
-            },
-        )
+    check_size(upload, name, settings.NEWSROOM_MAX_UPLOAD_BYTES)
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -136,6 +124,18 @@ def check_hidden_content(upload, image_format, name):
         )
 
 
+def check_size(upload, name, limit):
+    size = getattr(upload, "size", None)
+    if not size:
+        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
+    if size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; files up to %(limit)s are accepted."),
+            code="too_big",
+            params={"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
+        )
+
+
 def too_many_pixels(name, width, height):
     limit = settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000
     if width and height:
@@ -189,19 +189,7 @@ def detect_document(upload):
     type we do not take, damaged, or named like another type.
     """
     name = display_name(upload)
-    size = getattr(upload, "size", None)
-    if not size:
-        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
-    if size > settings.NEWSROOM_MAX_DOCUMENT_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; documents up to %(limit)s are accepted."),
-            code="too_big",
-            params={
-                "name": name,
-                "size": filesizeformat(size),
-                "limit": filesizeformat(settings.NEWSROOM_MAX_DOCUMENT_BYTES),
-            },
-        )
+    check_size(upload, name, settings.NEWSROOM_MAX_DOCUMENT_BYTES)
     upload.seek(0)
     data = upload.read()
     upload.seek(0)

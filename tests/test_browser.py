@@ -69,6 +69,25 @@ def page(browser):
     context.close()
 
 
+def make_editor(newsroom):
+    """A publisher of `newsroom` who logs in with a password, as people do."""
+    user = get_user_model().objects.create_user(
+        "editor", password="a-long-test-password", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
+    )
+    Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
+    return user
+
+
+def log_in(page, live_server):
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+
+
 def choose_autocomplete(page, container, text):
     """Pick `text` in one of the admin's autocomplete (select2) widgets."""
     container.locator(".select2-selection").click()
@@ -82,18 +101,9 @@ def test_editor_writes_a_release_and_the_public_reads_it(
     newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
     make_person(newsroom, name="Andreas Bäckman", title="racing driver")
     make_event(newsroom, name="Hankook 12h Hockenheimring")
-    user = get_user_model().objects.create_user(
-        "editor", password="a-long-test-password", is_staff=True
-    )
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
-    )
-    Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
+    make_editor(newsroom)
 
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/press/pressrelease/add/")
 
     page.get_by_label("Headline").press_sequentially("Podium at Hockenheim")
@@ -158,17 +168,8 @@ def test_a_journalist_reads_prints_and_copies_with_the_keyboard(
 def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, transactional_db):
     newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
     photo_set = make_photo_set(newsroom, title="Hockenheim")
-    user = get_user_model().objects.create_user(
-        "editor", password="a-long-test-password", is_staff=True
-    )
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
-    )
-    Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    make_editor(newsroom)
+    log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/media/photoset/{photo_set.pk}/change/")
 
     files = [

@@ -73,7 +73,7 @@ def test_bad_documents_are_refused_by_name(name, data, message):
 def test_too_big_documents_are_refused(settings):
     settings.NEWSROOM_MAX_DOCUMENT_BYTES = 100
 
-    with pytest.raises(ValidationError, match=r"documents up to 100"):
+    with pytest.raises(ValidationError, match=r"files up to 100"):
         detect_document(SimpleUploadedFile("sheet.pdf", PDF))
 
 

@@ -361,7 +361,7 @@ def test_downloads_are_counted_without_personal_data(client, editor_client, phot
 
     counts = dict(DownloadCount.objects.values_list("size", "count"))
     assert counts == {"original": 2, "web": 1}
-    assert [field.name for field in DownloadCount._meta.fields] == ["id", "photo", "size", "count"]
+    assert {field.name for field in DownloadCount._meta.fields} == {"id", "photo", "size", "count"}
 
 
 def test_hidden_photo_files_are_404_by_every_url(client, newsroom):

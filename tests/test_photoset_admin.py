@@ -47,7 +47,7 @@ def form_data(response):
 def test_the_grid_shows_each_photo_where_it_is_used_and_its_downloads(editor_client, photo_set):
     photo = photo_set.photos.first()
     make_release(photo_set.newsroom, title="Podium release", hero_photo=photo)
-    DownloadCount.objects.record([photo.pk], "original")
+    DownloadCount.objects.record(photo=photo, size="original")
 
     page = editor_client.get(change_url(photo_set)).content.decode()
 
