@@ -1,4 +1,8 @@
+import functools
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -29,7 +33,28 @@ def license_label(license, custom_text):
     return License(license).label
 
 
+def validate_time_zone(value):
+    if value not in available_time_zones():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone name, e.g. “Europe/Stockholm”."),
+            params={"zone": value},
+        )
+
+
+@functools.cache
+def available_time_zones():
+    return frozenset(zoneinfo.available_timezones())
+
+
 class NewsroomQuerySet(models.QuerySet):
+    def publishable_by(self, user):
+        """Newsrooms where this user may publish, schedule, withdraw and issue preview passes."""
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user, memberships__role=Role.PUBLISHER)
+
     def editable_by(self, user):
         """Newsrooms whose unpublished work this user may see: their own, or all for superusers."""
         if not (user.is_authenticated and user.is_active and user.is_staff):
@@ -79,6 +104,16 @@ class Newsroom(models.Model):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
         help_text=_("The language new releases are written in."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Embargo times are entered and shown in this zone, with its name, e.g. "
+            "“Europe/Stockholm”."
+        ),
     )
     default_credit = models.CharField(
         _("default photo credit"),
@@ -149,6 +184,13 @@ class Newsroom(models.Model):
 
     def is_editable_by(self, user):
         return Newsroom.objects.editable_by(user).filter(pk=self.pk).exists()
+
+    def is_publishable_by(self, user):
+        return Newsroom.objects.publishable_by(user).filter(pk=self.pk).exists()
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def about_paragraphs(self):
         return [part.strip() for part in self.about.split("\n\n") if part.strip()]

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +31,18 @@ class ResultInline(admin.TabularInline):
     autocomplete_fields = ["event"]
 
 
+PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
+
+
 class PressReleaseForm(forms.ModelForm):
-    """Everything a release links to must be of the release's own newsroom."""
+    """A release's form: publishing is for publishers; links stay inside the newsroom."""
+
+    request = None  # set by the admin for each request
 
     def clean(self):
         cleaned_data = super().clean()
         newsroom = cleaned_data.get("newsroom")
+        self.check_publishing_rights(newsroom, cleaned_data.get("status"))
         for name in ("photo_sets", "documents", "events", "contacts", "tags"):
             strangers = [
                 item
@@ -51,6 +58,21 @@ class PressReleaseForm(forms.ModelForm):
                 items = ", ".join(f"“{item}”" for item in strangers)
                 self.add_error(name, message % {"items": items})
         return cleaned_data
+
+    def check_publishing_rights(self, newsroom, status):
+        """Publishing, scheduling, withdrawing and changing what is out are publishers' work."""
+        touches_publishing = status in PUBLISHER_STATUSES or (
+            self.instance.pk and self.instance.status in PUBLISHER_STATUSES
+        )
+        if touches_publishing and newsroom and not newsroom.is_publishable_by(self.request.user):
+            self.add_error(
+                "status",
+                _(
+                    "Only the newsroom's publishers can publish, schedule or withdraw a "
+                    "release. Set it to “Ready for review” and a publisher will take it from "
+                    "there."
+                ),
+            )
 
 
 @admin.register(PressRelease)
@@ -81,11 +103,51 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
 
     @admin.display(description=_("state"), ordering="status")
     def state(self, release):
-        if release.status == Status.DRAFT:
-            return _("Draft")
-        if release.publish_at > timezone.now():
-            return _("Scheduled")
-        return _("Live")
+        return release.state.label
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        if "publish_at" in form.base_fields:
+            zone = timezone.get_current_timezone_name()
+            form.base_fields["publish_at"].help_text = _(
+                "The embargo: nobody outside the newsroom sees the release before this time. "
+                "Empty means as soon as it is published. Times are in %(zone)s, the "
+                "newsroom's time zone."
+            ) % {"zone": zone}
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Embargo times are entered and shown in the newsroom's own time zone.
+        with timezone.override(self.zone_for(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def zone_for(self, request, object_id):
+        newsrooms = Newsroom.objects.editable_by(request.user)
+        newsroom = None
+        if object_id:
+            release = self.get_object(request, unquote(object_id))
+            newsroom = release.newsroom if release else None
+        elif str(request.POST.get("newsroom", "")).isdigit():
+            newsroom = newsrooms.filter(pk=request.POST["newsroom"]).first()
+        elif len(newsrooms[:2]) == 1:
+            newsroom = newsrooms[0]
+        return newsroom.zone if newsroom else timezone.get_default_timezone()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_touch(request, obj)
+
+    def may_touch(self, request, release):
+        """Editors work on drafts; what is scheduled, live or withdrawn is the publishers'."""
+        if release is None or release.status not in PUBLISHER_STATUSES:
+            return True
+        return release.newsroom.is_publishable_by(request.user)
 
     @admin.display(description=_("hero photo"))
     def hero_preview(self, release):

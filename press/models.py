@@ -35,7 +35,20 @@ class Kind(models.TextChoices):
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("Ready for review")
+    # Published is "scheduled" until its public time, then "live".
     PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class State(models.TextChoices):
+    """Where a release is, as editors think of it: the status read together with the clock."""
+
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("Ready for review")
+    SCHEDULED = "scheduled", _("Scheduled")
+    LIVE = "live", _("Live")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Tag(models.Model):
@@ -219,6 +232,13 @@ class PressRelease(models.Model):
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
+    announced_at = models.DateTimeField(
+        _("went live"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the going-live work (cache refresh, alerts) was done, once."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     author = models.ForeignKey(
@@ -244,7 +264,7 @@ class PressRelease(models.Model):
                 violation_error_message=_("This newsroom already has a release with this slug."),
             ),
             models.CheckConstraint(
-                condition=Q(status=Status.DRAFT) | Q(publish_at__isnull=False),
+                condition=~Q(status=Status.PUBLISHED) | Q(publish_at__isnull=False),
                 name="%(app_label)s_%(class)s_published_has_time",
                 violation_error_message=_("A published release needs a “public from” time."),
             ),
@@ -305,6 +325,15 @@ class PressRelease(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
+
+    @property
+    def state(self):
+        if self.status == Status.PUBLISHED:
+            return State.LIVE if self.is_live() else State.SCHEDULED
+        return State(self.status)
+
+    def is_scheduled(self):
+        return self.state == State.SCHEDULED
 
     def public_hero(self):
         """The hero photo if the public may see it (its set could have been made private)."""

@@ -9,7 +9,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 
 from newsroom.settings import *  # noqa: F403
-from newsroom.settings import STORAGES
+from newsroom.settings import DATABASES, STORAGES
 
 STORAGES = {
     **STORAGES,
@@ -21,3 +21,8 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # Static files come from the apps; nothing is collected for tests.
 WHITENOISE_AUTOREFRESH = True
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the live server's threads then get connections of
+    # their own, as in production, instead of sharing the test's one.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(MEDIA_ROOT, "test.sqlite3")}
