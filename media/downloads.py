@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 import zipstream.ng
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from zipstream import ZipStream
@@ -72,14 +73,43 @@ def stored_rendition(photo, size):
     return next((r for r in photo.renditions.all() if r.size == wanted), None)
 
 
+class Links:
+    """Where the media kit's pages and files are, for the public site.
+
+    Preview passes subclass it to send their holders to views that check the
+    pass instead of publication.
+    """
+
+    def photo_file(self, photo, size):
+        return photo.file_url(size)
+
+    def photo_download(self, photo, size):
+        return self.photo_file(photo, size) + "?download"
+
+    def photo_page(self, photo):
+        return photo.get_absolute_url()
+
+    def photo_set(self, photo_set):
+        return photo_set.get_absolute_url()
+
+    def set_zip(self, photo_set, size):
+        return reverse("media:photoset-zip", args=[photo_set.pk, size])
+
+    def document(self, document):
+        return document.get_absolute_url()
+
+
+PUBLIC_LINKS = Links()
+
+
 class PhotoDownloads:
     """A photo with the sizes a journalist can download, for templates.
 
     Needs the photo's renditions prefetched: no query per photo.
     """
 
-    def __init__(self, photo):
-        self.photo = photo
+    def __init__(self, photo, links=PUBLIC_LINKS):
+        self.photo, self.links = photo, links
 
     def __getattr__(self, name):
         return getattr(self.photo, name)
@@ -91,7 +121,7 @@ class PhotoDownloads:
                 "size": size,
                 "label": Size(size).label,
                 "hint": SIZE_HINTS[size],
-                "url": self.photo.file_url(size) + "?download",
+                "url": self.links.photo_download(self.photo, size),
                 "width": rendition.width if rendition else None,
                 "height": rendition.height if rendition else None,
                 "bytes": rendition.bytes if rendition else None,

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from media import downloads
+from media.downloads import PUBLIC_LINKS
 from media.models import (
     ZIP_SIZES,
     Document,
@@ -46,6 +47,10 @@ def photoset_detail(request, newsroom, slug):
         photo_set = get_object_or_404(
             photo_sets.editable_by(request.user), newsroom__slug=newsroom, slug=slug
         )
+    return render_photo_set(request, photo_set, preview=preview)
+
+
+def render_photo_set(request, photo_set, *, preview, links=PUBLIC_LINKS, **extra):
     photos = photo_set.photos.prefetch_related(
         Prefetch("renditions", queryset=Rendition.objects.order_by())
     )
@@ -53,9 +58,11 @@ def photoset_detail(request, newsroom, slug):
         "newsroom": photo_set.newsroom,
         "section": "photos",
         "photo_set": photo_set,
-        "photos": [downloads.PhotoDownloads(photo) for photo in photos],
+        "photos": [downloads.PhotoDownloads(photo, links) for photo in photos],
         "zip_sizes": ZIP_SIZES,
         "preview": preview,
+        "links": links,
+        **extra,
     }
     response = render(request, "media/photoset_detail.html", context)
     return mark_preview(response) if preview else response
@@ -70,12 +77,18 @@ def photo_detail(request, newsroom, slug, pk):
         photos, pk=pk, photo_set__slug=slug, photo_set__newsroom__slug=newsroom
     )
     preview = not public_or_preview(request, photo.photo_set)
+    return render_photo(request, photo, preview=preview)
+
+
+def render_photo(request, photo, *, preview, links=PUBLIC_LINKS, **extra):
     context = {
         "newsroom": photo.photo_set.newsroom,
         "section": "photos",
         "photo_set": photo.photo_set,
-        "photo": downloads.PhotoDownloads(photo),
+        "photo": downloads.PhotoDownloads(photo, links),
         "preview": preview,
+        "links": links,
+        **extra,
     }
     response = render(request, "media/photo_detail.html", context)
     return mark_preview(response) if preview else response
@@ -93,22 +106,35 @@ def public_or_preview(request, item):
 @require_safe
 def photo_file(request, pk, version, size):
     """One file of a photo, for whoever may see the photo."""
-    if size not in Size.values:
-        raise Http404
     photo = Photo.objects.select_related("photo_set__newsroom").filter(pk=pk).first()
     if photo is None:
         raise Http404
     public = public_or_preview(request, photo.photo_set)
+    return send_photo_file(request, photo, version, size, public=public)
+
+
+def send_photo_file(request, photo, version, size, *, public, links=PUBLIC_LINKS, logged=None):
+    """Answer a request for a photo's file, once the caller has decided it may be seen.
+
+    `public` files are counted and cached; others (an editor's preview, a
+    preview pass) are neither. `logged` is told about each download.
+    """
+    if size not in Size.values:
+        raise Http404
+    download = "download" in request.GET or size in (Size.ORIGINAL, Size.PRINT)
     if version != photo.version:
         # The photo changed since the link was made: send it to the current file.
-        return redirect(photo.file_url(size) + ("?download" if "download" in request.GET else ""))
+        url = links.photo_download(photo, size) if download else links.photo_file(photo, size)
+        return redirect(url)
     stored_size = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
     rendition = photo.renditions.filter(size=stored_size).first()
     if rendition is None:
         return not_ready(photo, size)
-    download = "download" in request.GET or size in (Size.ORIGINAL, Size.PRINT)
-    if download and public and counts_as_download(request):
-        DownloadCount.objects.record(photo=photo, size=size)
+    if download and counts_as_download(request):
+        if public:
+            DownloadCount.objects.record(photo=photo, size=size)
+        if logged:
+            logged(f"{photo} ({Size(size).label})")
     return serve_download(
         request,
         rendition.file,
@@ -146,12 +172,16 @@ def not_ready(photo, size):
 @require_safe
 def photoset_zip(request, pk, size):
     """The whole set in one ZIP, streamed: the browser knows its size before the first byte."""
-    if size not in dict(ZIP_SIZES):
-        raise Http404
     photo_set = PhotoSet.objects.select_related("newsroom").filter(pk=pk).first()
     if photo_set is None:
         raise Http404
     public = public_or_preview(request, photo_set)
+    return send_set_zip(request, photo_set, size, public=public)
+
+
+def send_set_zip(request, photo_set, size, *, public, logged=None):
+    if size not in dict(ZIP_SIZES):
+        raise Http404
     archive = downloads.SetArchive(photo_set, size)
     etag = archive.etag
     if etag in request.headers.get("If-None-Match", ""):
@@ -162,6 +192,8 @@ def photoset_zip(request, pk, size):
     else:
         if public:
             ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
+        if logged:
+            logged(f"{photo_set} as ZIP ({Size(size).label})")
         response = archive.response(request)
     response["ETag"] = etag
     response["Accept-Ranges"] = "none"
@@ -176,10 +208,17 @@ def document_file(request, pk, version):
     if document is None:
         raise Http404
     public = public_or_preview(request, document)
+    return send_document(request, document, version, public=public)
+
+
+def send_document(request, document, version, *, public, links=PUBLIC_LINKS, logged=None):
     if version != document.sha256[:12]:
-        return redirect(document.get_absolute_url())
-    if public and counts_as_download(request):
-        Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
+        return redirect(links.document(document))
+    if counts_as_download(request):
+        if public:
+            Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
+        if logged:
+            logged(str(document))
     response = serve_download(
         request,
         document.file,

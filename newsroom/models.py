@@ -14,7 +14,17 @@ from imagekit.processors import ResizeToFill, ResizeToFit, Transpose
 from newsroom.uploads import RandomName, validate_image
 
 # Top-level paths a newsroom slug would hide.
-RESERVED_SLUGS = ["admin", "api", "files", "static", "uploads", "media", "search", "feeds"]
+RESERVED_SLUGS = [
+    "admin",
+    "api",
+    "files",
+    "static",
+    "uploads",
+    "media",
+    "search",
+    "feeds",
+    "preview",
+]
 
 
 class License(models.TextChoices):

@@ -40,6 +40,9 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# The site's address as journalists reach it, for links in e-mails and the
+# admin, e.g. "https://news.example.com". Taken from the request when empty.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -1,8 +1,15 @@
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db import models
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -10,7 +17,7 @@ from media.admin import photo_preview
 from media.models import Photo
 from newsroom.admin import NewsroomScopedAdmin
 from newsroom.models import Newsroom
-from press.models import Event, PressRelease, Quote, Result, Status, Tag
+from press.models import Event, PassEvent, PressRelease, PreviewPass, Quote, Result, Status, Tag
 
 
 class QuoteInline(admin.StackedInline):
@@ -34,10 +41,45 @@ class ResultInline(admin.TabularInline):
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
 
+class LocalDateTimeField(forms.SplitDateTimeField):
+    """A date and time on the newsroom's clock, refusing the hour that daylight saving skips
+    or repeats, in words an editor understands."""
+
+    def compress(self, data_list):
+        if not data_list or data_list[0] in self.empty_values or data_list[1] in self.empty_values:
+            return super().compress(data_list)
+        naive = datetime.datetime.combine(*data_list)
+        zone = timezone.get_current_timezone()
+        first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
+        if first.utcoffset() == second.utcoffset():
+            return first
+        params = {
+            "day": f"{naive.day} {naive:%B %Y}",
+            "time": f"{naive:%H:%M}",
+            "zone": zone,
+        }
+        if first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+            message = _(
+                "On %(day)s the clocks in %(zone)s jump forward: %(time)s does not exist "
+                "that day. Pick a time an hour later."
+            )
+        else:
+            message = _(
+                "On %(day)s %(time)s happens twice in %(zone)s, once in summer time and once "
+                "in winter time. Pick a time outside that hour to be clear."
+            )
+        raise forms.ValidationError(message, code="local_time", params=params)
+
+
 class PressReleaseForm(forms.ModelForm):
     """A release's form: publishing is for publishers; links stay inside the newsroom."""
 
     request = None  # set by the admin for each request
+    publish_at = LocalDateTimeField(
+        label=PressRelease._meta.get_field("publish_at").verbose_name.capitalize(),
+        required=False,
+        widget=AdminSplitDateTime,
+    )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -188,3 +230,139 @@ class TagAdmin(NewsroomScopedAdmin):
     list_filter = ["newsroom"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class PassEventInline(admin.TabularInline):
+    model = PassEvent
+    extra = 0
+    fields = ["at", "kind", "detail"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("What the journalist did with the link")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PreviewPass)
+class PreviewPassAdmin(admin.ModelAdmin):
+    """Publishers give named journalists an early look; every use of a link is logged."""
+
+    list_display = ["name", "outlet", "release", "expires_at", "status", "opened", "downloads"]
+    list_filter = ["release__newsroom"]
+    list_select_related = ["release"]
+    search_fields = ["name", "outlet", "email", "release__title"]
+    autocomplete_fields = ["release"]
+    fields = [
+        "release",
+        "name",
+        "outlet",
+        "email",
+        "expires_at",
+        "link",
+        "revoked_at",
+        "created_by",
+    ]
+    readonly_fields = ["link", "revoked_at", "created_by"]
+    inlines = [PassEventInline]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(release__newsroom__in=Newsroom.objects.publishable_by(request.user))
+            .annotate(
+                opened_count=Count("events", filter=Q(events__kind=PassEvent.Kind.OPENED)),
+                download_count=Count("events", filter=Q(events__kind=PassEvent.Kind.DOWNLOADED)),
+            )
+        )
+
+    def publishes_anywhere(self, request):
+        return Newsroom.objects.publishable_by(request.user).exists()
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and self.publishes_anywhere(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.publishes_anywhere(request)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self.publishes_anywhere(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.publishes_anywhere(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the log stays
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "release":
+            kwargs["queryset"] = PressRelease.objects.filter(
+                status=Status.PUBLISHED,
+                publish_at__gt=timezone.now(),
+                newsroom__in=Newsroom.objects.publishable_by(request.user),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("status"))
+    def status(self, preview_pass):
+        if preview_pass.revoked_at:
+            return _("Revoked")
+        return _("Valid") if preview_pass.is_valid() else _("Expired")
+
+    @admin.display(description=_("opened"), ordering="opened_count")
+    def opened(self, preview_pass):
+        return preview_pass.opened_count
+
+    @admin.display(description=_("downloads"), ordering="download_count")
+    def downloads(self, preview_pass):
+        return preview_pass.download_count
+
+    @admin.display(description=_("link"))
+    def link(self, preview_pass):
+        if not preview_pass.pk:
+            return _("Made when you save; it is also sent to the journalist.")
+        url = settings.SITE_URL + preview_pass.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            link = pass_link(request, obj)
+            transaction.on_commit(lambda: send_pass(obj, link))
+
+    @admin.action(description=_("Revoke the selected passes"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d pass revoked.", "%(count)d passes revoked.", count)
+            % {"count": count},
+        )
+
+
+def pass_link(request, preview_pass):
+    path = preview_pass.get_absolute_url()
+    return settings.SITE_URL + path if settings.SITE_URL else request.build_absolute_uri(path)
+
+
+def send_pass(preview_pass, link):
+    release = preview_pass.release
+    local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
+    embargo = f"{local_time:%d %B %Y, %H:%M} {local_time.tzname()}"
+    send_mail(
+        subject=f"Embargoed: {release.title}",
+        message=(
+            f"Hello {preview_pass.name},\n\n"
+            f"{release.newsroom} gives you an early look at “{release.title}”, with its "
+            f"photos and documents.\n\n"
+            f"EMBARGOED: not for publication until {embargo}.\n\n"
+            f"{link}\n\n"
+            "The link is personal: please do not pass it on. Its use is logged.\n"
+        ),
+        from_email=None,
+        recipient_list=[preview_pass.email],
+    )

@@ -1,0 +1,250 @@
+"""Personal preview passes: a named journalist reads an embargoed release early, and only that."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from media.models import Visibility
+from newsroom.models import Membership, Role
+from press.models import PassEvent, PreviewPass, Status
+from tests.factories import body, make_newsroom, make_photo, make_photo_set, make_release
+
+EMBARGO = datetime(2030, 6, 3, 7, 0, tzinfo=UTC)  # 09:00 in Stockholm (CEST)
+BEFORE = EMBARGO - timedelta(days=2)
+# The empty log inline's management form, as the admin page posts it.
+NO_EVENTS = {"events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
+
+
+@pytest.fixture
+def embargoed(newsroom):
+    """A release under embargo with a set that follows it, a private set and a hero photo."""
+    with time_machine.travel(BEFORE, tick=False):
+        newsroom.time_zone = "Europe/Stockholm"
+        newsroom.save()
+        photos = make_photo_set(
+            newsroom, title="Signing photos", slug="signing", visibility=Visibility.WITH_RELEASE
+        )
+        hero = make_photo(photos, title="Handshake")
+        private = make_photo_set(
+            newsroom, title="Internal", slug="internal", visibility=Visibility.PRIVATE
+        )
+        make_photo(private, title="Internal photo")
+        release = make_release(
+            newsroom, title="New signing", slug="new-signing", publish_at=EMBARGO, hero_photo=hero
+        )
+        release.photo_sets.add(photos, private)
+    return release
+
+
+@pytest.fixture
+def preview_pass(embargoed):
+    with time_machine.travel(BEFORE, tick=False):
+        return PreviewPass.objects.create(
+            release=embargoed,
+            name="Kim Reporter",
+            outlet="Motorsport Daily",
+            email="kim@news.example",
+        )
+
+
+@pytest.fixture
+def journalist():
+    return Client()  # a fresh browser: no session, no cookies
+
+
+def test_a_pass_shows_the_embargoed_release_with_a_clear_banner(journalist, preview_pass):
+    with time_machine.travel(BEFORE, tick=False):
+        response = journalist.get(preview_pass.get_absolute_url())
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "EMBARGOED — not for publication until 3 June 2030, 09:00 CEST." in page
+    assert "New signing" in page
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "Signing photos" in page and "Internal" not in page
+
+
+def test_the_pass_reaches_the_photos_downloads_and_zip_but_nothing_else(
+    journalist, preview_pass, newsroom
+):
+    with time_machine.travel(BEFORE, tick=False):
+        page = journalist.get(preview_pass.get_absolute_url()).content.decode()
+        hero_src = re.search(r'<img src="([^"]+)"', page.split('class="hero"')[1])[1]
+        zip_link = re.search(r'href="([^"]+\.zip)"', page)[1]
+        set_link = re.search(r'href="([^"]+/photos/signing/)"', page)[1]
+        hero = journalist.get(hero_src)
+        archive = journalist.get(zip_link)
+        set_page = journalist.get(set_link).content.decode()
+        original = re.search(r'href="([^"]+/original/\?download)"', set_page)[1]
+        original_response = journalist.get(original)
+        private_photo = newsroom.photo_sets.get(slug="internal").photos.get()
+        token = preview_pass.token
+        private_url = reverse(
+            "press:pass-photo-file", args=[token, private_photo.pk, private_photo.version, "web"]
+        )
+        outside = make_photo(make_photo_set(newsroom, slug="public-set"))
+        outside_url = reverse(
+            "press:pass-photo-file", args=[token, outside.pk, outside.version, "web"]
+        )
+
+        assert hero_src.startswith(f"/preview/{token}/")
+        assert hero.status_code == 200 and "no-store" in hero["Cache-Control"]
+        assert archive.status_code == 200 and body(archive).startswith(b"PK")
+        assert original_response.status_code == 200
+        assert original_response["Content-Disposition"].startswith("attachment")
+        assert journalist.get(private_url).status_code == 404
+        assert journalist.get(outside_url).status_code == 404
+        # The same files by their public addresses stay hidden.
+        assert journalist.get(preview_pass.release.hero_photo.web_url).status_code == 404
+        assert journalist.get(preview_pass.release.get_absolute_url()).status_code == 404
+
+
+def test_each_opening_and_download_is_logged(journalist, preview_pass):
+    with time_machine.travel(BEFORE, tick=False):
+        journalist.get(preview_pass.get_absolute_url())
+        hero = preview_pass.release.hero_photo
+        token = preview_pass.token
+        body(
+            journalist.get(
+                reverse("press:pass-photo-file", args=[token, hero.pk, hero.version, "original"])
+            )
+        )
+        body(
+            journalist.get(
+                reverse("press:pass-photoset-zip", args=[token, hero.photo_set_id, "web"])
+            )
+        )
+        journalist.get(reverse("press:pass-calendar", args=[token]))
+
+    events = list(preview_pass.events.order_by("at", "pk").values_list("kind", "detail"))
+    assert events == [
+        (PassEvent.Kind.OPENED, ""),
+        (PassEvent.Kind.DOWNLOADED, "Handshake (Original)"),
+        (PassEvent.Kind.DOWNLOADED, "Signing photos as ZIP (Web)"),
+        (PassEvent.Kind.CALENDAR, ""),
+    ]
+
+
+def test_the_calendar_reminder_holds_the_embargo_time(journalist, preview_pass):
+    with time_machine.travel(BEFORE, tick=False):
+        response = journalist.get(reverse("press:pass-calendar", args=[preview_pass.token]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    event = calendar.walk("VEVENT")[0]
+    assert event.decoded("dtstart") == EMBARGO
+    assert str(event["summary"]) == "Embargo lifts: New signing"
+    assert "09:00 CEST" in str(event["description"])
+    assert event.walk("VALARM")[0]["action"] == "DISPLAY"
+
+
+@pytest.mark.parametrize("problem", ["revoked", "expired", "withdrawn"])
+def test_dead_links_get_a_clear_410_and_never_the_release(journalist, preview_pass, problem):
+    with time_machine.travel(BEFORE, tick=False):
+        if problem == "revoked":
+            preview_pass.revoked_at = timezone.now()
+            preview_pass.save()
+        elif problem == "expired":
+            preview_pass.expires_at = timezone.now() - timedelta(seconds=1)
+            preview_pass.save()
+        else:
+            preview_pass.release.status = Status.WITHDRAWN
+            preview_pass.release.save()
+        hero = preview_pass.release.hero_photo
+        page = journalist.get(preview_pass.get_absolute_url())
+        photo = journalist.get(
+            reverse(
+                "press:pass-photo-file", args=[preview_pass.token, hero.pk, hero.version, "web"]
+            )
+        )
+
+    assert page.status_code == photo.status_code == 410
+    content = page.content.decode()
+    assert "This preview link no longer works" in content
+    assert "New signing" not in content
+
+
+def test_forged_and_unknown_links_are_404(journalist, preview_pass):
+    key, signature = preview_pass.token.split(":")
+    forged = f"{key[:-1]}{'A' if key[-1] != 'A' else 'B'}:{signature}"
+
+    assert journalist.get(reverse("press:pass", args=[forged])).status_code == 404
+    assert journalist.get(reverse("press:pass", args=["not-a-pass"])).status_code == 404
+
+
+def test_once_the_embargo_lifts_the_link_leads_to_the_public_page(journalist, preview_pass):
+    with time_machine.travel(EMBARGO + timedelta(seconds=1), tick=False):
+        response = journalist.get(preview_pass.get_absolute_url())
+
+    assert response.status_code == 302
+    assert response["Location"] == preview_pass.release.get_absolute_url()
+
+
+def test_a_publisher_issues_a_pass_and_the_journalist_gets_it_by_mail(
+    client, editor, embargoed, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(BEFORE, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.force_login(editor)  # a session of that day
+        response = client.post(
+            reverse("admin:press_previewpass_add"),
+            {
+                "release": embargoed.pk,
+                "name": "Kim Reporter",
+                "outlet": "Daily",
+                "email": "kim@news.example",
+                **NO_EVENTS,
+            },
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:press_previewpass_changelist")
+    preview_pass = PreviewPass.objects.get()
+    assert preview_pass.expires_at == EMBARGO + timedelta(days=1)
+    assert preview_pass.created_by.username == "editor"
+    message = mail.outbox[0]
+    assert message.to == ["kim@news.example"]
+    assert "EMBARGOED: not for publication until 03 June 2030, 09:00 CEST" in message.body
+    assert preview_pass.get_absolute_url() in message.body
+
+
+def test_passes_are_for_publishers_of_the_release_newsroom(client, embargoed, newsroom):
+    editor = get_user_model().objects.create_user("writer", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.set(Permission.objects.filter(content_type__app_label="press"))
+    Membership.objects.create(newsroom=newsroom, user=editor, role=Role.EDITOR)
+    outsider = get_user_model().objects.create_user("outsider", is_staff=True)
+    outsider.user_permissions.set(Permission.objects.filter(content_type__app_label="press"))
+    Membership.objects.create(newsroom=make_newsroom(), user=outsider, role=Role.PUBLISHER)
+    data = {"release": embargoed.pk, "name": "Kim", "email": "kim@news.example", **NO_EVENTS}
+
+    client.force_login(editor)
+    assert client.get(reverse("admin:press_previewpass_add")).status_code == 403
+    assert client.post(reverse("admin:press_previewpass_add"), data).status_code == 403
+    client.force_login(outsider)
+    forged = client.post(reverse("admin:press_previewpass_add"), data)
+    assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
+    assert not PreviewPass.objects.exists()
+
+
+def test_publishers_revoke_passes(editor_client, preview_pass, journalist):
+    response = editor_client.post(
+        reverse("admin:press_previewpass_changelist"),
+        {"action": "revoke", "_selected_action": [preview_pass.pk]},
+    )
+
+    assert response.status_code == 302
+    preview_pass.refresh_from_db()
+    assert preview_pass.revoked_at is not None
+    with time_machine.travel(BEFORE, tick=False):
+        assert journalist.get(preview_pass.get_absolute_url()).status_code == 410
