@@ -2,14 +2,20 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,7 +23,18 @@ from media.admin import photo_preview
 from media.models import Photo
 from newsroom.admin import NewsroomScopedAdmin
 from newsroom.models import Newsroom
-from press.models import Event, PassEvent, PressRelease, PreviewPass, Quote, Result, Status, Tag
+from press import history
+from press.models import (
+    Correction,
+    Event,
+    PassEvent,
+    PressRelease,
+    PreviewPass,
+    Quote,
+    Result,
+    Status,
+    Tag,
+)
 
 
 class QuoteInline(admin.StackedInline):
@@ -80,6 +97,16 @@ class PressReleaseForm(forms.ModelForm):
         required=False,
         widget=AdminSplitDateTime,
     )
+    correction = forms.CharField(
+        label=_("Public correction"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "For a change to a live release that readers should know about, e.g. “Race 1 "
+            "result amended from 4th to 3rd after scrutineering.” Shown under the release "
+            "with the time, which also becomes its “Updated” time."
+        ),
+    )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -127,7 +154,13 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
     search_fields = ["title", "lead", "body", "quotes__text"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["hero_photo", "photo_sets", "documents", "events", "contacts", "tags"]
-    readonly_fields = ["first_published_at", "created_at", "updated_at", "author"]
+    readonly_fields = [
+        "first_published_at",
+        "created_at",
+        "updated_at",
+        "author",
+        "revision_history",
+    ]
     inlines = [QuoteInline, ResultInline]
     fieldsets = [
         (None, {"fields": ["newsroom", "kind", "language", "title", "slug", "lead", "body"]}),
@@ -137,11 +170,40 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         ),
         (_("Context"), {"fields": ["events", "contacts", "tags"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "first_published_at"]}),
-        (
-            _("History"),
-            {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]},
-        ),
+        (_("History"), {"fields": ["revision_history", "author", "created_at", "updated_at"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_live():
+            # A correction note is for what is out already.
+            fieldsets = [
+                (name, {**options, "fields": [*options["fields"], "correction"]})
+                if name == _("Publishing")
+                else (name, options)
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    @admin.display(description=_("revisions"))
+    def revision_history(self, release):
+        revisions = release.revisions.select_related("author")[:20] if release.pk else []
+        if not revisions:
+            return _("Every save is kept here.")
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a> · {} · {} · {}</p>',
+            (
+                (
+                    revision.get_absolute_url(),
+                    _("Revision %(number)s") % {"number": revision.number},
+                    date_format(timezone.localtime(revision.created_at), "DATETIME_FORMAT"),
+                    revision.author or _("nobody"),
+                    revision.note or ", ".join(str(history.label(n)) for n in revision.changed),
+                )
+                for revision in revisions
+            ),
+        )
 
     @admin.display(description=_("state"), ordering="status")
     def state(self, release):
@@ -211,7 +273,62 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
+        correction = form.cleaned_data.get("correction")
+        if correction and change:
+            obj.corrected_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if correction and change:
+            Correction.objects.create(
+                release=obj, note=correction, created_at=obj.corrected_at, author=request.user
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After quotes, results and links are saved: the revision holds them all.
+        correction = form.cleaned_data.get("correction") or ""
+        history.record(form.instance, request.user, note=correction)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/history/<int:revision_id>/",
+                self.admin_site.admin_view(self.revision_view),
+                name="press_pressrelease_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revision_view(self, request, object_id, revision_id):
+        """One revision against the one before it; publishers and editors may go back to it."""
+        release = self.get_object(request, unquote(object_id))
+        if release is None or not self.has_view_permission(request, release):
+            raise Http404
+        revision = get_object_or_404(release.revisions, pk=revision_id)
+        previous = release.revisions.filter(number__lt=revision.number).order_by("-number").first()
+        may_restore = self.has_change_permission(request, release)
+        if request.method == "POST":
+            if not may_restore:
+                raise PermissionDenied
+            restored = history.restore(revision, request.user)
+            self.message_user(
+                request,
+                _("Revision %(old)s is back, kept as revision %(new)s.")
+                % {"old": revision.number, "new": restored.number},
+                messages.SUCCESS,
+            )
+            return redirect("admin:press_pressrelease_change", release.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": release,
+            "revision": revision,
+            "previous": previous,
+            "rows": history.differences(previous.snapshot if previous else {}, revision.snapshot),
+            "may_restore": may_restore
+            and revision != release.revisions.order_by("-number").first(),
+            "title": str(revision),
+        }
+        return TemplateResponse(request, "admin/press/pressrelease/revision.html", context)
 
 
 @admin.register(Event)

@@ -236,6 +236,13 @@ class PressRelease(models.Model):
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
+    corrected_at = models.DateTimeField(
+        _("last corrected"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Shown publicly as “Updated”, with the corrections."),
+    )
     announced_at = models.DateTimeField(
         _("went live"),
         null=True,
@@ -601,3 +608,78 @@ class PassEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.detail}".strip()
+
+
+class Revision(models.Model):
+    """A release as it was after one save: its text, links, quotes and results."""
+
+    release = models.ForeignKey(
+        PressRelease, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("release")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+    snapshot = models.JSONField(_("content"))
+    changed = models.JSONField(_("changed"), default=list, help_text=_("Names of what changed."))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["release", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("A release numbers its revisions once each."),
+            )
+        ]
+
+    def __str__(self):
+        return _("Revision %(number)s of “%(release)s”") % {
+            "number": self.number,
+            "release": self.release,
+        }
+
+    def get_absolute_url(self):
+        return reverse("admin:press_pressrelease_revision", args=[self.release_id, self.pk])
+
+
+class Correction(models.Model):
+    """A public note on what changed in a release after it was published."""
+
+    release = models.ForeignKey(
+        PressRelease,
+        on_delete=models.CASCADE,
+        related_name="corrections",
+        verbose_name=_("release"),
+    )
+    note = models.CharField(
+        _("correction"),
+        max_length=500,
+        help_text=_("e.g. “Race 1 result amended from 4th to 3rd after scrutineering.”"),
+    )
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["release", "created_at"]
+
+    def __str__(self):
+        return self.note

@@ -106,6 +106,7 @@ def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
         "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
         "documents": documents,
+        "corrections": release.corrections.all() if release.corrected_at else [],
         "contacts": contacts,
         "next_event": Event.objects.filter(newsroom=newsroom).upcoming().first(),
         **extra,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pyexiv2
 from django.core.files.base import ContentFile
+from django.forms import MultiWidget
 from django.utils import timezone
 from PIL import Image
 
@@ -117,3 +118,27 @@ def body(response):
     if response.streaming:
         return b"".join(response.streaming_content)
     return response.content
+
+
+def admin_form_data(response):
+    """What the change form posts back unchanged, read from the rendered forms."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management[name].value()
+        forms.extend(formset.forms)
+    for form in forms:
+        for field in form:
+            value = field.value()
+            widget = field.field.widget
+            if value is None or value is False:
+                continue
+            if isinstance(widget, MultiWidget):
+                for number, part in enumerate(widget.decompress(value)):
+                    data[f"{field.html_name}_{number}"] = "" if part is None else part
+            else:
+                data[field.html_name] = "on" if value is True else value
+    return data

@@ -10,7 +10,14 @@ from media.imagegenerators import FocalCrop
 from media.models import DownloadCount, Photo
 from media.tasks import generate_renditions
 from newsroom.models import License
-from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_set, make_release
+from tests.factories import (
+    admin_form_data,
+    jpeg_bytes,
+    make_newsroom,
+    make_photo,
+    make_photo_set,
+    make_release,
+)
 
 
 @pytest.fixture
@@ -23,25 +30,6 @@ def photo_set(newsroom):
 
 def change_url(photo_set):
     return reverse("admin:media_photoset_change", args=[photo_set.pk])
-
-
-def form_data(response):
-    """What the change form posts back unchanged, read from the rendered forms."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[f"{formset.prefix}-{name}"] = management[name].value()
-        forms.extend(formset.forms)
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None:
-                continue
-            data[field.html_name] = value
-    return data
 
 
 def test_the_grid_shows_each_photo_where_it_is_used_and_its_downloads(editor_client, photo_set):
@@ -61,7 +49,7 @@ def test_the_grid_shows_each_photo_where_it_is_used_and_its_downloads(editor_cli
 
 def test_reordering_and_setting_the_cover_in_the_grid(editor_client, photo_set):
     response = editor_client.get(change_url(photo_set))
-    data = form_data(response)
+    data = admin_form_data(response)
     last = photo_set.photos.get(title="Photo 2")
     for n in range(3):
         data[f"photos-{n}-position"] = str(2 - n)  # reverse the order
@@ -81,7 +69,7 @@ def test_reordering_and_setting_the_cover_in_the_grid(editor_client, photo_set):
 
 def test_the_cover_must_be_one_of_the_sets_photos(editor_client, photo_set, newsroom):
     stranger = make_photo(make_photo_set(newsroom, slug="other"))
-    data = form_data(editor_client.get(change_url(photo_set)))
+    data = admin_form_data(editor_client.get(change_url(photo_set)))
     data["cover"] = str(stranger.pk)
 
     response = editor_client.post(change_url(photo_set), data)

@@ -1,0 +1,126 @@
+"""Every saved state of a release, what changed between two, and going back to one.
+
+A snapshot holds what editors write and choose: the text, the photos,
+documents, events, contacts and tags it links, its quotes and its results.
+Publishing (status and time) is not part of it: restoring an old text never
+publishes, schedules or withdraws anything.
+"""
+
+import difflib
+
+from django.db import transaction
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from media.models import Photo
+from press.models import PressRelease, Quote, Result, Revision
+
+TEXT_FIELDS = ["kind", "language", "title", "slug", "lead", "body", "hero_caption"]
+LINK_FIELDS = ["hero_photo"]
+MANY_FIELDS = ["photo_sets", "documents", "events", "contacts", "tags"]
+QUOTE_FIELDS = ["speaker_id", "text", "position"]
+RESULT_FIELDS = [
+    "event_id",
+    "session",
+    "category",
+    "entry",
+    "outcome",
+    "position",
+    "note",
+    "order",
+]
+
+
+def snapshot(release):
+    """The release's content as plain data, for storing in a revision."""
+    data = {name: getattr(release, name) for name in TEXT_FIELDS}
+    data["hero_photo"] = release.hero_photo_id
+    for name in MANY_FIELDS:
+        data[name] = sorted(getattr(release, name).values_list("pk", flat=True))
+    data["quotes"] = [
+        {name: getattr(quote, name) for name in QUOTE_FIELDS} for quote in release.quotes.all()
+    ]
+    data["results"] = [
+        {name: getattr(result, name) for name in RESULT_FIELDS} for result in release.results.all()
+    ]
+    return data
+
+
+def record(release, author=None, note=""):
+    """Keep the release's current state as its next revision (nothing when nothing changed)."""
+    state = snapshot(release)
+    last = release.revisions.order_by("-number").first()
+    changed = changed_names(last.snapshot if last else {}, state)
+    if last is not None and not changed and not note:
+        return last
+    return Revision.objects.create(
+        release=release,
+        number=(last.number + 1) if last else 1,
+        author=author,
+        snapshot=state,
+        changed=changed,
+        note=note,
+    )
+
+
+def changed_names(before, after):
+    return [name for name in after if before.get(name) != after[name]]
+
+
+def label(name):
+    if name in ("quotes", "results"):
+        return {"quotes": _("quotes"), "results": _("results")}[name]
+    return PressRelease._meta.get_field(name).verbose_name
+
+
+def differences(before, after):
+    """(label, what it was, what it became) for every part that changed, as HTML."""
+    rows = []
+    for name in changed_names(before, after):
+        old, new = as_lines(before.get(name)), as_lines(after.get(name))
+        rows.append((label(name), line_diff(old, new)))
+    return rows
+
+
+def as_lines(value):
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return str(value).replace("><", ">\n<").splitlines()
+
+
+def line_diff(old, new):
+    """Lines removed and added, marked, for the admin's diff view."""
+    lines = []
+    for line in difflib.ndiff(old, new):
+        marker, text = line[:1], line[2:]
+        if marker == "?":
+            continue
+        css = {"-": "removed", "+": "added"}.get(marker, "same")
+        lines.append((css, marker if marker != " " else "", text))
+    return format_html(
+        '<pre class="diff">{}</pre>',
+        format_html_join("\n", '<span class="{}">{} {}</span>', lines),
+    )
+
+
+@transaction.atomic
+def restore(revision, author=None):
+    """Put the release's content back as it was in `revision`; keep that as a new revision."""
+    release = PressRelease.objects.select_for_update().get(pk=revision.release_id)
+    data = revision.snapshot
+    for name in TEXT_FIELDS:
+        setattr(release, name, data[name])
+    # Photos and documents may have been deleted since: restore what still exists.
+    release.hero_photo = Photo.objects.filter(pk=data["hero_photo"]).first()
+    release.save()
+    for name in MANY_FIELDS:
+        related = getattr(release, name)
+        related.set(related.model.objects.filter(pk__in=data[name]))
+    release.quotes.all().delete()
+    Quote.objects.bulk_create(Quote(release=release, **quote) for quote in data["quotes"])
+    release.results.all().delete()
+    Result.objects.bulk_create(Result(release=release, **result) for result in data["results"])
+    note = _("Restored from revision %(number)s.") % {"number": revision.number}
+    return record(release, author, note=str(note))

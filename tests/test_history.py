@@ -1,0 +1,111 @@
+"""Every save of a release is kept, any revision can come back, live changes carry corrections."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from press.models import Correction, Revision, Status
+from tests.factories import (
+    admin_form_data,
+    make_event,
+    make_newsroom,
+    make_person,
+    make_release,
+)
+
+
+def change_url(release):
+    return reverse("admin:press_pressrelease_change", args=[release.pk])
+
+
+def save(client, release, **changes):
+    data = admin_form_data(client.get(change_url(release)))
+    data.update(changes)
+    response = client.post(change_url(release), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+@pytest.fixture
+def release(newsroom):
+    release = make_release(newsroom, title="Third at Hockenheim", status=Status.DRAFT)
+    speaker = make_person(newsroom, name="Andreas Bäckman")
+    release.quotes.create(speaker=speaker, text="Fun to start the season.", position=0)
+    release.results.create(event=make_event(newsroom), session="Race 1", position=4, order=0)
+    return release
+
+
+def test_every_save_keeps_a_revision_with_what_changed(editor_client, release):
+    save(editor_client, release)
+    save(editor_client, release, title="Podium at Hockenheim")
+    save(editor_client, release, **{"quotes-0-text": "A great start to the season."})
+
+    revisions = list(release.revisions.order_by("number"))
+    assert [revision.number for revision in revisions] == [1, 2, 3]
+    assert revisions[1].changed == ["title"]
+    assert revisions[2].changed == ["quotes"]
+    assert all(revision.author.username == "editor" for revision in revisions)
+
+
+def test_a_revision_shows_what_changed(editor_client, release):
+    save(editor_client, release)
+    save(editor_client, release, title="Podium at Hockenheim", **{"results-0-position": "3"})
+    revision = release.revisions.get(number=2)
+
+    page = editor_client.get(revision.get_absolute_url()).content.decode()
+
+    assert '<span class="removed">- Third at Hockenheim</span>' in page
+    assert '<span class="added">+ Podium at Hockenheim</span>' in page
+    assert "&#x27;position&#x27;: 4" in page and "&#x27;position&#x27;: 3" in page
+
+
+def test_going_back_to_a_revision_restores_text_quotes_and_results(editor_client, release):
+    save(editor_client, release)
+    save(
+        editor_client,
+        release,
+        title="Podium at Hockenheim",
+        **{"quotes-0-text": "Changed words.", "results-0-position": "3"},
+    )
+    first = release.revisions.get(number=1)
+
+    response = editor_client.post(first.get_absolute_url())
+
+    assert response.status_code == 302
+    release.refresh_from_db()
+    assert release.title == "Third at Hockenheim"
+    assert release.quotes.get().text == "Fun to start the season."
+    assert release.results.get().position == 4
+    assert release.status == Status.DRAFT
+    latest = release.revisions.order_by("-number").first()
+    assert latest.number == 3 and latest.note == "Restored from revision 1."
+
+
+def test_a_correction_on_a_live_release_is_shown_with_the_update_time(editor_client, newsroom):
+    live = make_release(newsroom, title="Third at Hockenheim")
+    page = editor_client.get(change_url(live)).content.decode()
+    assert 'name="correction"' in page
+
+    save(
+        editor_client,
+        live,
+        correction="Race 1 result amended from 4th to 3rd after scrutineering.",
+    )
+
+    public = Client().get(live.get_absolute_url()).content.decode()
+    correction = Correction.objects.get()
+    assert "Updated <time" in public
+    assert "Race 1 result amended from 4th to 3rd after scrutineering." in public
+    assert live.revisions.get().note == correction.note
+
+
+def test_drafts_offer_no_public_correction(editor_client, release):
+    assert 'name="correction"' not in editor_client.get(change_url(release)).content.decode()
+
+
+def test_history_of_another_newsroom_is_out_of_reach(editor_client):
+    theirs = make_release(make_newsroom(), status=Status.DRAFT)
+    revision = Revision.objects.create(release=theirs, number=1, snapshot={})
+
+    assert editor_client.get(revision.get_absolute_url()).status_code == 404
+    assert editor_client.post(revision.get_absolute_url()).status_code == 404
