@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.models import Membership, Newsroom, Person
+from newsroom.models import EditorSession, Membership, Newsroom, Person
 
 admin.site.site_header = _("Newsroom admin")
 admin.site.site_title = _("Newsroom admin")
@@ -125,3 +125,40 @@ class PersonAdmin(NewsroomScopedAdmin):
         if not person.portrait:
             return ""
         return thumbnail(reverse("newsroom:portrait", args=[person.pk]), person.name)
+
+
+@admin.register(EditorSession)
+class EditorSessionAdmin(admin.ModelAdmin):
+    """Everyone sees where they are logged in and can end it; superusers see everyone's."""
+
+    list_display = ["user", "device", "created_at", "expires_at"]
+    list_select_related = ["user"]
+    actions = ["end_sessions"]
+
+    def get_queryset(self, request):
+        sessions = super().get_queryset(request).active()
+        return sessions if request.user.is_superuser else sessions.filter(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # "Log out" below ends the session itself, not just this record
+
+    @admin.action(description=_("Log out the selected sessions"))
+    def end_sessions(self, request, queryset):
+        # The queryset is this admin's: one's own sessions, all of them for superusers.
+        count = 0
+        for session in queryset:
+            session.end()
+            count += 1
+        self.message_user(request, _("%(count)d session(s) ended.") % {"count": count})

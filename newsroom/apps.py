@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NewsroomConfig(AppConfig):
     name = "newsroom"
     verbose_name = _("Newsrooms and people")
+
+    def ready(self):
+        from newsroom import signals  # noqa: F401

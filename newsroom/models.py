@@ -1,11 +1,13 @@
 import functools
 import zoneinfo
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from imagekit.cachefiles.strategies import JustInTime
 from imagekit.models import ImageSpecField
@@ -321,3 +323,39 @@ class Person(models.Model):
     def role_line(self):
         """“co-founder, Lestrup Racing Team”: what follows the name in print."""
         return ", ".join(part for part in (self.title, self.organisation) if part)
+
+
+class EditorSessionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class EditorSession(models.Model):
+    """One place an editor is logged in, so it can be seen and ended from the admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="editor_sessions",
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(max_length=40, unique=True, editable=False)
+    device = models.CharField(_("browser"), max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(_("logged in"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), editable=False)
+
+    objects = EditorSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def end(self):
+        """Log this session out wherever it is, now."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        store(session_key=self.session_key).delete()
+        self.delete()
