@@ -105,7 +105,7 @@ class BulkEditForm(forms.Form):
 @admin.register(PhotoSet)
 class PhotoSetAdmin(NewsroomScopedAdmin):
     list_display = ["title", "newsroom", "visibility", "is_featured", "photo_count", "created_at"]
-    list_filter = ["newsroom", "visibility", "is_featured"]
+    list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "visibility", "is_featured"]
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "photos__caption", "photos__credit"]
     prepopulated_fields = {"slug": ["title"]}
@@ -124,7 +124,8 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
     inlines = [PhotoGridInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_cover()
+        # Aggregating drops the model's default order; state it again.
+        return super().get_queryset(request).with_cover().order_by(*PhotoSet._meta.ordering)
 
     @admin.display(description=_("photos"), ordering="photo_count")
     def photo_count(self, photo_set):
@@ -225,7 +226,7 @@ class PhotoAdmin(NewsroomScopedAdmin):
     newsroom_path = "photo_set__newsroom"
     list_display = ["preview", "__str__", "photo_set", "credit", "license", "dimensions"]
     list_display_links = ["preview", "__str__"]
-    list_filter = ["photo_set__newsroom", "license"]
+    list_filter = [("photo_set__newsroom", admin.RelatedOnlyFieldListFilter), "license"]
     list_select_related = ["photo_set"]
     search_fields = ["title", "caption", "credit", "original_filename", "photo_set__title"]
     readonly_fields = [
@@ -293,7 +294,7 @@ class DocumentAdmin(NewsroomScopedAdmin):
         "download_count",
         "newsroom",
     ]
-    list_filter = ["newsroom", "kind", "visibility"]
+    list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "kind", "visibility"]
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "original_filename"]
     readonly_fields = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,10 @@ class NewsroomScopedAdmin(admin.ModelAdmin):
         scope_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another newsroom's row looks exactly like no row at all: a plain 404.
+        raise Http404
+
 
 def scope_choices(db_field, request, kwargs):
     """Offer, and accept, only rows of newsrooms the user works in."""
@@ -91,6 +96,12 @@ class NewsroomAdmin(NewsroomScopedAdmin):
         # New newsrooms, and who belongs to them, are the site owner's decision.
         return request.user.is_superuser
 
+    def has_change_permission(self, request, obj=None):
+        # A newsroom's settings (about text, defaults, time zone) are its publishers'.
+        return super().has_change_permission(request, obj) and (
+            obj is None or obj.is_publishable_by(request.user)
+        )
+
     def get_inlines(self, request, obj):
         return self.inlines if request.user.is_superuser else []
 
@@ -105,7 +116,7 @@ class PersonAdmin(NewsroomScopedAdmin):
         "is_press_contact",
         "portrait_preview",
     ]
-    list_filter = ["newsroom", "is_press_contact"]
+    list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "is_press_contact"]
     list_select_related = ["newsroom"]
     search_fields = ["name", "title", "organisation", "email"]
     fields = [

@@ -148,7 +148,13 @@ class PressReleaseForm(forms.ModelForm):
 class PressReleaseAdmin(NewsroomScopedAdmin):
     form = PressReleaseForm
     list_display = ["title", "newsroom", "kind", "state", "publish_at", "hero_preview"]
-    list_filter = ["newsroom", "status", "kind", "language", "publish_at"]
+    list_filter = [
+        ("newsroom", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "kind",
+        "language",
+        "publish_at",
+    ]
     list_select_related = ["newsroom", "hero_photo"]
     date_hierarchy = "publish_at"
     search_fields = ["title", "lead", "body", "quotes__text"]
@@ -334,7 +340,7 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
 @admin.register(Event)
 class EventAdmin(NewsroomScopedAdmin):
     list_display = ["name", "series", "starts_on", "ends_on", "place", "newsroom"]
-    list_filter = ["newsroom", "series"]
+    list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "series"]
     list_select_related = ["newsroom"]
     date_hierarchy = "starts_on"
     search_fields = ["name", "series", "venue", "city", "country"]
@@ -344,7 +350,7 @@ class EventAdmin(NewsroomScopedAdmin):
 @admin.register(Tag)
 class TagAdmin(NewsroomScopedAdmin):
     list_display = ["name", "slug", "newsroom"]
-    list_filter = ["newsroom"]
+    list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -366,7 +372,7 @@ class PreviewPassAdmin(admin.ModelAdmin):
     """Publishers give named journalists an early look; every use of a link is logged."""
 
     list_display = ["name", "outlet", "release", "expires_at", "status", "opened", "downloads"]
-    list_filter = ["release__newsroom"]
+    list_filter = [("release__newsroom", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["release"]
     search_fields = ["name", "outlet", "email", "release__title"]
     autocomplete_fields = ["release"]
