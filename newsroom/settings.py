@@ -214,8 +214,9 @@ NEWSROOM_MAX_IMAGE_PIXELS = int(os.environ.get("NEWSROOM_MAX_IMAGE_PIXELS", 100_
 NEWSROOM_MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSROOM_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024))
 
 # Public media files: URLs change when the file changes, but visibility can
-# change too (a set made private), so shared caches keep them an hour only.
-NEWSROOM_MEDIA_MAX_AGE = int(os.environ.get("NEWSROOM_MEDIA_MAX_AGE", 3600))
+# change too (a release withdrawn, a set made private): caches keep a file five
+# minutes, then ask again (ETag, so usually a 304). 0 makes them ask every time.
+NEWSROOM_MEDIA_MAX_AGE = int(os.environ.get("NEWSROOM_MEDIA_MAX_AGE", 300))
 # Behind nginx: after the view has checked visibility, nginx sends the file
 # from this internal location (X-Accel-Redirect), e.g. "/protected-uploads/".
 NEWSROOM_ACCEL_REDIRECT_PREFIX = os.environ.get("NEWSROOM_ACCEL_REDIRECT_PREFIX", "")

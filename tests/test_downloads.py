@@ -75,7 +75,7 @@ def test_downloads_carry_a_readable_name_length_etag_and_cache_headers(client, p
     )
     assert int(response["Content-Length"]) == len(data) == photo.renditions.get(size="web").bytes
     assert response["ETag"] == f'"{photo.version}-web"'
-    assert response["Cache-Control"] == "public, max-age=3600"
+    assert response["Cache-Control"] == "public, max-age=300"
     assert response["Accept-Ranges"] == "bytes"
     assert Image.open(io.BytesIO(data)).size == (2048, 1365)
 

@@ -65,4 +65,4 @@ def test_behind_nginx_the_web_server_sends_the_file(client, photo, settings):
     assert response["X-Accel-Redirect"] == f"/protected-uploads/{rendition.file.name}"
     assert response.content == b""
     assert response["Content-Disposition"].startswith("attachment")
-    assert response["Cache-Control"] == "public, max-age=3600"
+    assert response["Cache-Control"] == "public, max-age=300"

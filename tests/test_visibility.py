@@ -200,7 +200,7 @@ def test_public_files_are_cacheable_and_live_pages_are_not_marked_private(client
     image = client.get(photo.web_url)
     page = client.get(release.get_absolute_url())
 
-    assert image["Cache-Control"] == "public, max-age=3600"
+    assert image["Cache-Control"] == "public, max-age=300"
     assert image["Content-Type"] == "image/jpeg"
     assert "private" not in page.get("Cache-Control", "")
     assert "X-Robots-Tag" not in page
