@@ -3,18 +3,23 @@
 import os
 import re
 import shutil
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
+from media.models import Visibility
 from newsroom.models import Membership, Role
+from press.models import PressRelease
 from tests.factories import (
     jpeg_bytes,
     make_event,
     make_newsroom,
     make_person,
+    make_photo,
     make_photo_set,
     make_quote,
     make_release,
@@ -214,3 +219,66 @@ def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, 
         "second.jpg",
         "first.jpg",
     ]
+
+
+def test_a_publisher_embargoes_a_release_and_shares_it_with_one_journalist(
+    live_server, page, browser, transactional_db
+):
+    newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+    newsroom.time_zone = "Europe/Stockholm"
+    newsroom.save()
+    photo_set = make_photo_set(
+        newsroom, title="Signing photos", visibility=Visibility.WITH_RELEASE
+    )
+    photo = make_photo(photo_set, title="Handshake", data=jpeg_bytes(1200, 800))
+    make_editor(newsroom)
+    log_in(page, live_server)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+
+    page.goto(f"{live_server.url}/admin/press/pressrelease/add/")
+    page.get_by_label("Headline").press_sequentially("A new signing")
+    page.get_by_label("Lead").fill("Big news, under embargo until tomorrow.")
+    choose_autocomplete(page, page.locator(".field-photo_sets"), "Signing photos")
+    choose_autocomplete(page, page.locator(".field-hero_photo"), "Handshake")
+    page.get_by_label("Status").select_option("published")
+    page.locator("#id_publish_at_0").fill(tomorrow)
+    page.locator("#id_publish_at_1").fill("09:00:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+    expect(page.locator("#result_list")).to_contain_text("Scheduled")
+
+    page.goto(f"{live_server.url}/admin/press/previewpass/add/")
+    choose_autocomplete(page, page.locator(".field-release"), "A new signing")
+    page.locator("#id_name").fill("Kim Reporter")
+    page.locator("#id_outlet").fill("Motorsport Daily")
+    page.locator("#id_email").fill("kim@news.example")
+    page.get_by_role("button", name="Save and continue editing").click()
+    link = page.locator(".field-link a").inner_text()
+    assert "/preview/" in link
+
+    journalist = browser.new_context(accept_downloads=True).new_page()
+    journalist.goto(f"{live_server.url}{link}" if link.startswith("/") else link)
+    day = timezone.localdate() + timedelta(days=1)
+    expect(journalist.locator(".preview-banner")).to_contain_text(
+        f"EMBARGOED — not for publication until {day.day} {day:%B %Y}, 09:00 CE"
+    )
+    hero = journalist.locator("figure.hero img")
+    expect(hero).to_be_visible()
+    # A real photo loaded through the pass (not the placeholder, not a public URL).
+    loaded = journalist.evaluate(
+        "img => [img.complete && img.naturalWidth > 400, img.currentSrc]", hero.element_handle()
+    )
+    assert loaded[0] and "/preview/" in loaded[1]
+    with journalist.expect_download() as download_info:
+        journalist.get_by_role("link", name="Download full size").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("(original).jpg")
+    with open(download.path(), "rb") as downloaded:
+        assert downloaded.read(2) == b"\xff\xd8"
+    journalist.context.close()
+
+    public = browser.new_context().new_page()
+    release = PressRelease.objects.get(title="A new signing")
+    assert public.goto(f"{live_server.url}{release.get_absolute_url()}").status == 404
+    assert public.goto(f"{live_server.url}{photo.web_url}").status == 404
+    public.context.close()
