@@ -8,7 +8,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from PIL import Image
 
@@ -144,3 +144,15 @@ def test_the_demo_release_offers_its_photos_as_zip_and_its_fact_sheet(demo_db, c
     assert document["Content-Type"] == "application/pdf"
     assert document["Content-Disposition"].startswith("attachment")
     assert b"".join(document.streaming_content).startswith(b"%PDF-")
+
+
+def test_the_demo_prints_a_working_preview_pass(demo_db):
+    link = re.search(
+        r"preview pass for the embargoed release: http://[^/]+(/preview/\S+)", demo_db["output"]
+    )
+
+    response = Client().get(link[1])
+
+    assert response.status_code == 200
+    assert "EMBARGOED — not for publication until" in response.content.decode()
+    assert "Ready for the STCC opener at Ljungbyhed" in response.content.decode()

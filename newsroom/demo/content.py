@@ -24,7 +24,17 @@ from media.tasks import generate_renditions
 from newsroom.demo.documents import make_fact_sheet, make_logo_svg
 from newsroom.demo.photos import make_logo, make_photo
 from newsroom.models import License, Membership, Newsroom, Person, Role
-from press.models import Event, Kind, Outcome, PressRelease, Quote, Result, Status, Tag
+from press.models import (
+    Event,
+    Kind,
+    Outcome,
+    PressRelease,
+    PreviewPass,
+    Quote,
+    Result,
+    Status,
+    Tag,
+)
 
 EDITOR_USERNAME = "editor"
 EDITOR_PASSWORD = "newsroom-demo"  # noqa: S105 (printed by the demo, local use only)
@@ -61,12 +71,25 @@ def load(today=None, photo_size=PHOTO_SIZE, log=lambda message: None):
     calendar = Calendar(today or timezone.localdate())
     driver = load_driver_newsroom(calendar, photo_size, log)
     team = load_team_newsroom(calendar, photo_size, log)
-    ensure_editor([driver, team])
+    editor = ensure_editor([driver, team])
     for photo_pk in Photo.objects.filter(photo_set__newsroom__in=[driver, team]).values_list(
         "pk", flat=True
     ):
         generate_renditions.call(photo_pk)
-    return EDITOR_USERNAME
+    return EDITOR_USERNAME, demo_pass(driver, editor)
+
+
+def demo_pass(newsroom, editor):
+    """A journalist's preview pass for the embargoed release, to see what passes look like."""
+    release = newsroom.releases.get(slug="ready-for-the-stcc-opener-at-ljungbyhed")
+    if not release.is_scheduled():
+        return None  # the demo was loaded long enough ago that the embargo has lifted
+    preview_pass, _ = PreviewPass.objects.get_or_create(
+        release=release,
+        email="journalist@news.example",
+        defaults={"name": "Kim Reporter", "outlet": "Motorsport Daily", "created_by": editor},
+    )
+    return preview_pass
 
 
 # The driver's newsroom ------------------------------------------------------

@@ -23,14 +23,18 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         self.stdout.write("Loading the demo newsrooms (the first run draws the photos)…")
         log = self.stdout.write if verbosity else (lambda message: None)
-        username = content.load(log=log)
-        self.stdout.write(
-            self.style.SUCCESS(
-                "\nDemo ready.\n"
-                f"  Newsrooms:  http://{ADDRESS}/\n"
-                f"  Admin:      http://{ADDRESS}/admin/\n"
-                f"  Log in as:  {username} / {content.EDITOR_PASSWORD}\n"
+        username, preview_pass = content.load(log=log)
+        lines = [
+            "\nDemo ready.",
+            f"  Newsrooms:  http://{ADDRESS}/",
+            f"  Admin:      http://{ADDRESS}/admin/",
+            f"  Log in as:  {username} / {content.EDITOR_PASSWORD}",
+        ]
+        if preview_pass is not None:
+            lines.append(
+                f"  A journalist's preview pass for the embargoed release: "
+                f"http://{ADDRESS}{preview_pass.get_absolute_url()}"
             )
-        )
+        self.stdout.write(self.style.SUCCESS("\n".join(lines) + "\n"))
         if not no_serve:
             call_command("runserver", ADDRESS, use_reloader=False)
