@@ -14,6 +14,7 @@ site_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("press.api_urls")),
     path("", include("media.urls")),
     path("", include("press.urls")),
     path("", include((site_patterns, "newsroom"))),
