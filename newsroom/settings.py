@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.forms",
     "imagekit",
     "django_prose_editor",
@@ -217,6 +218,9 @@ NEWSROOM_MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSROOM_MAX_DOCUMENT_BYTES", 
 # change too (a release withdrawn, a set made private): caches keep a file five
 # minutes, then ask again (ETag, so usually a 304). 0 makes them ask every time.
 NEWSROOM_MEDIA_MAX_AGE = int(os.environ.get("NEWSROOM_MEDIA_MAX_AGE", 300))
+# Public pages and feeds: how long browsers and CDNs may keep them. Never
+# longer than until the next scheduled release goes live.
+NEWSROOM_PAGE_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", 60))
 # Behind nginx: after the view has checked visibility, nginx sends the file
 # from this internal location (X-Accel-Redirect), e.g. "/protected-uploads/".
 NEWSROOM_ACCEL_REDIRECT_PREFIX = os.environ.get("NEWSROOM_ACCEL_REDIRECT_PREFIX", "")

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from newsroom import views
+from press.sitemaps import SITEMAPS
+from press.views import cache_until_next_release
 
 site_patterns = [
     path("", views.site_root, name="site-root"),
@@ -13,6 +16,13 @@ site_patterns = [
 ]
 
 urlpatterns = [
+    path(
+        "sitemap.xml",
+        cache_until_next_release(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots, name="robots"),
     path("admin/", admin.site.urls),
     path("api/", include("press.api_urls")),
     path("", include("media.urls")),

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from media.models import PhotoSet, attach_covers
 from newsroom.http import file_response
@@ -79,3 +81,20 @@ def serve_small_image(rendition, public):
     # unlike photo renditions, which a task makes when the photo is saved.
     rendition.generate()
     return file_response(rendition, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)
+
+
+def robots(request):
+    """What crawlers may read: the public site, not the admin, previews or files."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /files/",
+        "Disallow: /api/",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

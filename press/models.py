@@ -1,4 +1,5 @@
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -141,6 +142,11 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.name} ({self.starts_on:%Y})"
 
+    def get_absolute_url(self):
+        return reverse(
+            "press:event-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
+        )
+
     @property
     def place(self):
         return ", ".join(part for part in (self.venue, self.city, self.country) if part)
@@ -161,6 +167,13 @@ class PressReleaseQuerySet(models.QuerySet):
 
 
 class PressRelease(models.Model):
+    uid = models.UUIDField(
+        _("identifier"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Never changes, whatever happens to the slug: feeds and the API use it."),
+    )
     newsroom = models.ForeignKey(
         "newsroom.Newsroom",
         on_delete=models.PROTECT,

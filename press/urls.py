@@ -1,12 +1,36 @@
 from django.urls import path
 
-from press import views
+from press import feeds, views
 
 app_name = "press"
 
+
+def feed(feed_class):
+    # ETag and Last-Modified from the feed itself: readers that poll get a 304.
+    return views.cache_until_next_release(views.conditional(feeds.feed_view(feed_class)))
+
+
 urlpatterns = [
+    path("feed.rss", feed(feeds.ReleaseFeed), name="site-rss"),
+    path("feed.atom", feed(feeds.SiteAtomFeed), name="site-atom"),
+    path("<slug:newsroom>/releases/feed.rss", feed(feeds.NewsroomFeed), name="rss"),
+    path("<slug:newsroom>/releases/feed.atom", feed(feeds.NewsroomAtomFeed), name="atom"),
+    path("<slug:newsroom>/tags/<slug:tag>/feed.rss", feed(feeds.TagFeed), name="tag-rss"),
+    path("<slug:newsroom>/tags/<slug:tag>/feed.atom", feed(feeds.TagAtomFeed), name="tag-atom"),
+    path("<slug:newsroom>/kinds/<str:kind>/feed.rss", feed(feeds.KindFeed), name="kind-rss"),
+    path("<slug:newsroom>/kinds/<str:kind>/feed.atom", feed(feeds.KindAtomFeed), name="kind-atom"),
+    path("<slug:newsroom>/events/", views.event_list, name="event-list"),
+    path("<slug:newsroom>/events.ics", views.event_calendar, name="event-calendar"),
+    path("<slug:newsroom>/events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("<slug:newsroom>/releases/", views.release_list, name="release-list"),
     path("<slug:newsroom>/releases/<slug:slug>/", views.release_detail, name="release-detail"),
+    path("<slug:newsroom>/releases/<slug:slug>.txt", views.release_as_text, name="release-text"),
+    path(
+        "<slug:newsroom>/releases/<slug:slug>.md",
+        views.release_as_text,
+        {"markdown": True},
+        name="release-markdown",
+    ),
     # A journalist's preview pass: the release and its media before the embargo lifts.
     path("preview/<str:token>/", views.pass_release, name="pass"),
     path("preview/<str:token>/embargo.ics", views.pass_calendar, name="pass-calendar"),

@@ -1,18 +1,23 @@
 import functools
+import json
+import math
 from datetime import timedelta
 
 import icalendar
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header, http_date
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import conditional_page, require_safe
 
 from media.downloads import PUBLIC_LINKS, Links
-from media.models import ZIP_SIZES, Photo, PhotoSet, Visibility, attach_covers
+from media.models import ZIP_SIZES, Photo, PhotoSet, Size, Visibility, attach_covers
 from media.views import (
     render_photo,
     render_photo_set,
@@ -29,11 +34,48 @@ from press.models import (
     PressRelease,
     PreviewPass,
     State,
+    Status,
     Tag,
     pass_key_from_token,
 )
+from press.text import release_text
 
 RELEASES_PER_PAGE = 12
+
+# ETag from the content and Last-Modified from the view: conditional GETs get a 304.
+conditional = conditional_page
+
+
+def seconds_to_next_release(newsroom_slug=None):
+    """Seconds until the next scheduled release goes live (in a newsroom, or anywhere)."""
+    scheduled = PressRelease.objects.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+    if newsroom_slug:
+        scheduled = scheduled.filter(newsroom__slug=newsroom_slug)
+    upcoming = scheduled.order_by("publish_at").values_list("publish_at", flat=True).first()
+    if upcoming is None:
+        return None
+    return max(0, math.ceil((upcoming - timezone.now()).total_seconds()))
+
+
+def cache_until_next_release(view):
+    """Let browsers and CDNs keep a public answer a while, never past the next go-live.
+
+    A page or feed cached at 08:59:30 must not hide a release embargoed until
+    09:00, so the lifetime is cut to the seconds left until then.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 304) and not response.has_header("Cache-Control"):
+            max_age = settings.NEWSROOM_PAGE_MAX_AGE
+            until = seconds_to_next_release(kwargs.get("newsroom"))
+            if until is not None:
+                max_age = min(max_age, until)
+            patch_cache_control(response, public=True, max_age=max_age)
+        return response
+
+    return wrapper
 
 
 def release_list(request, newsroom):
@@ -75,8 +117,8 @@ def release_detail(request, newsroom, slug):
 PUBLIC, EDITORS, PASS_HOLDER = "public", "editors", "pass holder"
 
 
-def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
-    newsroom = release.newsroom
+def release_parts(release, audience):
+    """What a release shows to this audience: photos, documents, quotes, results, contacts."""
     photo_sets = PhotoSet.objects.filter(releases=release).with_cover()
     documents = release.documents.all()
     hero = release.hero_photo
@@ -91,28 +133,109 @@ def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
         photo_sets = photo_sets.exclude(visibility=Visibility.PRIVATE)
         documents = documents.exclude(visibility=Visibility.PRIVATE)
     contacts = list(release.contacts.all()) or list(
-        Person.objects.press_contacts().filter(newsroom=newsroom)
+        Person.objects.press_contacts().filter(newsroom=release.newsroom)
     )
+    return {
+        "hero": hero,
+        "quotes": release.quotes.select_related("speaker"),
+        "results": release.results.select_related("event"),
+        "photo_sets": attach_covers(photo_sets),
+        "documents": documents,
+        "contacts": contacts,
+    }
+
+
+def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
+    newsroom = release.newsroom
+    parts = release_parts(release, audience)
     context = {
         "newsroom": newsroom,
         "section": "releases",
         "release": release,
         "preview": audience != PUBLIC,
         "links": links,
-        "hero": hero,
-        "quotes": release.quotes.select_related("speaker"),
-        "results": release.results.select_related("event"),
-        "photo_sets": attach_covers(photo_sets),
+        **parts,
         "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
-        "documents": documents,
         "corrections": release.corrections.all() if release.corrected_at else [],
-        "contacts": contacts,
         "next_event": Event.objects.filter(newsroom=newsroom).upcoming().first(),
         **extra,
     }
+    if audience == PUBLIC:
+        # Link previews and search engines: only ever for what is public.
+        context["share"] = sharing_metadata(request, release, parts["hero"])
     response = render(request, "press/pressrelease_detail.html", context)
     return response if audience == PUBLIC else mark_preview(response)
+
+
+@cache_until_next_release
+@conditional
+def release_as_text(request, newsroom, slug, markdown=False):
+    """The release as plain text or Markdown, at a stable address next to its page."""
+    release = get_object_or_404(
+        PressRelease.objects.live().select_related("newsroom", "hero_photo__photo_set"),
+        newsroom__slug=newsroom,
+        slug=slug,
+    )
+    parts = release_parts(release, PUBLIC)
+    text = release_text(release, parts, request.build_absolute_uri, markdown=markdown)
+    content_type = "text/markdown" if markdown else "text/plain"
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Last-Modified"] = http_date(
+        (release.corrected_at or release.first_published_at).timestamp()
+    )
+    return response
+
+
+def sharing_metadata(request, release, hero):
+    """Open Graph and Twitter card values and schema.org NewsArticle data for a live release."""
+    url = request.build_absolute_uri(release.get_absolute_url())
+    newsroom = release.newsroom
+    image = None
+    if hero is not None:
+        image = {
+            "url": request.build_absolute_uri(hero.file_url(Size.SOCIAL)),
+            "width": 1200,
+            "height": 630,
+            "alt": hero.alt,
+        }
+    article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": url,
+        "url": url,
+        "headline": release.title[:110],
+        "description": release.lead,
+        "inLanguage": release.language,
+        "datePublished": release.first_published_at.isoformat(),
+        "dateModified": (release.corrected_at or release.first_published_at).isoformat(),
+        "author": {
+            "@type": "Organization",
+            "name": newsroom.name,
+            "url": newsroom.website or None,
+        },
+        "publisher": {"@type": "Organization", "name": newsroom.name},
+    }
+    if image:
+        article["image"] = [
+            image["url"],
+            request.build_absolute_uri(hero.file_url(Size.WEB)),
+        ]
+    if newsroom.logo:
+        article["publisher"]["logo"] = {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(reverse("newsroom:logo", args=[newsroom.slug])),
+        }
+    article["author"] = {key: value for key, value in article["author"].items() if value}
+    return {"url": url, "image": image, "json_ld": json_for_script(article)}
+
+
+def json_for_script(data):
+    """JSON that is safe inside a <script> element: no way to close it early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(  # noqa: S308 (escaped below)
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
 
 
 # Preview passes -------------------------------------------------------------
@@ -318,3 +441,78 @@ def pass_calendar(request, preview_pass):
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, "embargo.ics")
     return mark_preview(response)
+
+
+# Events ---------------------------------------------------------------------
+
+
+def event_results(event):
+    """An event's results, from live releases only: an embargoed result stays hidden."""
+    return (
+        event.results.filter(release__in=PressRelease.objects.live())
+        .select_related("release__newsroom")
+        .order_by("release__publish_at", "order", "pk")
+    )
+
+
+@cache_until_next_release
+def event_list(request, newsroom):
+    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    events = Event.objects.filter(newsroom=newsroom)
+    context = {
+        "newsroom": newsroom,
+        "section": "events",
+        "upcoming": events.upcoming(),
+        "past": events.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on")[:50],
+    }
+    return render(request, "press/event_list.html", context)
+
+
+@cache_until_next_release
+def event_detail(request, newsroom, slug):
+    event = get_object_or_404(
+        Event.objects.select_related("newsroom"), newsroom__slug=newsroom, slug=slug
+    )
+    context = {
+        "newsroom": event.newsroom,
+        "section": "events",
+        "event": event,
+        "results": event_results(event),
+        "releases": PressRelease.objects.live()
+        .filter(Q(events=event) | Q(results__event=event))
+        .distinct()
+        .select_related("newsroom", "hero_photo__photo_set"),
+    }
+    return render(request, "press/event_detail.html", context)
+
+
+@cache_until_next_release
+@conditional
+def event_calendar(request, newsroom):
+    """A newsroom's events as an iCalendar feed, for calendar apps to subscribe to."""
+    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    since = timezone.localdate() - timedelta(days=365)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Newsroom//Events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{newsroom.name}: events")
+    calendar.add("x-wr-timezone", newsroom.time_zone)
+    for event in Event.objects.filter(newsroom=newsroom, ends_on__gte=since).order_by("starts_on"):
+        entry = icalendar.Event()
+        entry.add("uid", f"event-{event.pk}@{request.get_host()}")
+        entry.add("dtstamp", timezone.now())
+        entry.add("summary", event.name)
+        entry.add("dtstart", event.starts_on)
+        # All-day events end the day after their last day (RFC 5545).
+        entry.add("dtend", event.ends_on + timedelta(days=1))
+        if event.place:
+            entry.add("location", event.place)
+        if event.series:
+            entry.add("description", event.series)
+        entry.add("url", request.build_absolute_uri(event.get_absolute_url()))
+        calendar.add_component(entry)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{newsroom.slug}-events.ics"
+    )
+    return response

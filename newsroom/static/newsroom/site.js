@@ -19,12 +19,29 @@
     return ok ? Promise.resolve() : Promise.reject(new Error("copy failed"));
   }
 
+  function copyFrom(url) {
+    // Hand the clipboard a promise, so the click still counts when the text arrives.
+    if (navigator.clipboard && window.ClipboardItem && window.isSecureContext) {
+      var text = fetch(url).then(function (response) { return response.blob(); });
+      return navigator.clipboard.write([new ClipboardItem({ "text/plain": text })]);
+    }
+    return fetch(url).then(function (response) { return response.text(); }).then(copyText);
+  }
+
+  function enablePrintButtons() {
+    document.querySelectorAll("button.print").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   function enableCopyButtons() {
-    document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+    document.querySelectorAll("button.copy[data-copy], button.copy[data-copy-url]").forEach(function (button) {
       var label = button.textContent;
       button.hidden = false;
       button.addEventListener("click", function () {
-        copyText(button.dataset.copy).then(
+        var copied = button.dataset.copyUrl ? copyFrom(button.dataset.copyUrl) : copyText(button.dataset.copy);
+        copied.then(
           function () { button.textContent = "Copied"; },
           function () { button.textContent = "Select the text to copy"; }
         ).finally(function () {
@@ -34,5 +51,8 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", enableCopyButtons);
+  document.addEventListener("DOMContentLoaded", function () {
+    enableCopyButtons();
+    enablePrintButtons();
+  });
 })();

@@ -1,0 +1,237 @@
+"""RSS 2.0 and Atom feeds of live releases: for a newsroom, one of its tags or kinds, or all.
+
+Each item carries its hero photo as an enclosure and as Media RSS content
+with the photo's credit, so feed readers and newsroom tools show it with its
+rights. GUIDs are the release's UUID: they never change, whatever happens to
+the title or the address.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+
+from media.models import Rendition, Size
+from newsroom.models import Newsroom
+from press.models import Kind, PressRelease, Tag
+
+ITEMS = 30
+MEDIA_NAMESPACE = "http://search.yahoo.com/mrss/"
+
+
+class MediaRssMixin:
+    """Adds a <media:content> with <media:credit> for each item's hero photo."""
+
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        photo = item.get("photo")
+        if photo is None:
+            return
+        handler.startElement(
+            "media:content",
+            {
+                "url": photo["url"],
+                "type": "image/jpeg",
+                "medium": "image",
+                "width": str(photo["width"]),
+                "height": str(photo["height"]),
+                "fileSize": str(photo["bytes"]),
+            },
+        )
+        if photo["caption"]:
+            handler.addQuickElement("media:description", photo["caption"])
+        if photo["credit"]:
+            handler.addQuickElement("media:credit", photo["credit"], {"role": "photographer"})
+        handler.addQuickElement("media:copyright", photo["rights"])
+        handler.endElement("media:content")
+
+
+class MediaRss(MediaRssMixin, Rss201rev2Feed):
+    pass
+
+
+class MediaAtom(MediaRssMixin, Atom1Feed):
+    pass
+
+
+def feed_view(feed_class):
+    """A view making a fresh feed for each request: the feed keeps the request for URLs."""
+
+    def view(request, **kwargs):
+        return feed_class()(request, **kwargs)
+
+    return view
+
+
+class ReleaseFeed(Feed):
+    """The latest live releases; subclasses narrow them down by newsroom, tag or kind."""
+
+    feed_type = MediaRss
+
+    def get_object(self, request, **kwargs):
+        self.request = request  # one feed object per request: see feed_view()
+        return None
+
+    def releases(self, obj):
+        return PressRelease.objects.live()
+
+    def items(self, obj):
+        web = Rendition.objects.filter(size=Size.WEB).order_by()
+        return (
+            self.releases(obj)
+            .select_related("newsroom", "hero_photo__photo_set")
+            .prefetch_related(Prefetch("hero_photo__renditions", queryset=web))
+            .order_by("-publish_at", "-pk")[:ITEMS]
+        )
+
+    def title(self, obj):
+        return "Newsroom: latest releases"
+
+    def link(self, obj):
+        return "/"
+
+    def description(self, obj):
+        return "Press releases and news, as they are published."
+
+    def item_title(self, release):
+        return release.title
+
+    def item_description(self, release):
+        return release.lead or release.get_body_excerpt(60)
+
+    def item_link(self, release):
+        return release.get_absolute_url()
+
+    def item_guid(self, release):
+        return f"urn:uuid:{release.uid}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, release):
+        return release.first_published_at
+
+    def item_updateddate(self, release):
+        return release.corrected_at or release.first_published_at
+
+    def item_author_name(self, release):
+        return release.newsroom.name
+
+    def item_categories(self, release):
+        return [release.get_kind_display()]
+
+    def hero(self, release):
+        """The hero photo's web rendition, if the public may see it and it is ready."""
+        photo = release.public_hero()
+        rendition = photo and next(iter(photo.renditions.all()), None)
+        return (photo, rendition) if rendition else (None, None)
+
+    def item_enclosures(self, release):
+        photo, rendition = self.hero(release)
+        if photo is None:
+            return []
+        url = self.request.build_absolute_uri(photo.file_url(Size.WEB))
+        return [Enclosure(url, str(rendition.bytes), "image/jpeg")]
+
+    def item_extra_kwargs(self, release):
+        photo, rendition = self.hero(release)
+        if photo is None:
+            return {}
+        rights = (
+            f"Photo: {photo.credit} ({photo.usage_terms})"
+            if photo.credit
+            else str(photo.usage_terms)
+        )
+        return {
+            "photo": {
+                "url": self.request.build_absolute_uri(photo.file_url(Size.WEB)),
+                "width": rendition.width,
+                "height": rendition.height,
+                "bytes": rendition.bytes,
+                "caption": release.caption,
+                "credit": photo.credit,
+                "rights": rights,
+            }
+        }
+
+
+class AtomMixin:
+    feed_type = MediaAtom
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class NewsroomFeed(ReleaseFeed):
+    def get_object(self, request, newsroom):
+        self.request = request
+        return get_object_or_404(Newsroom, slug=newsroom)
+
+    def releases(self, newsroom):
+        return PressRelease.objects.live().filter(newsroom=newsroom)
+
+    def title(self, newsroom):
+        return f"{newsroom.name}: releases"
+
+    def link(self, newsroom):
+        return newsroom.get_absolute_url()
+
+    def description(self, newsroom):
+        return newsroom.tagline or f"Press releases and news from {newsroom.name}."
+
+
+class TagFeed(NewsroomFeed):
+    def get_object(self, request, newsroom, tag):
+        self.request = request
+        tags = Tag.objects.select_related("newsroom")
+        return get_object_or_404(tags, newsroom__slug=newsroom, slug=tag)
+
+    def releases(self, tag):
+        return PressRelease.objects.live().filter(tags=tag)
+
+    def title(self, tag):
+        return f"{tag.newsroom.name}: {tag.name}"
+
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+    def description(self, tag):
+        return f"Releases of {tag.newsroom.name} tagged “{tag.name}”."
+
+
+class KindFeed(NewsroomFeed):
+    def get_object(self, request, newsroom, kind):
+        self.request = request
+        if kind not in Kind.values:
+            raise Http404
+        self.kind = Kind(kind)
+        return get_object_or_404(Newsroom, slug=newsroom)
+
+    def releases(self, newsroom):
+        return super().releases(newsroom).filter(kind=self.kind)
+
+    def title(self, newsroom):
+        return f"{newsroom.name}: {self.kind.label}"
+
+    def link(self, newsroom):
+        return reverse("press:release-list", args=[newsroom.slug]) + f"?kind={self.kind}"
+
+
+class SiteAtomFeed(AtomMixin, ReleaseFeed):
+    pass
+
+
+class NewsroomAtomFeed(AtomMixin, NewsroomFeed):
+    pass
+
+
+class TagAtomFeed(AtomMixin, TagFeed):
+    pass
+
+
+class KindAtomFeed(AtomMixin, KindFeed):
+    pass

@@ -1,0 +1,59 @@
+"""The sitemap: live releases, newsrooms, public photo sets and events, nothing else."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models.functions import Coalesce
+
+from media.models import PhotoSet
+from newsroom.models import Newsroom
+from press.models import Event, PressRelease
+
+
+class ReleaseSitemap(Sitemap):
+    changefreq = "never"
+    priority = 0.8
+
+    def items(self):
+        return (
+            PressRelease.objects.live()
+            .select_related("newsroom")
+            .annotate(changed_at=Coalesce("corrected_at", "first_published_at"))
+            .order_by("-publish_at", "-pk")
+        )
+
+    def lastmod(self, release):
+        return release.changed_at
+
+
+class NewsroomSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return Newsroom.objects.order_by("position", "name")
+
+
+class PhotoSetSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return PhotoSet.objects.public().select_related("newsroom").order_by("-created_at")
+
+    def lastmod(self, photo_set):
+        return photo_set.updated_at
+
+
+class EventSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self):
+        return Event.objects.select_related("newsroom").order_by("-starts_on")
+
+
+SITEMAPS = {
+    "releases": ReleaseSitemap,
+    "newsrooms": NewsroomSitemap,
+    "photos": PhotoSetSitemap,
+    "events": EventSitemap,
+}

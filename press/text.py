@@ -1,0 +1,220 @@
+"""A release as plain text or Markdown: to paste into an editing system or an e-mail.
+
+The body is the sanitised HTML of the editor, so only a handful of elements
+can occur (paragraphs, headings, emphasis, links, lists, quotes, rules); each
+gets its plain or Markdown form.
+"""
+
+import html
+import re
+import textwrap
+from html.parser import HTMLParser
+
+from django.utils import timezone
+
+from press.templatetags.press_tags import date_range, result_label
+
+BLOCKS = {"p", "h2", "h3", "li", "blockquote", "hr"}
+
+
+class BodyText(HTMLParser):
+    """The release body as text; Markdown marks its structure when `markdown` is set."""
+
+    def __init__(self, markdown):
+        super().__init__(convert_charrefs=True)
+        self.markdown = markdown
+        self.blocks, self.current = [], []
+        self.lists, self.links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in BLOCKS:
+            self.flush()
+        if tag in ("ul", "ol"):
+            self.lists.append([tag, 0])
+        elif tag == "li" and self.lists:
+            self.lists[-1][1] += 1
+            kind, number = self.lists[-1]
+            self.current.append(
+                f"{number}. " if kind == "ol" else ("- " if self.markdown else "• ")
+            )
+        elif tag == "h2":
+            self.current.append("## " if self.markdown else "")
+        elif tag == "h3":
+            self.current.append("### " if self.markdown else "")
+        elif tag == "blockquote" and self.markdown:
+            self.current.append("> ")
+        elif tag == "hr":
+            self.blocks.append("---" if self.markdown else "* * *")
+        elif tag == "br":
+            self.current.append("  \n" if self.markdown else "\n")
+        elif tag in ("strong", "b") and self.markdown:
+            self.current.append("**")
+        elif tag in ("em", "i") and self.markdown:
+            self.current.append("_")
+        elif tag == "a":
+            self.links.append(attrs.get("href", ""))
+            if self.markdown:
+                self.current.append("[")
+
+    def handle_endtag(self, tag):
+        if tag in ("strong", "b") and self.markdown:
+            self.current.append("**")
+        elif tag in ("em", "i") and self.markdown:
+            self.current.append("_")
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            self.current.append(f"]({href})" if self.markdown else (f" ({href})" if href else ""))
+        elif tag in ("ul", "ol") and self.lists:
+            self.flush()
+            self.lists.pop()
+        elif tag in BLOCKS:
+            self.flush()
+
+    def handle_data(self, data):
+        self.current.append(re.sub(r"\s+", " ", data))
+
+    def flush(self):
+        text = "".join(self.current).strip()
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+    def text(self):
+        self.flush()
+        return "\n\n".join(self.blocks)
+
+
+def body_text(body, markdown=False):
+    parser = BodyText(markdown)
+    parser.feed(body or "")
+    parser.close()
+    return parser.text()
+
+
+def wrap(text, width=78):
+    """Wrap each paragraph for e-mail and terminals; keep line breaks the author made."""
+    return "\n\n".join(
+        "\n".join(
+            textwrap.fill(line, width) if len(line) > width else line
+            for line in block.splitlines()
+        )
+        for block in text.split("\n\n")
+    )
+
+
+def release_text(release, parts, absolute, markdown=False):
+    """The whole release: headline, date, lead, photo, body, quotes, results, links, contacts."""
+    local = timezone.localtime(release.first_published_at, release.newsroom.zone)
+    published = f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+    lines = []
+    if markdown:
+        lines += [
+            f"# {release.title}",
+            "",
+            f"_{release.get_kind_display()} · {published} · {release.newsroom}_",
+        ]
+    else:
+        lines += [
+            release.title,
+            "=" * min(len(release.title), 78),
+            "",
+            f"{release.get_kind_display()} · {published} · {release.newsroom}",
+        ]
+    if release.corrected_at:
+        corrected = timezone.localtime(release.corrected_at, release.newsroom.zone)
+        lines.append(f"Updated {corrected.day} {corrected:%B %Y, %H:%M} {corrected.tzname()}")
+    if release.lead:
+        lines += ["", f"**{release.lead}**" if markdown else release.lead]
+    hero = parts["hero"]
+    if hero is not None:
+        credit = (
+            f"Photo: {hero.credit} ({hero.usage_terms})" if hero.credit else str(hero.usage_terms)
+        )
+        url = absolute(hero.file_url("web"))
+        lines += [
+            "",
+            f"![{hero.alt}]({url})  \n_{release.caption} {credit}_"
+            if markdown
+            else f"[{release.caption} {credit}] {url}",
+        ]
+    lines += ["", body_text(release.body, markdown)]
+    quotes = parts["quotes"]
+    if quotes:
+        lines += ["", "## Quotes" if markdown else "Quotes\n------"]
+        for quote in quotes:
+            speaker = ", ".join(filter(None, [quote.speaker.name, quote.speaker.role_line]))
+            lines += [
+                "",
+                f"> “{quote.text}”  \n> — {speaker}"
+                if markdown
+                else f"“{quote.text}”\n— {speaker}",
+            ]
+    if parts["results"]:
+        lines += ["", "## Results" if markdown else "Results\n-------"]
+        for event, results in group_by_event(parts["results"]):
+            heading = f"{event.name}, {date_range(event)}"
+            lines += ["", f"**{heading}**" if markdown else heading]
+            if markdown:
+                lines += ["", "| Session | Class | Result | Note |", "| --- | --- | --- | --- |"]
+            for result in results:
+                label = html.unescape(
+                    re.sub(r"<[^>]+>", "", str(result_label(result, release.language)))
+                )
+                if markdown:
+                    lines.append(
+                        f"| {result.session} | {result.category} | {label} | {result.note} |"
+                    )
+                else:
+                    lines.append(
+                        " · ".join(
+                            filter(None, [result.session, result.category, label, result.note])
+                        )
+                    )
+    if parts["photo_sets"] or parts["documents"]:
+        lines += [
+            "",
+            "## Photos and documents"
+            if markdown
+            else "Photos and documents\n--------------------",
+        ]
+        for photo_set in parts["photo_sets"]:
+            url = absolute(photo_set.get_absolute_url())
+            lines.append(
+                f"- [{photo_set.title}]({url})" if markdown else f"{photo_set.title}: {url}"
+            )
+        for document in parts["documents"]:
+            url = absolute(document.get_absolute_url())
+            lines.append(
+                f"- [{document.title}]({url})" if markdown else f"{document.title}: {url}"
+            )
+    if parts["contacts"]:
+        lines += ["", "## Press contacts" if markdown else "Press contacts\n--------------"]
+        for person in parts["contacts"]:
+            details = ", ".join(
+                filter(None, [person.name, person.role_line, person.email, person.phone])
+            )
+            lines.append(f"- {details}" if markdown else details)
+    about = release.newsroom.about_paragraphs()
+    if about:
+        lines += [
+            "",
+            f"## About {release.newsroom}"
+            if markdown
+            else f"About {release.newsroom}\n" + "-" * (6 + len(str(release.newsroom))),
+        ]
+        for paragraph in about:
+            lines += ["", paragraph]
+    lines += ["", absolute(release.get_absolute_url()), ""]
+    text = "\n".join(lines)
+    return text if markdown else wrap(text)
+
+
+def group_by_event(results):
+    groups = []
+    for result in results:
+        if groups and groups[-1][0] == result.event:
+            groups[-1][1].append(result)
+        else:
+            groups.append((result.event, [result]))
+    return groups

@@ -1,0 +1,279 @@
+"""What journalists' tools read: feeds, the sitemap, robots.txt, link previews, calendars, text."""
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import feedparser
+import icalendar
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from press.models import Status
+from tests.factories import body, make_event, make_newsroom, make_release, make_result
+
+SITEMAP_SCHEMA = etree.XMLSchema(
+    etree.parse(str(Path(__file__).parent / "schemas" / "sitemap.xsd"))
+)
+
+
+@pytest.fixture
+def hidden(newsroom):
+    """A draft, a scheduled and a withdrawn release: none may appear anywhere."""
+    draft = make_release(newsroom, title="Hidden draft", status=Status.DRAFT)
+    scheduled = make_release(
+        newsroom, title="Hidden scheduled", publish_at=timezone.now() + timedelta(hours=2)
+    )
+    withdrawn = make_release(newsroom, title="Hidden withdrawn")
+    withdrawn.status = Status.WITHDRAWN
+    withdrawn.save()
+    return [draft, scheduled, withdrawn]
+
+
+def feed_urls(newsroom, tag="stcc", kind="release"):
+    return [
+        reverse("press:site-rss"),
+        reverse("press:site-atom"),
+        reverse("press:rss", args=[newsroom.slug]),
+        reverse("press:atom", args=[newsroom.slug]),
+        reverse("press:tag-rss", args=[newsroom.slug, tag]),
+        reverse("press:tag-atom", args=[newsroom.slug, tag]),
+        reverse("press:kind-rss", args=[newsroom.slug, kind]),
+        reverse("press:kind-atom", args=[newsroom.slug, kind]),
+    ]
+
+
+def test_feeds_parse_cleanly_and_carry_only_live_releases(client, seed_release, hidden):
+    tag = seed_release.newsroom.tags.create(name="STCC", slug="stcc")
+    seed_release.tags.add(tag)
+    for release in hidden:
+        release.tags.add(tag)
+
+    for url in feed_urls(seed_release.newsroom):
+        response = client.get(url)
+        parsed = feedparser.parse(response.content)
+        assert response.status_code == 200, url
+        assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+        titles = [entry.title for entry in parsed.entries]
+        assert titles == [seed_release.title], (url, titles)
+
+
+def test_feed_items_have_stable_ids_dates_and_the_hero_photo_with_credit(client, seed_release):
+    rss = feedparser.parse(
+        client.get(reverse("press:rss", args=[seed_release.newsroom.slug])).content
+    )
+    atom = feedparser.parse(
+        client.get(reverse("press:atom", args=[seed_release.newsroom.slug])).content
+    )
+    item, entry = rss.entries[0], atom.entries[0]
+
+    assert item.id == entry.id == f"urn:uuid:{seed_release.uid}"
+    assert item.published_parsed[:5] == seed_release.first_published_at.utctimetuple()[:5]
+    web = seed_release.hero_photo.renditions.get(size="web")
+    assert item.enclosures[0].href.endswith(seed_release.hero_photo.web_url)
+    assert int(item.enclosures[0].length) == web.bytes
+    assert item.media_content[0]["url"].endswith(seed_release.hero_photo.web_url)
+    assert item.media_credit[0]["content"] == "24H SERIES"
+    assert "Free to use with credit" in item.media_copyright
+    assert item.link.endswith(seed_release.get_absolute_url())
+
+    seed_release.slug = "renamed"
+    seed_release.save()
+    again = feedparser.parse(
+        client.get(reverse("press:rss", args=[seed_release.newsroom.slug])).content
+    )
+    assert again.entries[0].id == item.id  # a new address, the same item
+
+
+def test_feeds_answer_conditional_requests_with_304(client, seed_release):
+    url = reverse("press:rss", args=[seed_release.newsroom.slug])
+    first = client.get(url)
+
+    by_etag = client.get(url, headers={"If-None-Match": first["ETag"]})
+    by_date = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+
+    assert by_etag.status_code == by_date.status_code == 304
+    assert "public" in first["Cache-Control"]
+
+
+def test_caches_never_outlive_the_next_go_live(client, seed_release):
+    url = reverse("press:rss", args=[seed_release.newsroom.slug])
+    make_release(seed_release.newsroom, publish_at=timezone.now() + timedelta(seconds=20))
+
+    max_age = int(re.search(r"max-age=(\d+)", client.get(url)["Cache-Control"])[1])
+
+    assert 0 <= max_age <= 20
+
+
+def test_every_page_advertises_its_feeds_and_newsroom_pages_the_calendar(client, seed_release):
+    newsroom = seed_release.newsroom
+    page = client.get(seed_release.get_absolute_url()).content.decode()
+    root = client.get("/").content.decode()
+    make_newsroom(slug="second")
+    listing = client.get("/").content.decode()
+
+    for content in (page, root):
+        rss = f'title="{newsroom.name}: releases (RSS)" href="/{newsroom.slug}/releases/feed.rss"'
+        assert f'type="application/rss+xml" {rss}' in content
+        assert f'href="/{newsroom.slug}/releases/feed.atom"' in content
+        ics = f'title="{newsroom.name}: events" href="/{newsroom.slug}/events.ics"'
+        assert f'type="text/calendar" {ics}' in content
+    assert 'href="/feed.rss"' in listing and 'href="/feed.atom"' in listing
+
+
+def test_the_sitemap_validates_and_lists_only_live_content(client, seed_release, hidden):
+    response = client.get("/sitemap.xml")
+    document = etree.fromstring(response.content)
+
+    SITEMAP_SCHEMA.assertValid(document)
+    locations = document.findall(".//{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    urls = [location.text for location in locations]
+    assert f"http://testserver{seed_release.get_absolute_url()}" in urls
+    assert f"http://testserver{seed_release.hero_photo.photo_set.get_absolute_url()}" in urls
+    for release in hidden:
+        assert not any(url.endswith(release.get_absolute_url()) for url in urls)
+    release_entry = next(
+        location.getparent()
+        for location in locations
+        if location.text.endswith(seed_release.get_absolute_url())
+    )
+    lastmod = release_entry.find("{http://www.sitemaps.org/schemas/sitemap/0.9}lastmod").text
+    assert lastmod.startswith(seed_release.first_published_at.date().isoformat()[:4])
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_places(client, db):
+    text = client.get("/robots.txt").content.decode()
+
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    for path in ("/admin/", "/preview/", "/files/"):
+        assert f"Disallow: {path}" in text
+
+
+def test_release_pages_have_link_previews_and_news_article_data(client, seed_release):
+    page = client.get(seed_release.get_absolute_url()).content.decode()
+    meta = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', page))
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]
+    )
+
+    assert meta["og:type"] == "article"
+    assert meta["og:title"] == seed_release.title
+    assert meta["og:url"] == f"http://testserver{seed_release.get_absolute_url()}"
+    assert meta["og:image"] == f"http://testserver{seed_release.hero_photo.social_url}"
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
+    assert meta["twitter:card"] == "summary_large_image"
+    assert client.get(seed_release.hero_photo.social_url).status_code == 200
+    # What search engines need of a NewsArticle.
+    assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
+    assert data["headline"] == seed_release.title and len(data["headline"]) <= 110
+    assert data["image"][0] == meta["og:image"]
+    assert data["datePublished"] == seed_release.first_published_at.isoformat()
+    assert data["author"]["@type"] == "Organization" and data["author"]["name"]
+    assert data["publisher"]["name"] == seed_release.newsroom.name
+
+
+def test_previews_carry_no_link_preview_data(editor_client, newsroom):
+    draft = make_release(newsroom, status=Status.DRAFT)
+
+    page = editor_client.get(draft.get_absolute_url()).content.decode()
+
+    assert "og:title" not in page and "application/ld+json" not in page
+
+
+def test_the_events_calendar_parses_and_lists_the_newsrooms_events(client, newsroom):
+    opener = make_event(
+        newsroom,
+        name="STCC Ljungbyhed",
+        city="Ljungbyhed",
+        country="Sweden",
+        starts_on=date(2030, 6, 3),
+        ends_on=date(2030, 6, 4),
+    )
+    make_event(make_newsroom(), name="Someone else's race", starts_on=date(2030, 6, 3))
+
+    response = client.get(reverse("press:event-calendar", args=[newsroom.slug]))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = calendar.walk("VEVENT")
+
+    assert response["Content-Type"].startswith("text/calendar")
+    assert [str(event["summary"]) for event in events] == ["STCC Ljungbyhed"]
+    event = events[0]
+    assert event.decoded("dtstart") == date(2030, 6, 3)
+    assert event.decoded("dtend") == date(2030, 6, 5)  # all-day: the day after the last
+    assert str(event["location"]) == "Ljungbyhed, Sweden"
+    assert str(event["url"]).endswith(opener.get_absolute_url())
+    assert str(event["uid"]) == f"event-{opener.pk}@testserver"
+
+
+def test_event_pages_list_results_once_their_release_is_live(client, newsroom):
+    event = make_event(newsroom, name="Hankook 12h Hockenheimring")
+    live = make_release(newsroom, title="Podium")
+    make_result(live, event, session="Race 1 (12 hours)", position=3)
+    embargoed = make_release(newsroom, publish_at=timezone.now() + timedelta(hours=1))
+    make_result(embargoed, event, session="Secret session", position=1)
+
+    page = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Race 1 (12 hours)" in page and "3rd place" in page
+    assert "Secret session" not in page
+    assert "Podium" in page
+    assert (
+        "Hankook 12h Hockenheimring"
+        in client.get(reverse("press:event-list", args=[newsroom.slug])).content.decode()
+    )
+
+
+def test_every_release_has_a_plain_text_and_a_markdown_version(client, seed_release):
+    newsroom = seed_release.newsroom
+    text = client.get(reverse("press:release-text", args=[newsroom.slug, seed_release.slug]))
+    markdown = client.get(
+        reverse("press:release-markdown", args=[newsroom.slug, seed_release.slug])
+    )
+    plain, marked = body(text).decode(), body(markdown).decode()
+    # Plain text is wrapped for e-mail: compare with the line breaks taken out.
+    plain_words = " ".join(plain.split())
+
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    assert markdown["Content-Type"] == "text/markdown; charset=utf-8"
+    for content in (plain_words, marked):
+        assert seed_release.title in content
+        assert "A podium in the first race with the team." in content
+        assert "“Fun to start the season with a podium.”" in content
+        assert "Qualifying" in content and "1st place" in content and "DNF" in content
+        assert "Photo: 24H SERIES (Free to use with credit)" in content
+        assert "press@backman.example" in content
+        assert f"http://testserver{seed_release.get_absolute_url()}" in content
+    assert "The team fought back to third." in plain and "<strong>" not in plain
+    assert "The team fought back to **third**." in marked
+    assert f"# {seed_release.title}" in marked
+    assert "| Qualifying | TCR | 1st place |  |" in marked
+
+
+def test_text_versions_of_hidden_releases_are_404(client, hidden, newsroom):
+    for release in hidden:
+        for name in ("press:release-text", "press:release-markdown"):
+            assert client.get(reverse(name, args=[newsroom.slug, release.slug])).status_code == 404
+
+
+def test_release_pages_offer_copying_and_printing(client, seed_release):
+    page = client.get(seed_release.get_absolute_url()).content.decode()
+
+    assert 'data-copy-url="/andreas-backman/releases/backman-third-at-hockenheim.txt"' in page
+    assert 'class="print" hidden' in page
+    assert '<link rel="alternate" type="text/markdown"' in page
+
+
+def test_hidden_releases_reach_no_feed_sitemap_or_calendar(hidden, newsroom):
+    client = Client()
+    urls = [*feed_urls(newsroom, kind="release"), "/sitemap.xml"]
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 404:
+            continue  # a tag that only hidden releases use does not exist publicly
+        content = response.content.decode()
+        for release in hidden:
+            assert release.title not in content and str(release.uid) not in content, url
