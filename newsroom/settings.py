@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Full-text search on PostgreSQL (the search falls back to plain matching on SQLite).
+    "django.contrib.postgres",
     "django.forms",
     "imagekit",
     "django_prose_editor",

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from newsroom import views
 from press.sitemaps import SITEMAPS
-from press.views import cache_until_next_release
+from press.views import cache_until_next_release, search_view
 
 site_patterns = [
     path("", views.site_root, name="site-root"),
@@ -23,6 +23,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", views.robots, name="robots"),
+    path("search/", search_view, name="search"),
     path("admin/", admin.site.urls),
     path("api/", include("press.api_urls")),
     path("", include("media.urls")),

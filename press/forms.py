@@ -28,3 +28,35 @@ class ReleaseFilterForm(forms.Form):
         if data.get("year"):
             releases = releases.filter(publish_at__year=data["year"])
         return releases
+
+
+class SearchForm(forms.Form):
+    """What a journalist searches for, and where."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    newsroom = forms.ChoiceField(label=_("Newsroom"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    tag = forms.SlugField(label=_("Tag"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data, *, newsrooms, years):
+        super().__init__(data)
+        self.fields["newsroom"].choices = [("", _("All newsrooms"))] + [
+            (newsroom.slug, newsroom.name) for newsroom in newsrooms
+        ]
+        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+
+    def filter(self, releases):
+        """Apply the valid filters; an invalid one is explained in the form and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("newsroom"):
+            releases = releases.filter(newsroom__slug=data["newsroom"])
+        if data.get("kind"):
+            releases = releases.filter(kind=data["kind"])
+        if data.get("tag"):
+            releases = releases.filter(tags__slug=data["tag"])
+        if data.get("year"):
+            releases = releases.filter(publish_at__year=data["year"])
+        return releases

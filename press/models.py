@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -249,6 +250,13 @@ class PressRelease(models.Model):
     first_published_at = models.DateTimeField(
         _("first published"), null=True, blank=True, editable=False
     )
+    search_text = models.TextField(
+        _("searchable text"),
+        blank=True,
+        editable=False,
+        help_text=_("Headline, lead, body, quotes and results as plain text, for search."),
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
     corrected_at = models.DateTimeField(
         _("last corrected"),
         null=True,

@@ -4,7 +4,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
-from press.models import PressRelease, sync_release_times
+from press import search
+from press.models import PressRelease, Quote, Result, sync_release_times
 
 
 @receiver(post_save, sender=PressRelease)
@@ -27,3 +28,19 @@ def photo_saved(sender, instance, created, **kwargs):
     # A hero photo moved to another set takes that set's visibility with it.
     if not created:
         sync_release_times(instance.photo_set.newsroom_id)
+
+
+@receiver(post_save, sender=PressRelease)
+def reindex_release(sender, instance, raw=False, **kwargs):
+    if not raw:
+        search.index_release(instance.pk)
+
+
+@receiver(post_save, sender=Quote)
+@receiver(post_delete, sender=Quote)
+@receiver(post_save, sender=Result)
+@receiver(post_delete, sender=Result)
+def reindex_parent_release(sender, instance, raw=False, **kwargs):
+    # Quotes and results are searched as part of their release.
+    if not raw:
+        search.index_release(instance.release_id)

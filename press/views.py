@@ -27,7 +27,8 @@ from media.views import (
 )
 from newsroom.http import mark_preview
 from newsroom.models import Newsroom, Person
-from press.forms import ReleaseFilterForm
+from press import search
+from press.forms import ReleaseFilterForm, SearchForm
 from press.models import (
     Event,
     PassEvent,
@@ -516,3 +517,39 @@ def event_calendar(request, newsroom):
         False, f"{newsroom.slug}-events.ics"
     )
     return response
+
+
+# Search ----------------------------------------------------------------------
+
+
+@cache_until_next_release
+def search_view(request):
+    """Releases, photos and documents that match, from live content only."""
+    live = PressRelease.objects.live()
+    newsrooms = Newsroom.objects.order_by("position", "name")
+    years = [moment.year for moment in live.datetimes("publish_at", "year", order="DESC")]
+    form = SearchForm(request.GET, newsrooms=newsrooms, years=years)
+    query, note = search.clean_query(request.GET.get("q", ""))
+    context = {"form": form, "query": query, "note": note, "section": "search"}
+    newsroom = newsrooms.filter(slug=request.GET.get("newsroom") or "").first()
+    if newsroom is not None:
+        context["newsroom"] = newsroom
+    if query and not search.words(query):
+        context["note"] = "Type at least one word or number to search for."
+    elif query:
+        found = search.releases(query, form.filter(live).select_related("newsroom"))
+        page = Paginator(found, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
+        photos = search.photos(query)
+        documents = search.documents(query)
+        if newsroom is not None:
+            photos = photos.filter(photo_set__newsroom=newsroom)
+            documents = documents.filter(newsroom=newsroom)
+        context |= {
+            "searched": True,
+            "page": page,
+            "results": [(release, search.snippet(release, query)) for release in page.object_list],
+            "photos": photos[:24],
+            "documents": documents[:10],
+        }
+    template = "press/search.html"
+    return render(request, template, context)

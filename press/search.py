@@ -1,0 +1,154 @@
+"""Search over live releases (text, quotes, results), public photos and documents.
+
+On PostgreSQL it is real full-text search: each release keeps a weighted
+vector (headline A, lead B, body and quotes C, results D) built with its own
+language's dictionary, queries use the `websearch` syntax journalists know
+from search engines ("exact phrase", -without, or), results are ranked and
+come with highlighted snippets. On SQLite every word must simply occur.
+"""
+
+import html
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, Value
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from media.models import Document, Photo
+from press.models import PressRelease
+from press.text import body_text
+
+# The text search configuration for each release language (PostgreSQL's names).
+DICTIONARIES = {"en": "english", "sv": "swedish", "de": "german", "fi": "finnish", "fr": "french"}
+MAX_QUERY = 200
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def full_text():
+    return connection.vendor == "postgresql"
+
+
+def index_release(release_pk):
+    """Refresh a release's searchable text (and its vector, on PostgreSQL)."""
+    release = PressRelease.objects.filter(pk=release_pk).select_related("newsroom").first()
+    if release is None:
+        return
+    quotes = [
+        f"{quote.text} {quote.speaker.name}" for quote in release.quotes.select_related("speaker")
+    ]
+    results = [
+        f"{result.event.name} {result.session} {result.category} {result.entry} {result.note}"
+        for result in release.results.select_related("event")
+    ]
+    parts = {
+        "A": release.title,
+        "B": release.lead,
+        "C": " ".join([body_text(release.body), *quotes]),
+        "D": " ".join(results),
+    }
+    changes = {"search_text": "\n".join(part for part in parts.values() if part)}
+    if full_text():
+        config = DICTIONARIES.get(release.language, "simple")
+        vector = None
+        for weight, text in parts.items():
+            part = SearchVector(Value(text), weight=weight, config=config)
+            vector = part if vector is None else vector + part
+        changes["search_vector"] = vector
+    PressRelease.objects.filter(pk=release_pk).update(**changes)
+
+
+def clean_query(query):
+    """The query as searched, and a note for the reader when it had to be changed."""
+    query = " ".join((query or "").split())
+    if len(query) > MAX_QUERY:
+        return query[:MAX_QUERY], f"Only the first {MAX_QUERY} characters were searched."
+    return query, ""
+
+
+def words(query):
+    return [word.lower() for word in WORD.findall(query)]
+
+
+def websearch(query):
+    """The query in every release language: a release matches in its own language's terms."""
+    combined = None
+    for config in [*DICTIONARIES.values(), "simple"]:
+        part = SearchQuery(query, search_type="websearch", config=config)
+        combined = part if combined is None else combined | part
+    return combined
+
+
+def releases(query, live):
+    """Matching live releases, best first, each with a `snippet` of marked-up text."""
+    if full_text():
+        search = websearch(query)
+        return (
+            live.filter(search_vector=search)
+            .annotate(
+                rank=SearchRank(F("search_vector"), search),
+                snippet=SearchHeadline(
+                    "search_text",
+                    SearchQuery(query, search_type="websearch", config="simple"),
+                    config="simple",
+                    start_sel="\x02",
+                    stop_sel="\x03",
+                    max_words=35,
+                    min_words=15,
+                ),
+            )
+            .order_by("-rank", "-publish_at")
+        )
+    matches = live
+    for word in words(query):
+        matches = matches.filter(search_text__icontains=word)
+    return matches.order_by("-publish_at")
+
+
+def photos(query):
+    public = Photo.objects.public().select_related("photo_set__newsroom")
+    if full_text():
+        vector = SearchVector("title", "caption", "credit", "copyright", config="simple")
+        search = SearchQuery(query, search_type="websearch", config="simple")
+        return public.annotate(found=vector).filter(found=search)
+    matches = public
+    for word in words(query):
+        matches = matches.filter(
+            Q(title__icontains=word) | Q(caption__icontains=word) | Q(credit__icontains=word)
+        )
+    return matches
+
+
+def documents(query):
+    public = Document.objects.public().select_related("newsroom")
+    if full_text():
+        vector = SearchVector("title", "description", config="simple")
+        search = SearchQuery(query, search_type="websearch", config="simple")
+        return public.annotate(found=vector).filter(found=search)
+    matches = public
+    for word in words(query):
+        matches = matches.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    return matches
+
+
+def snippet(release, query):
+    """A short passage around the first match, the matched words marked (<mark>)."""
+    found = getattr(release, "snippet", None)
+    if found:
+        marked = escape(found).replace("\x02", "<mark>").replace("\x03", "</mark>")
+        return mark_safe(marked)  # noqa: S308 (escaped, then our own marks)
+    text = release.search_text or release.lead
+    terms = words(query)
+    lowered = text.lower()
+    positions = [lowered.find(term) for term in terms if lowered.find(term) >= 0]
+    start = max(0, min(positions) - 80) if positions else 0
+    passage = text[start : start + 240]
+    marked = escape(passage)
+    for term in sorted(set(terms), key=len, reverse=True):
+        marked = re.sub(
+            f"({re.escape(html.escape(term))})", r"<mark>\1</mark>", marked, flags=re.IGNORECASE
+        )
+    prefix = "…" if start else ""
+    suffix = "…" if start + 240 < len(text) else ""
+    return mark_safe(f"{prefix}{marked}{suffix}")  # noqa: S308 (escaped above)
