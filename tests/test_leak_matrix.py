@@ -17,7 +17,16 @@ from django.utils import timezone
 from media.models import Document, Visibility
 from newsroom.demo.documents import make_fact_sheet
 from press.models import Status
-from tests.factories import body, make_person, make_photo, make_photo_set, make_quote, make_release
+from tests.factories import (
+    body,
+    make_event,
+    make_person,
+    make_photo,
+    make_photo_set,
+    make_quote,
+    make_release,
+    make_result,
+)
 
 STATES = ["draft", "review", "scheduled", "withdrawn", "live"]
 SECRET = "ZX-SECRET-51"  # in every title, caption and name that belongs to the release
@@ -47,6 +56,8 @@ def release_in(newsroom, state):
     release.photo_sets.add(photo_set)
     release.documents.add(document)
     make_quote(release, make_person(newsroom, name=f"Speaker {SECRET}"), f"Words {SECRET}")
+    make_result(release, make_event(newsroom, slug="the-race"), note=f"Note {SECRET}")
+    release.tags.add(newsroom.tags.create(name="Racing", slug="racing"))
     if state == "withdrawn":
         release.status = Status.WITHDRAWN
         release.save()
@@ -62,6 +73,10 @@ def object_urls(release, photo_set, photo, document):
         "web ZIP": reverse("media:photoset-zip", args=[photo_set.pk, "web"]),
         "print ZIP": reverse("media:photoset-zip", args=[photo_set.pk, "print"]),
         "document": document.get_absolute_url(),
+        "plain text": reverse("press:release-text", args=[release.newsroom.slug, release.slug]),
+        "Markdown": reverse("press:release-markdown", args=[release.newsroom.slug, release.slug]),
+        "API release": reverse("api:release-detail", args=[release.newsroom.slug, release.slug]),
+        "API photo set": reverse("api:photoset-detail", args=[photo_set.pk]),
     }
     for size in ("thumbnail", "web", "social", "print", "original"):
         urls[f"{size} file"] = photo.file_url(size)
@@ -70,17 +85,50 @@ def object_urls(release, photo_set, photo, document):
 
 
 def listing_urls(newsroom):
-    """Every public page that lists releases, photos or documents."""
-    releases = reverse("press:release-list", args=[newsroom.slug])
+    """Every public page, feed and API list that lists releases, photos or documents.
+
+    Each with whether a live release shows there by its text, and by its photo's files.
+    """
+    slug = newsroom.slug
+    releases = reverse("press:release-list", args=[slug])
+    both, text_only, neither = (True, True), (True, False), (False, False)
     return {
-        "site root": "/",
-        "newsroom home": reverse("newsroom:home", args=[newsroom.slug]),
-        "release list": releases,
-        "release list by kind": releases + "?kind=release",
-        "release list by year": releases + f"?year={timezone.localdate().year}",
-        "media kit": reverse("media:photoset-list", args=[newsroom.slug]),
-        "press contacts": reverse("newsroom:contacts", args=[newsroom.slug]),
+        "site root": ("/", both),
+        "newsroom home": (reverse("newsroom:home", args=[slug]), both),
+        "release list": (releases, both),
+        "release list by kind": (releases + "?kind=release", both),
+        "release list by year": (releases + f"?year={timezone.localdate().year}", both),
+        "release list by tag": (releases + "?tag=racing", both),
+        "media kit": (reverse("media:photoset-list", args=[slug]), both),
+        "press contacts": (reverse("newsroom:contacts", args=[slug]), neither),
+        "site RSS": (reverse("press:site-rss"), both),
+        "site Atom": (reverse("press:site-atom"), both),
+        "RSS": (reverse("press:rss", args=[slug]), both),
+        "Atom": (reverse("press:atom", args=[slug]), both),
+        "tag RSS": (reverse("press:tag-rss", args=[slug, "racing"]), both),
+        "tag Atom": (reverse("press:tag-atom", args=[slug, "racing"]), both),
+        "kind RSS": (reverse("press:kind-rss", args=[slug, "release"]), both),
+        "kind Atom": (reverse("press:kind-atom", args=[slug, "release"]), both),
+        "sitemap": (reverse("sitemap"), (False, False)),
+        "events": (reverse("press:event-list", args=[slug]), neither),
+        "event page": (reverse("press:event-detail", args=[slug, "the-race"]), both),
+        "calendar": (reverse("press:event-calendar", args=[slug]), neither),
+        "search": (reverse("search") + "?q=secret", both),
+        "search in newsroom": (reverse("search") + f"?q=secret&newsroom={slug}", both),
+        "API releases": (reverse("api:release-list"), both),
+        "API releases of the newsroom": (reverse("api:release-list") + f"?newsroom={slug}", both),
+        "API photo sets": (reverse("api:photoset-list"), both),
+        "API events": (reverse("api:event-list"), text_only),
+        "API event": (reverse("api:event-detail", args=[event_pk(newsroom)]), text_only),
     }
+
+
+# Pages that never link to a release: they list people, or events by their own pages.
+NO_LINKS = {"press contacts", "events", "calendar", "media kit", "API photo sets"}
+
+
+def event_pk(newsroom):
+    return newsroom.events.get(slug="the-race").pk
 
 
 def fetch(client, url):
@@ -103,14 +151,15 @@ def test_the_leak_matrix(client, newsroom, state):
         status, _content = fetch(public, url)
         assert (status == 200) is visible, (state, name, url, status)
         checked += 1
-    for name, url in listing_urls(newsroom).items():
+    for name, (url, (shows_text, shows_photo)) in listing_urls(newsroom).items():
         status, content = fetch(public, url)
         assert status == 200, (state, name)
-        if name != "press contacts":  # contacts list people, not releases
-            assert (SECRET.encode() in content) is visible, (state, name)
-        assert (f"/files/photos/{photo.pk}/".encode() in content) is (
-            visible and name != "press contacts"
-        ), (state, name)
+        assert (SECRET.encode() in content) is (visible and shows_text), (state, name)
+        assert (f"/files/photos/{photo.pk}/".encode() in content) is (visible and shows_photo), (
+            state,
+            name,
+        )
+        assert (b"secret-release" in content) is (visible and name not in NO_LINKS), (state, name)
         checked += 1
-    # 16 addresses of the release's own + 7 pages that list: with 5 states, 115 checks.
-    assert checked == 23
+    # 20 addresses of the release's own + 27 that list: with 5 states, 235 checks.
+    assert checked == 47

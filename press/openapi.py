@@ -1,0 +1,446 @@
+"""The API's OpenAPI 3.1 description, served at /api/openapi.json.
+
+Written by hand, next to the views it describes; the tests check every
+response body against the schema of its operation, so the two cannot drift.
+Schemas are JSON Schema 2020-12, as OpenAPI 3.1 uses it.
+"""
+
+from media.models import Size
+from press.models import Kind, Outcome
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def string(description=None, **extra):
+    schema = {"type": "string", **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+URI = string(format="uri")
+DATE_TIME = string(format="date-time")
+NULLABLE_URI = {"type": ["string", "null"], "format": "uri"}
+
+
+def strict_object(properties, required=(), description=None):
+    """An object with exactly these properties: a new field must be documented first."""
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def page_of(item, description):
+    return strict_object(
+        {
+            "count": {"type": "integer", "minimum": 0, "description": "Items on all pages."},
+            "next": {**NULLABLE_URI, "description": "The next page, or null on the last."},
+            "previous": {
+                **NULLABLE_URI,
+                "description": "The previous page, or null on the first.",
+            },
+            "results": {"type": "array", "items": ref(item), "maxItems": 20},
+        },
+        required=["count", "next", "previous", "results"],
+        description=description,
+    )
+
+
+def role_value(*roles):
+    """ninjs 2.x headlines, descriptions and bodies: a value with a role and a media type."""
+    return {
+        "type": "array",
+        "items": strict_object(
+            {
+                "role": string(enum=list(roles)),
+                "contenttype": string(),
+                "value": string(),
+            },
+            required=["value"],
+        ),
+    }
+
+
+NAMED_LINK = strict_object(
+    {"name": string(), "uri": URI, "literal": string(), "rel": string()}, required=["name"]
+)
+
+SCHEMAS = {
+    "Error": strict_object(
+        {"error": string("What went wrong, and how to ask instead.")}, required=["error"]
+    ),
+    "Index": strict_object(
+        {
+            "releases": URI,
+            "photo_sets": URI,
+            "events": URI,
+            "openapi": URI,
+        },
+        required=["releases", "photo_sets", "events", "openapi"],
+        description="Where the collections are.",
+    ),
+    "Newsroom": strict_object(
+        {"slug": string(), "name": string(), "uri": {**URI, "description": "Its home page."}},
+        required=["slug", "name", "uri"],
+    ),
+    "Rendition": strict_object(
+        {
+            "name": string("The size.", enum=list(Size.values)),
+            "title": string(),
+            "href": {**URI, "description": "The file."},
+            "contenttype": string(),
+            "width": {"type": "integer", "minimum": 1},
+            "height": {"type": "integer", "minimum": 1},
+            "sizeinbytes": {"type": "integer", "minimum": 0},
+        },
+        required=["name", "href", "contenttype", "width", "height", "sizeinbytes"],
+        description="A ninjs 2.x rendition: one file of a photo that exists now.",
+    ),
+    "Picture": strict_object(
+        {
+            "name": string("Its name among the release's associations, e.g. “hero”, “photo-1”."),
+            "uri": {**URI, "description": "The photo's public page."},
+            "type": {"const": "picture"},
+            "version": string("Changes with the file, its words and its rights."),
+            "contentcreated": {**DATE_TIME, "description": "When it was taken."},
+            "headlines": role_value("main"),
+            "descriptions": role_value("caption", "alt"),
+            "copyrightholder": string("The credit: print it as “Photo: …”."),
+            "copyrightnotice": string(),
+            "usageterms": string(),
+            "renditions": {
+                "type": "array",
+                "items": ref("Rendition"),
+                "description": "The files that exist; left out while none is made yet.",
+            },
+        },
+        required=["uri", "type", "version"],
+        description="A photo as a ninjs 2.x picture.",
+    ),
+    "Quote": strict_object(
+        {
+            "name": string("e.g. “quote-1”."),
+            "uri": {**URI, "description": "The quote on the release's page."},
+            "type": {"const": "text"},
+            "profile": {"const": "quote"},
+            "by": string("The speaker: name, role, organisation."),
+            "bodies": role_value("quote"),
+        },
+        required=["name", "uri", "type", "profile", "by", "bodies"],
+        description="A quote from a release, as an associated ninjs 2.x text item.",
+    ),
+    "Release": strict_object(
+        {
+            "uri": {**URI, "description": "The release's public page."},
+            "type": {"const": "text"},
+            "profile": string(enum=["press-release", "news", "results", "media-advisory"]),
+            "version": string("Changes whenever the release is saved; sorts by time."),
+            "versioncreated": {
+                **DATE_TIME,
+                "description": "The last correction, else the first publication.",
+            },
+            "firstcreated": {**DATE_TIME, "description": "First published."},
+            "contentcreated": {**DATE_TIME, "description": "Written."},
+            "pubstatus": {"const": "usable"},
+            "language": string("BCP 47."),
+            "altids": {
+                "type": "array",
+                "items": strict_object(
+                    {"role": {"const": "api"}, "value": URI}, required=["role", "value"]
+                ),
+                "description": "The release's address in this API.",
+            },
+            "headlines": role_value("main"),
+            "descriptions": role_value("summary"),
+            "bodies": role_value("main"),
+            "by": string("The newsroom."),
+            "subjects": {"type": "array", "items": NAMED_LINK, "description": "Its tags."},
+            "people": {"type": "array", "items": NAMED_LINK, "description": "Who is quoted."},
+            "events": {
+                "type": "array",
+                "items": NAMED_LINK,
+                "description": "Its events; `uri` is the event in this API, with its results.",
+            },
+            "places": {"type": "array", "items": NAMED_LINK},
+            "associations": {
+                "type": "array",
+                "items": {"oneOf": [ref("Picture"), ref("Quote")], "required": ["name"]},
+                "description": "The hero (“hero”), the photos of its public sets (“photo-1” …) "
+                "and its quotes (“quote-1” …).",
+            },
+        },
+        required=[
+            "uri",
+            "type",
+            "profile",
+            "version",
+            "versioncreated",
+            "firstcreated",
+            "pubstatus",
+            "language",
+            "headlines",
+            "bodies",
+            "by",
+        ],
+        description="A live press release as an IPTC ninjs 2.x text item "
+        "(https://iptc.org/standards/ninjs/). It never carries an embargo time, nor properties "
+        "of our own.",
+    ),
+    "ReleasePage": page_of("Release", "Live releases, newest first."),
+    "PhotoSetSummary": strict_object(
+        {
+            "id": {"type": "integer"},
+            "href": {**URI, "description": "The set in this API, with its photos."},
+            "uri": {**URI, "description": "The set's public page."},
+            "title": string(),
+            "slug": string(),
+            "description": string(),
+            "newsroom": ref("Newsroom"),
+            "updated": DATE_TIME,
+            "photo_count": {"type": "integer", "minimum": 0},
+            "cover": {"oneOf": [ref("Picture"), {"type": "null"}]},
+        },
+        required=[
+            "id",
+            "href",
+            "uri",
+            "title",
+            "slug",
+            "description",
+            "newsroom",
+            "updated",
+            "photo_count",
+            "cover",
+        ],
+    ),
+    "PhotoSet": strict_object(
+        {
+            "id": {"type": "integer"},
+            "href": URI,
+            "uri": {**URI, "description": "The set's public page."},
+            "title": string(),
+            "slug": string(),
+            "description": string(),
+            "newsroom": ref("Newsroom"),
+            "updated": DATE_TIME,
+            "photo_count": {"type": "integer", "minimum": 0},
+            "photos": {"type": "array", "items": ref("Picture")},
+        },
+        required=[
+            "id",
+            "href",
+            "uri",
+            "title",
+            "slug",
+            "description",
+            "newsroom",
+            "updated",
+            "photo_count",
+            "photos",
+        ],
+    ),
+    "PhotoSetPage": page_of("PhotoSetSummary", "Public photo sets, newest first."),
+    "Result": strict_object(
+        {
+            "session": string("e.g. “Qualifying”."),
+            "class": string("e.g. “TCR”; may be empty."),
+            "entry": string("Car or crew, e.g. “#120”; may be empty."),
+            "position": {"type": ["integer", "null"], "minimum": 1},
+            "outcome": string(enum=list(Outcome.values)),
+            "note": string(),
+            "release": strict_object(
+                {"headline": string(), "uri": URI, "href": URI},
+                required=["headline", "uri", "href"],
+                description="The live release the result was published in.",
+            ),
+        },
+        required=["session", "class", "entry", "position", "outcome", "note", "release"],
+    ),
+    "Event": strict_object(
+        {
+            "id": {"type": "integer"},
+            "href": URI,
+            "name": string(),
+            "slug": string(),
+            "series": string(),
+            "venue": string(),
+            "city": string(),
+            "country": string(),
+            "place": string("Venue, city and country in one line."),
+            "starts_on": string(format="date"),
+            "ends_on": string(format="date"),
+            "website": string(),
+            "newsroom": ref("Newsroom"),
+            "results": {
+                "type": "array",
+                "items": ref("Result"),
+                "description": "Results from live releases only.",
+            },
+        },
+        required=[
+            "id",
+            "href",
+            "name",
+            "slug",
+            "series",
+            "venue",
+            "city",
+            "country",
+            "place",
+            "starts_on",
+            "ends_on",
+            "website",
+            "newsroom",
+            "results",
+        ],
+    ),
+    "EventPage": page_of("Event", "Events, latest first; soonest first with upcoming=1."),
+    "OpenAPI": {"type": "object", "description": "This document."},
+}
+
+HEADERS = {
+    "ETag": {"description": "Strong; send it back in If-None-Match.", "schema": string()},
+    "Cache-Control": {"schema": string(const="public, max-age=60")},
+    "Access-Control-Allow-Origin": {"schema": string(const="*")},
+}
+
+
+def answer(schema, description):
+    return {
+        "description": description,
+        "headers": HEADERS,
+        "content": {"application/json": {"schema": ref(schema)}},
+    }
+
+
+def operation(operation_id, summary, schema, *, parameters=(), bad_request=False, missing=False):
+    responses = {
+        "200": answer(schema, "OK."),
+        "304": {"description": "Not modified: the If-None-Match tag is still current."},
+    }
+    if bad_request:
+        responses["400"] = answer("Error", "A parameter is malformed; `error` says how.")
+    if missing:
+        responses["404"] = answer("Error", "Nothing public here (or no such page).")
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": list(parameters),
+            "responses": responses,
+        }
+    }
+
+
+def query(name, description, schema):
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def in_path(name, schema):
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+PAGE = query("page", "Page number; 20 items a page.", {"type": "integer", "minimum": 1})
+SLUG = string(pattern="^[-a-zA-Z0-9_]+$")
+NEWSROOM = query("newsroom", "Only this newsroom's (its slug).", SLUG)
+
+
+def document(server_url):
+    """The OpenAPI document, with the absolute address of /api/ as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Newsroom API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only: live press releases as IPTC ninjs 2.x items, public photo sets "
+                "and events with their results. Releases still under embargo, drafts and "
+                "withdrawn releases, and everything that goes public only with them, are "
+                "never in it. Every answer is JSON with a strong ETag (send If-None-Match "
+                "for a 304), may be cached for 60 seconds, and can be read from any site "
+                "(CORS). Unknown addresses answer a JSON 404."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/": operation("getIndex", "Where the collections are", "Index"),
+            "/openapi.json": operation("getOpenApi", "This description", "OpenAPI"),
+            "/releases/": operation(
+                "listReleases",
+                "Live releases, newest first",
+                "ReleasePage",
+                parameters=[
+                    PAGE,
+                    NEWSROOM,
+                    query("tag", "Only releases with this tag (its slug).", SLUG),
+                    query(
+                        "kind",
+                        "Only this kind; “release” is profile “press-release”, "
+                        "“advisory” is “media-advisory”.",
+                        string(enum=list(Kind.values)),
+                    ),
+                    query(
+                        "updated_since",
+                        "Only releases changed, corrected or gone live after this time "
+                        "(ISO 8601; UTC without an offset; write “+” as %2B).",
+                        DATE_TIME,
+                    ),
+                ],
+                bad_request=True,
+                missing=True,
+            ),
+            "/releases/{newsroom}/{slug}/": {
+                **operation("getRelease", "One live release", "Release", missing=True),
+                "parameters": [in_path("newsroom", SLUG), in_path("slug", SLUG)],
+            },
+            "/photo-sets/": operation(
+                "listPhotoSets",
+                "Public photo sets, newest first, each with its cover",
+                "PhotoSetPage",
+                parameters=[PAGE, NEWSROOM],
+                bad_request=True,
+                missing=True,
+            ),
+            "/photo-sets/{id}/": {
+                **operation(
+                    "getPhotoSet", "One public set with its photos", "PhotoSet", missing=True
+                ),
+                "parameters": [in_path("id", {"type": "integer"})],
+            },
+            "/events/": operation(
+                "listEvents",
+                "Events with the results of live releases",
+                "EventPage",
+                parameters=[
+                    PAGE,
+                    NEWSROOM,
+                    query(
+                        "upcoming",
+                        "1: only events not over yet, soonest first.",
+                        string(enum=["0", "1"]),
+                    ),
+                ],
+                bad_request=True,
+                missing=True,
+            ),
+            "/events/{id}/": {
+                **operation("getEvent", "One event with its results", "Event", missing=True),
+                "parameters": [in_path("id", {"type": "integer"})],
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
