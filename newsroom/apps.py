@@ -7,4 +7,4 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsrooms and people")
 
     def ready(self):
-        from newsroom import signals  # noqa: F401
+        from newsroom import checks, signals  # noqa: F401

@@ -26,6 +26,7 @@ RESERVED_SLUGS = [
     "search",
     "feeds",
     "preview",
+    "alerts",
 ]
 
 

@@ -42,8 +42,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 # The site's address as journalists reach it, for links in e-mails and the
-# admin, e.g. "https://news.example.com". Taken from the request when empty.
-SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# admin, e.g. "https://news.example.com". `check --deploy` asks for it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

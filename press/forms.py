@@ -60,3 +60,24 @@ class SearchForm(forms.Form):
         if data.get("year"):
             releases = releases.filter(publish_at__year=data["year"])
         return releases
+
+
+class FollowForm(forms.Form):
+    """A journalist asks for e-mail alerts: every release of a newsroom, or those of one tag."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    tag = forms.ChoiceField(label=_("Which releases"), required=False)
+
+    def __init__(self, data=None, *, tags, initial_tag=""):
+        super().__init__(data, initial={"tag": initial_tag})
+        self.tags = {tag.slug: tag for tag in tags}
+        self.fields["tag"].choices = [("", _("Every release"))] + [
+            (tag.slug, _("Only “%(tag)s”") % {"tag": tag.name}) for tag in tags
+        ]
+
+    def chosen_tag(self):
+        return self.tags.get(self.cleaned_data.get("tag"))

@@ -4,8 +4,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
-from press import search
+from press import alerts, search
 from press.models import PressRelease, Quote, Result, sync_release_times
+from press.publishing import release_went_live
+
+release_went_live.connect(alerts.on_release_went_live, dispatch_uid="press.alerts")
 
 
 @receiver(post_save, sender=PressRelease)

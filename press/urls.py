@@ -1,6 +1,6 @@
 from django.urls import path
 
-from press import feeds, views
+from press import alert_views, feeds, views
 
 app_name = "press"
 
@@ -31,6 +31,9 @@ urlpatterns = [
         {"markdown": True},
         name="release-markdown",
     ),
+    path("<slug:newsroom>/alerts/", alert_views.follow, name="follow"),
+    path("alerts/confirm/<str:key>/", alert_views.confirm_follow, name="alerts-confirm"),
+    path("alerts/unsubscribe/<str:key>/", alert_views.unsubscribe, name="alerts-unsubscribe"),
     # A journalist's preview pass: the release and its media before the embargo lifts.
     path("preview/<str:token>/", views.pass_release, name="pass"),
     path("preview/<str:token>/embargo.ics", views.pass_calendar, name="pass-calendar"),

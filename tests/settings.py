@@ -7,6 +7,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from newsroom.settings import *  # noqa: F403
 from newsroom.settings import DATABASES, STORAGES

@@ -222,8 +222,9 @@ def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, 
 
 
 def test_a_publisher_embargoes_a_release_and_shares_it_with_one_journalist(
-    live_server, page, browser, transactional_db
+    live_server, page, browser, transactional_db, settings
 ):
+    settings.SITE_URL = live_server.url  # the e-mailed link leads to this server
     newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
     newsroom.time_zone = "Europe/Stockholm"
     newsroom.save()

@@ -16,6 +16,7 @@ TEST_ONLY_VARIABLES = {
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SITE_URL",
 }
 
 
@@ -50,11 +51,32 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="news.example.com",
+        SITE_URL="https://news.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_deploy_checks_ask_for_the_site_address(tmp_path):
+    production = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "news.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    missing = manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    plain = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SITE_URL="http://news.example.com",
+        **production,
+    )
+
+    assert missing.returncode != 0 and "newsroom.W001" in missing.stderr + missing.stdout
+    assert plain.returncode != 0 and "newsroom.W002" in plain.stderr + plain.stdout
 
 
 def test_object_storage_is_chosen_by_the_environment(tmp_path):
