@@ -22,10 +22,12 @@ from media.models import (
 )
 from newsroom.http import cache_for, mark_preview, serve_download
 from newsroom.models import Newsroom
+from newsroom.pagecache import public_page
 
 logger = logging.getLogger(__name__)
 
 
+@public_page
 def photoset_list(request, newsroom):
     """The media kit: every public photo set and document of a newsroom."""
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
@@ -39,6 +41,7 @@ def photoset_list(request, newsroom):
     return render(request, "media/photoset_list.html", context)
 
 
+@public_page
 def photoset_detail(request, newsroom, slug):
     photo_sets = PhotoSet.objects.select_related("newsroom")
     photo_set = photo_sets.public().filter(newsroom__slug=newsroom, slug=slug).first()
@@ -68,6 +71,7 @@ def render_photo_set(request, photo_set, *, preview, links=PUBLIC_LINKS, **extra
     return mark_preview(response) if preview else response
 
 
+@public_page
 def photo_detail(request, newsroom, slug, pk):
     """One photo, large, with its caption, credit, license and every download size."""
     photos = Photo.objects.select_related("photo_set__newsroom").prefetch_related(

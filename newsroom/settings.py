@@ -113,12 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every process and app server (rendered public pages, their
+# generations): the database by default, Redis or memcached when set.
+# The database's cache table is made by `migrate`.
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache")
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        "BACKEND": CACHE_BACKEND,
+        "LOCATION": os.environ.get(
+            "CACHE_LOCATION", "newsroom_cache" if CACHE_BACKEND.endswith("DatabaseCache") else ""
         ),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "newsroom"),
+        "OPTIONS": {"MAX_ENTRIES": 20000} if CACHE_BACKEND.endswith("DatabaseCache") else {},
     }
 }
 
@@ -223,6 +228,9 @@ NEWSROOM_MEDIA_MAX_AGE = int(os.environ.get("NEWSROOM_MEDIA_MAX_AGE", 300))
 # Public pages and feeds: how long browsers and CDNs may keep them. Never
 # longer than until the next scheduled release goes live.
 NEWSROOM_PAGE_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", 60))
+# How long the server keeps a rendered public page. Any change in its
+# newsroom replaces it at once, and it never outlives the next go-live.
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 600))
 # Behind nginx: after the view has checked visibility, nginx sends the file
 # from this internal location (X-Accel-Redirect), e.g. "/protected-uploads/".
 NEWSROOM_ACCEL_REDIRECT_PREFIX = os.environ.get("NEWSROOM_ACCEL_REDIRECT_PREFIX", "")

@@ -3,8 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from newsroom import views
+from newsroom.pagecache import public_page
 from press.sitemaps import SITEMAPS
-from press.views import cache_until_next_release, search_view
+from press.views import search_view
 
 site_patterns = [
     path("", views.site_root, name="site-root"),
@@ -18,7 +19,7 @@ site_patterns = [
 urlpatterns = [
     path(
         "sitemap.xml",
-        cache_until_next_release(sitemap),
+        public_page(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

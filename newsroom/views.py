@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from media.models import PhotoSet, attach_covers
 from newsroom.http import file_response
 from newsroom.models import Newsroom, Person
+from newsroom.pagecache import public_page
 from press.models import Event, PressRelease
 
 LATEST_RELEASES = 6
@@ -19,6 +20,7 @@ def favicon(request):
     return redirect(static("newsroom/favicon.svg"), permanent=True)
 
 
+@public_page
 def site_root(request):
     """With one newsroom the site is that newsroom; with several, a list of them."""
     newsrooms = list(Newsroom.objects.all()[:2])
@@ -27,6 +29,7 @@ def site_root(request):
     return render(request, "newsroom/newsroom_list.html", {"newsrooms": Newsroom.objects.all()})
 
 
+@public_page
 def home(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     releases = (
@@ -45,6 +48,7 @@ def home(request, newsroom):
     return render(request, "newsroom/newsroom_detail.html", context)
 
 
+@public_page
 def contacts(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     context = {

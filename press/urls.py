@@ -1,13 +1,14 @@
 from django.urls import path
 
+from newsroom.pagecache import public_page
 from press import alert_views, feeds, views
 
 app_name = "press"
 
 
 def feed(feed_class):
-    # ETag and Last-Modified from the feed itself: readers that poll get a 304.
-    return views.cache_until_next_release(views.conditional(feeds.feed_view(feed_class)))
+    # Cached like pages; readers that poll get a 304 from the ETag.
+    return public_page(feeds.feed_view(feed_class))
 
 
 urlpatterns = [

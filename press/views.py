@@ -1,20 +1,17 @@
 import functools
 import json
-import math
 from datetime import timedelta
 
 import icalendar
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, http_date
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import conditional_page, require_safe
+from django.views.decorators.http import require_safe
 
 from media.downloads import PUBLIC_LINKS, Links
 from media.models import ZIP_SIZES, Photo, PhotoSet, Size, Visibility, attach_covers
@@ -27,6 +24,7 @@ from media.views import (
 )
 from newsroom.http import mark_preview
 from newsroom.models import Newsroom, Person
+from newsroom.pagecache import public_page
 from press import search
 from press.forms import ReleaseFilterForm, SearchForm
 from press.models import (
@@ -35,7 +33,6 @@ from press.models import (
     PressRelease,
     PreviewPass,
     State,
-    Status,
     Tag,
     pass_key_from_token,
 )
@@ -43,42 +40,8 @@ from press.text import release_text
 
 RELEASES_PER_PAGE = 12
 
-# ETag from the content and Last-Modified from the view: conditional GETs get a 304.
-conditional = conditional_page
 
-
-def seconds_to_next_release(newsroom_slug=None):
-    """Seconds until the next scheduled release goes live (in a newsroom, or anywhere)."""
-    scheduled = PressRelease.objects.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
-    if newsroom_slug:
-        scheduled = scheduled.filter(newsroom__slug=newsroom_slug)
-    upcoming = scheduled.order_by("publish_at").values_list("publish_at", flat=True).first()
-    if upcoming is None:
-        return None
-    return max(0, math.ceil((upcoming - timezone.now()).total_seconds()))
-
-
-def cache_until_next_release(view):
-    """Let browsers and CDNs keep a public answer a while, never past the next go-live.
-
-    A page or feed cached at 08:59:30 must not hide a release embargoed until
-    09:00, so the lifetime is cut to the seconds left until then.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 304) and not response.has_header("Cache-Control"):
-            max_age = settings.NEWSROOM_PAGE_MAX_AGE
-            until = seconds_to_next_release(kwargs.get("newsroom"))
-            if until is not None:
-                max_age = min(max_age, until)
-            patch_cache_control(response, public=True, max_age=max_age)
-        return response
-
-    return wrapper
-
-
+@public_page
 def release_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     live = PressRelease.objects.live().filter(newsroom=newsroom)
@@ -102,6 +65,7 @@ def release_list(request, newsroom):
     )
 
 
+@public_page
 def release_detail(request, newsroom, slug):
     releases = PressRelease.objects.select_related("newsroom", "hero_photo__photo_set__newsroom")
     release = releases.live().filter(newsroom__slug=newsroom, slug=slug).first()
@@ -169,8 +133,7 @@ def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
     return response if audience == PUBLIC else mark_preview(response)
 
 
-@cache_until_next_release
-@conditional
+@public_page
 def release_as_text(request, newsroom, slug, markdown=False):
     """The release as plain text or Markdown, at a stable address next to its page."""
     release = get_object_or_404(
@@ -456,7 +419,7 @@ def event_results(event):
     )
 
 
-@cache_until_next_release
+@public_page
 def event_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     events = Event.objects.filter(newsroom=newsroom)
@@ -469,7 +432,7 @@ def event_list(request, newsroom):
     return render(request, "press/event_list.html", context)
 
 
-@cache_until_next_release
+@public_page
 def event_detail(request, newsroom, slug):
     event = get_object_or_404(
         Event.objects.select_related("newsroom"), newsroom__slug=newsroom, slug=slug
@@ -487,8 +450,7 @@ def event_detail(request, newsroom, slug):
     return render(request, "press/event_detail.html", context)
 
 
-@cache_until_next_release
-@conditional
+@public_page
 def event_calendar(request, newsroom):
     """A newsroom's events as an iCalendar feed, for calendar apps to subscribe to."""
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
@@ -522,7 +484,7 @@ def event_calendar(request, newsroom):
 # Search ----------------------------------------------------------------------
 
 
-@cache_until_next_release
+@public_page
 def search_view(request):
     """Releases, photos and documents that match, from live content only."""
     live = PressRelease.objects.live()

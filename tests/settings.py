@@ -21,6 +21,8 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-tests-")
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Static files come from the apps; nothing is collected for tests.
 WHITENOISE_AUTOREFRESH = True
+# One process: memory is shared enough, and cache hits then run no queries.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -3,10 +3,13 @@
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -14,6 +17,7 @@ from PIL import Image
 
 from media.models import Photo
 from press.models import PressRelease
+from press.publishing import announce_due_releases
 
 
 def dump():
@@ -156,3 +160,42 @@ def test_the_demo_prints_a_working_preview_pass(demo_db):
     assert response.status_code == 200
     assert "EMBARGOED — not for publication until" in response.content.decode()
     assert "Ready for the STCC opener at Ljungbyhed" in response.content.decode()
+
+
+def test_every_door_for_journalists_opens_in_the_demo(demo_db, client):
+    doors = [
+        "/andreas-backman/releases/feed.rss",
+        "/andreas-backman/releases/feed.atom",
+        "/andreas-backman/events.ics",
+        "/andreas-backman/alerts/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/search/?q=Hockenheim",
+        "/api/releases/",
+        "/api/openapi.json",
+        "/api/photo-sets/",
+        "/api/events/",
+    ]
+    for door in doors:
+        response = client.get(door)
+        assert response.status_code == 200, door
+        shows_the_release = b"hockenheim" in response.content.lower()
+        assert shows_the_release or door.endswith(("/alerts/", ".txt", ".json")), door
+
+
+def test_the_demo_follower_gets_the_embargoed_release_when_it_goes_live(
+    demo_db, django_capture_on_commit_callbacks
+):
+    release = PressRelease.objects.get(slug="ready-for-the-stcc-opener-at-ljungbyhed")
+
+    moment = release.publish_at + timedelta(seconds=1)
+    with (
+        time_machine.travel(moment, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        announce_due_releases()
+
+    [alert] = mail.outbox
+    assert alert.to == ["journalist@news.example"]
+    assert alert.subject == f"Andreas Bäckman: {release.title}"
+    assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -94,3 +94,20 @@ def test_object_storage_is_chosen_by_the_environment(tmp_path):
     )
 
     assert result.stdout.strip().splitlines()[-1] == "S3Storage", result.stderr
+
+
+def test_processes_share_one_cache_by_default(tmp_path):
+    """Several app servers and the worker must see the same cached pages and generations."""
+    production = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "news.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    assert manage("migrate", "-v0", **production).returncode == 0
+
+    write = "from django.core.cache import cache; cache.set('shared', 'yes', 60)"
+    read = "from django.core.cache import cache; print(cache.get('shared'))"
+    assert manage("shell", "-c", write, **production).returncode == 0
+    result = manage("shell", "-c", read, **production)
+
+    assert result.stdout.splitlines()[-1] == "yes", result.stderr

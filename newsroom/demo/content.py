@@ -26,6 +26,7 @@ from newsroom.demo.photos import make_logo, make_photo
 from newsroom.models import License, Membership, Newsroom, Person, Role
 from press.models import (
     Event,
+    Follower,
     Kind,
     Outcome,
     PressRelease,
@@ -35,6 +36,7 @@ from press.models import (
     Status,
     Tag,
 )
+from press.publishing import announce_due_releases
 
 EDITOR_USERNAME = "editor"
 EDITOR_PASSWORD = "newsroom-demo"  # noqa: S105 (printed by the demo, local use only)
@@ -76,7 +78,26 @@ def load(today=None, photo_size=PHOTO_SIZE, log=lambda message: None):
         "pk", flat=True
     ):
         generate_renditions.call(photo_pk)
+    # The going-live work for what is public already, before anyone follows:
+    # the follower below gets alerts from the next release on.
+    announce_due_releases()
+    demo_follower(driver)
     return EDITOR_USERNAME, demo_pass(driver, editor)
+
+
+FOLLOWER_EMAIL = "journalist@news.example"
+
+
+def demo_follower(newsroom):
+    """A journalist who follows the driver: the embargoed release's alert shows in the console."""
+    now = timezone.now()
+    follower, _ = Follower.objects.get_or_create(
+        newsroom=newsroom,
+        tag=None,
+        email=FOLLOWER_EMAIL,
+        defaults={"confirmation_sent_at": now, "confirmed_at": now},
+    )
+    return follower
 
 
 def demo_pass(newsroom, editor):

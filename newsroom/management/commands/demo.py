@@ -1,7 +1,13 @@
+import threading
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from newsroom.demo import content
+from press.alerts import retry_alerts
+from press.publishing import announce_due_releases
 
 ADDRESS = "127.0.0.1:8000"
 
@@ -35,6 +41,25 @@ class Command(BaseCommand):
                 f"  A journalist's preview pass for the embargoed release: "
                 f"http://{ADDRESS}{preview_pass.get_absolute_url()}"
             )
+        lines += [
+            f"  Feeds:      http://{ADDRESS}/andreas-backman/releases/feed.rss (and .atom)",
+            f"  API:        http://{ADDRESS}/api/ (described at /api/openapi.json)",
+            f"  E-mail:     {content.FOLLOWER_EMAIL} follows Andreas Bäckman; alerts and "
+            "confirmations are printed here.",
+        ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines) + "\n"))
         if not no_serve:
+            # The go-live timer of a real site, here in the same process.
+            threading.Thread(target=announce_forever, daemon=True).start()
             call_command("runserver", ADDRESS, use_reloader=False)
+
+
+def announce_forever(every=30):
+    """Do the going-live work (alerts) for releases whose embargo lifts while the demo runs."""
+    while True:
+        time.sleep(every)
+        try:
+            announce_due_releases()
+            retry_alerts()
+        finally:
+            close_old_connections()

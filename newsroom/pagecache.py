@@ -1,0 +1,151 @@
+"""Public pages kept rendered on the server, per newsroom, and cache headers for everyone else.
+
+A public page (a newsroom's home, its release pages, feeds, the media kit…)
+is rendered once and then served from the cache to every visitor without a
+session. Its key holds the newsroom's *generation*: saving or deleting
+anything a newsroom owns starts a new generation, so no visitor ever gets a
+page older than the last change. Site-wide pages (the list of newsrooms,
+site feeds, the sitemap, search) use the site's generation, which every
+change renews.
+
+Time changes what is public too: a page is never kept past the next
+scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
+so the cache and browsers see the release the second its embargo lifts.
+Editors (anyone with a session) always get a freshly rendered page.
+"""
+
+import functools
+import hashlib
+import math
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import conditional_page
+
+SITE = "*"
+NEWSROOMS = "newsrooms"  # renewed when a newsroom itself changes (its name is on every page)
+PREFIX = "page"
+
+
+def seconds_to_next_release(newsroom_slug=None):
+    """Seconds until the next scheduled release goes live (in a newsroom, or anywhere)."""
+    from press.models import PressRelease, Status
+
+    scheduled = PressRelease.objects.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+    if newsroom_slug:
+        scheduled = scheduled.filter(newsroom__slug=newsroom_slug)
+    upcoming = scheduled.order_by("publish_at").values_list("publish_at", flat=True).first()
+    if upcoming is None:
+        return None
+    return max(0, math.ceil((upcoming - timezone.now()).total_seconds()))
+
+
+# Generations ----------------------------------------------------------------------
+
+
+def generation_key(scope):
+    return f"{PREFIX}:generation:{scope}"
+
+
+def generations(*scopes):
+    keys = [generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, secrets.token_hex(6), timeout=None)
+            found[key] = cache.get(key)
+    return ":".join(str(found[key]) for key in keys)
+
+
+def renew(*scopes):
+    cache.set_many({generation_key(scope): secrets.token_hex(6) for scope in scopes}, timeout=None)
+
+
+def changed(newsroom_slug=None):
+    """Something public may have changed: in one newsroom, or (slug None) anywhere.
+
+    Renewed now and again after the commit, so a page rendered from the old
+    rows while the transaction was open is not kept under the new generation.
+    """
+    scopes = [SITE, newsroom_slug] if newsroom_slug else [SITE, NEWSROOMS]
+    renew(*scopes)
+    transaction.on_commit(lambda: renew(*scopes))
+
+
+# The decorator -----------------------------------------------------------------------
+
+
+def cacheable_request(request):
+    return request.method in ("GET", "HEAD") and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def cacheable_response(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Cache-Control")  # previews and private answers say so
+    )
+
+
+def page_key(request, scope):
+    generation = generations(SITE) if scope == SITE else generations(NEWSROOMS, scope)
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"{PREFIX}:{scope}:{generation}:{path}"
+
+
+def stored(response, expires):
+    headers = {name: value for name, value in response.items() if name != "Cache-Control"}
+    return {"content": response.content, "headers": headers, "expires": expires}
+
+
+def restored(entry):
+    return HttpResponse(entry["content"], headers=entry["headers"])
+
+
+def public_page(view):
+    """Serve the view's public answer from the cache, with ETag, Last-Modified and max-age.
+
+    A view with a `newsroom` URL argument shows that newsroom; one without
+    (the site root, site feeds, the sitemap, search) depends on all of them.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        newsroom = kwargs.get("newsroom")
+        scope = newsroom or SITE
+        use_cache = cacheable_request(request)
+        key = page_key(request, scope) if use_cache else None
+        entry = cache.get(key) if use_cache else None
+        if entry is not None:
+            response = restored(entry)
+            expires = entry["expires"]
+        else:
+            response = view(request, *args, **kwargs)
+            if not getattr(response, "is_rendered", True):
+                response.render()  # a TemplateResponse (the sitemap): keep the bytes
+            if not cacheable_response(response):
+                return response
+            until = seconds_to_next_release(newsroom)
+            keep = settings.NEWSROOM_PAGE_CACHE_SECONDS
+            if until is not None:
+                keep = min(keep, until)
+            expires = time.time() + keep
+            if use_cache and keep > 0:
+                cache.set(key, stored(response, expires), timeout=keep)
+        left = max(0, math.floor(expires - time.time()))
+        patch_cache_control(
+            response, public=True, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, left)
+        )
+        return response
+
+    # ETag from the content: a browser or feed reader that has the page gets a 304.
+    return conditional_page(wrapper)

@@ -1,0 +1,187 @@
+"""Public pages kept on the server: renewed by every change, never kept past a go-live."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from media.models import Visibility
+from press.models import Status
+from tests.factories import (
+    make_newsroom,
+    make_person,
+    make_photo,
+    make_photo_set,
+    make_quote,
+    make_release,
+)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+def max_age(response):
+    return int(re.search(r"max-age=(\d+)", response["Cache-Control"]).group(1))
+
+
+def test_a_second_visitor_gets_the_page_from_the_cache(client, seed_release):
+    url = seed_release.get_absolute_url()
+    first, first_queries = queries_for(client, url)
+    again, again_queries = queries_for(client, url)
+
+    assert first_queries > 0 and again_queries == 0
+    assert again.content == first.content
+
+
+def test_editing_a_release_shows_at_once(client, seed_release):
+    url = seed_release.get_absolute_url()
+    client.get(url)
+
+    seed_release.title = "Bäckman on the podium at Hockenheim"
+    seed_release.save()
+
+    assert "Bäckman on the podium at Hockenheim".encode() in client.get(url).content
+
+
+@pytest.mark.parametrize("change", ["quote", "photo caption", "set made private", "withdrawn"])
+def test_every_kind_of_change_renews_the_pages_that_show_it(client, seed_release, change):
+    newsroom = seed_release.newsroom
+    release_url = seed_release.get_absolute_url()
+    kit_url = reverse("media:photoset-list", args=[newsroom.slug])
+    client.get(release_url), client.get(kit_url)
+
+    if change == "quote":
+        make_quote(seed_release, make_person(newsroom), "Words added later.")
+        assert b"Words added later." in client.get(release_url).content
+    elif change == "photo caption":
+        photo = seed_release.hero_photo
+        photo.caption = "A new caption."
+        photo.save()
+        assert b"A new caption." in client.get(release_url).content
+    elif change == "set made private":
+        photo_set = seed_release.photo_sets.get()
+        photo_set.visibility = Visibility.PRIVATE
+        photo_set.save()
+        assert photo_set.title.encode() not in client.get(kit_url).content
+        assert photo_set.title.encode() not in client.get(release_url).content
+    else:
+        seed_release.status = Status.WITHDRAWN
+        seed_release.save()
+        assert client.get(release_url).status_code == 404
+        assert seed_release.title.encode() not in client.get(kit_url).content
+
+
+def test_linking_a_photo_set_renews_the_release_page(client, seed_release):
+    url = seed_release.get_absolute_url()
+    client.get(url)
+    extra = make_photo_set(seed_release.newsroom, title="Pit lane photos")
+    make_photo(extra)
+    client.get(url)  # the new set alone changes nothing on the page
+
+    seed_release.photo_sets.add(extra)
+
+    assert b"Pit lane photos" in client.get(url).content
+
+
+def test_a_change_in_one_newsroom_leaves_the_others_cached(client, seed_release):
+    other = make_newsroom(name="Other team", slug="other-team")
+    ours = reverse("newsroom:home", args=[seed_release.newsroom.slug])
+    theirs = reverse("newsroom:home", args=[other.slug])
+    client.get(ours), client.get(theirs), client.get("/")
+
+    make_release(other, title="News from the other team")
+
+    assert queries_for(client, ours)[1] == 0
+    theirs_again, theirs_queries = queries_for(client, theirs)
+    assert theirs_queries > 0 and b"News from the other team" in theirs_again.content
+    # The site's own pages list every newsroom: renewed too.
+    assert queries_for(client, "/")[1] > 0
+
+
+def test_renaming_a_newsroom_renews_every_page(client, seed_release):
+    url = seed_release.get_absolute_url()
+    client.get(url)
+    newsroom = seed_release.newsroom
+    newsroom.name = "Bäckman Racing"
+    newsroom.save()
+
+    assert "Bäckman Racing".encode() in client.get(url).content
+
+
+def test_no_page_is_kept_past_the_next_go_live(client, newsroom, seed_release):
+    go_live = timezone.now() + timedelta(seconds=30)
+    make_release(newsroom, title="Embargoed until half a minute", publish_at=go_live)
+    url = reverse("press:release-list", args=[newsroom.slug])
+
+    first = client.get(url)
+    assert b"Embargoed until half a minute" not in first.content
+    assert 0 < max_age(first) <= 30
+    with time_machine.travel(timezone.now() + timedelta(seconds=20), tick=False):
+        cached, queries = queries_for(client, url)
+        assert queries == 0 and max_age(cached) <= 10  # the time left, not the time at first
+    with time_machine.travel(go_live + timedelta(seconds=1), tick=False):
+        # Nothing was saved: time alone made the release public.
+        assert b"Embargoed until half a minute" in client.get(url).content
+
+
+def test_site_pages_are_not_kept_past_a_go_live_in_any_newsroom(client, seed_release):
+    other = make_newsroom(slug="other-team")
+    go_live = timezone.now() + timedelta(seconds=30)
+    make_release(other, title="Other team news", publish_at=go_live)
+
+    assert max_age(client.get(reverse("press:site-rss"))) <= 30
+    with time_machine.travel(go_live + timedelta(seconds=1), tick=False):
+        assert b"Other team news" in client.get(reverse("press:site-rss")).content
+
+
+def test_public_pages_say_how_long_they_may_be_kept_and_answer_304(client, seed_release):
+    newsroom = seed_release.newsroom
+    urls = [
+        "/",
+        reverse("newsroom:home", args=[newsroom.slug]),
+        reverse("newsroom:contacts", args=[newsroom.slug]),
+        reverse("press:release-list", args=[newsroom.slug]),
+        seed_release.get_absolute_url(),
+        reverse("press:release-text", args=[newsroom.slug, seed_release.slug]),
+        reverse("press:event-list", args=[newsroom.slug]),
+        reverse("press:event-calendar", args=[newsroom.slug]),
+        reverse("media:photoset-list", args=[newsroom.slug]),
+        seed_release.hero_photo.photo_set.get_absolute_url(),
+        seed_release.hero_photo.get_absolute_url(),
+        reverse("press:rss", args=[newsroom.slug]),
+        reverse("sitemap"),
+        reverse("search") + "?q=podium",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "public" in response["Cache-Control"], url
+        assert 0 < max_age(response) <= 60, url
+        assert response.has_header("ETag"), url
+        again = client.get(url, headers={"If-None-Match": response["ETag"]})
+        assert again.status_code == 304, url
+
+
+def test_editors_always_get_a_fresh_page(editor_client, seed_release):
+    url = seed_release.get_absolute_url()
+    editor_client.get(url)
+
+    assert queries_for(editor_client, url)[1] > 0
+
+
+def test_an_editors_preview_never_reaches_the_cache(client, editor_client, newsroom):
+    draft = make_release(newsroom, title="Draft in the works", status=Status.DRAFT)
+
+    preview = editor_client.get(draft.get_absolute_url())
+    assert preview.status_code == 200 and "private" in preview["Cache-Control"]
+
+    client.cookies.clear()
+    assert client.get(draft.get_absolute_url()).status_code == 404
