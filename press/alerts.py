@@ -303,6 +303,8 @@ def send_release_alerts(release_pk):
         delivery = claim(release, follower)
         if delivery is not None:
             pairs.append((follower, delivery))
+    if not pairs:
+        return (0, 0)
     sent, failed = deliver(release, pairs)
     logger.info("Release %s: %d alerts sent, %d failed", release.pk, sent, failed)
     return (sent, failed)

@@ -96,7 +96,9 @@ def wrap(text, width=78):
     """Wrap each paragraph for e-mail and terminals; keep line breaks the author made."""
     return "\n\n".join(
         "\n".join(
-            textwrap.fill(line, width) if len(line) > width else line
+            textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+            if len(line) > width
+            else line
             for line in block.splitlines()
         )
         for block in text.split("\n\n")

@@ -277,3 +277,18 @@ def test_hidden_releases_reach_no_feed_sitemap_or_calendar(hidden, newsroom):
         content = response.content.decode()
         for release in hidden:
             assert release.title not in content and str(release.uid) not in content, url
+
+
+def test_the_plain_text_never_breaks_a_link_or_an_address(client, newsroom):
+    long_slug = "a-release-with-a-very-long-address-that-will-not-fit-on-one-line-of-text"
+    release = make_release(
+        newsroom,
+        slug=long_slug,
+        lead="Write to press-office@a-very-long-domain-name-of-the-racing-team.example today.",
+    )
+
+    text = client.get(reverse("press:release-text", args=[newsroom.slug, release.slug]))
+    words = body(text).decode().split()
+
+    assert f"http://testserver/{newsroom.slug}/releases/{long_slug}/" in words
+    assert "press-office@a-very-long-domain-name-of-the-racing-team.example" in words
