@@ -29,7 +29,6 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from newsroom.models import Person
 from press.models import AlertDelivery, Follower, PressRelease
 from press.text import release_text
 from press.views import PUBLIC, release_parts
@@ -137,15 +136,9 @@ def sender(newsroom):
     return str(Address(display_name=newsroom.name, addr_spec=address))
 
 
-def reply_to(newsroom, contacts):
-    addresses = [person.email for person in contacts if person.email]
-    if not addresses:
-        addresses = [
-            person.email
-            for person in Person.objects.press_contacts().filter(newsroom=newsroom)
-            if person.email
-        ]
-    return addresses[:1]
+def reply_to(contacts):
+    """The first press contact with an address: replies reach a person, not the site."""
+    return [person.email for person in contacts if person.email][:1]
 
 
 def alert_message(release, parts, follower):
@@ -173,7 +166,7 @@ def alert_message(release, parts, follower):
         body=render_to_string("press/email/alert.txt", context),
         from_email=sender(newsroom),
         to=[follower.email],
-        reply_to=reply_to(newsroom, parts["contacts"]),
+        reply_to=reply_to(parts["contacts"]),
         headers={
             # RFC 2369 and RFC 8058: mail programs show an Unsubscribe button
             # that posts to the link, with no page to visit.

@@ -4,6 +4,22 @@ from django.utils.translation import gettext_lazy as _
 from press.models import Kind
 
 
+def filter_releases(form, releases):
+    """Apply a form's valid filters; an invalid one is explained in the form and ignored."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    lookups = {
+        "newsroom": "newsroom__slug",
+        "kind": "kind",
+        "tag": "tags__slug",
+        "year": "publish_at__year",
+    }
+    for name, lookup in lookups.items():
+        if data.get(name):
+            releases = releases.filter(**{lookup: data[name]})
+    return releases
+
+
 class ReleaseFilterForm(forms.Form):
     """The filters of the public release list; choices come from live releases only."""
 
@@ -18,16 +34,7 @@ class ReleaseFilterForm(forms.Form):
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
 
     def filter(self, releases):
-        """Apply the valid filters; an invalid one is explained in the form and ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        if data.get("kind"):
-            releases = releases.filter(kind=data["kind"])
-        if data.get("tag"):
-            releases = releases.filter(tags__slug=data["tag"])
-        if data.get("year"):
-            releases = releases.filter(publish_at__year=data["year"])
-        return releases
+        return filter_releases(self, releases)
 
 
 class SearchForm(forms.Form):
@@ -48,18 +55,7 @@ class SearchForm(forms.Form):
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
 
     def filter(self, releases):
-        """Apply the valid filters; an invalid one is explained in the form and ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        if data.get("newsroom"):
-            releases = releases.filter(newsroom__slug=data["newsroom"])
-        if data.get("kind"):
-            releases = releases.filter(kind=data["kind"])
-        if data.get("tag"):
-            releases = releases.filter(tags__slug=data["tag"])
-        if data.get("year"):
-            releases = releases.filter(publish_at__year=data["year"])
-        return releases
+        return filter_releases(self, releases)
 
 
 class FollowForm(forms.Form):
