@@ -212,7 +212,9 @@ def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, 
     page.get_by_role("link", name="Show the new photos in the grid").click()
     cards = page.locator("[data-photo-card]")
     expect(cards).to_have_count(2)
-    cards.nth(1).drag_to(cards.nth(0))
+    # Dropped on the left part of the first card: the dragged one goes before it.
+    cards.nth(1).drag_to(cards.nth(0), target_position={"x": 10, "y": 10})
+    expect(cards.first).to_contain_text("second.jpg")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert list(photo_set.photos.values_list("original_filename", flat=True)) == [
