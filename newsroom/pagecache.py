@@ -103,8 +103,7 @@ def page_key(request, scope):
 
 
 def stored(response, expires):
-    headers = {name: value for name, value in response.items() if name != "Cache-Control"}
-    return {"content": response.content, "headers": headers, "expires": expires}
+    return {"content": response.content, "headers": dict(response.items()), "expires": expires}
 
 
 def restored(entry):

@@ -9,7 +9,6 @@ any web site (CORS), GET and HEAD only.
 
 import functools
 import hashlib
-import html
 import re
 from datetime import UTC
 
@@ -22,12 +21,12 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
-from django.utils.html import strip_tags
 from django.views.decorators.csrf import csrf_exempt
 
 from media.models import Photo, PhotoSet, Rendition, Size
 from press import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
+from press.text import body_text
 
 PAGE_SIZE = 20
 MAX_AGE = 60  # seconds: a withdrawn release leaves shared caches within a minute
@@ -320,7 +319,7 @@ def release_item(request, release):
             "descriptions": [{"role": "summary", "value": release.lead}] if release.lead else [],
             "bodies": [
                 {"role": "main", "contenttype": "text/html", "value": release.body},
-                {"role": "main", "contenttype": "text/plain", "value": plain_text(release.body)},
+                {"role": "main", "contenttype": "text/plain", "value": body_text(release.body)},
             ],
             "by": release.newsroom.name,
             "subjects": [
@@ -420,23 +419,9 @@ def quote_item(request, quote, *, name):
         "uri": request.build_absolute_uri(quote.get_absolute_url()),
         "type": "text",
         "profile": "quote",
-        "by": ", ".join(
-            part for part in (speaker.name, speaker.title, speaker.organisation) if part
-        ),
+        "by": ", ".join(part for part in (speaker.name, speaker.role_line) if part),
         "bodies": [{"role": "quote", "contenttype": "text/plain", "value": quote.text}],
     }
-
-
-BLOCK_END = re.compile(r"</(?:p|h[1-6]|blockquote|ul|ol)>|<hr\s*/?>", re.IGNORECASE)
-LINE_END = re.compile(r"</li>|<br\s*/?>", re.IGNORECASE)
-
-
-def plain_text(body):
-    """The HTML body as text: paragraphs apart by a blank line, no tags, no entities."""
-    text = LINE_END.sub("\n", BLOCK_END.sub("\n\n", body))
-    text = html.unescape(strip_tags(text))
-    lines = [line.strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def iso(moment, zone):

@@ -25,12 +25,18 @@ DATE_TIME = string(format="date-time")
 NULLABLE_URI = {"type": ["string", "null"], "format": "uri"}
 
 
+ALL = "all"
+
+
 def strict_object(properties, required=(), description=None):
-    """An object with exactly these properties: a new field must be documented first."""
+    """An object with exactly these properties: a new field must be documented first.
+
+    `required=ALL` says every property is always present.
+    """
     schema = {
         "type": "object",
         "properties": properties,
-        "required": list(required),
+        "required": list(properties) if required == ALL else list(required),
         "additionalProperties": False,
     }
     if description:
@@ -49,7 +55,7 @@ def page_of(item, description):
             },
             "results": {"type": "array", "items": ref(item), "maxItems": 20},
         },
-        required=["count", "next", "previous", "results"],
+        required=ALL,
         description=description,
     )
 
@@ -73,9 +79,26 @@ NAMED_LINK = strict_object(
     {"name": string(), "uri": URI, "literal": string(), "rel": string()}, required=["name"]
 )
 
+
+def photo_set_properties(href, **extra):
+    """A photo set as listed and as shown whole: the same fields, with a cover or its photos."""
+    return {
+        "id": {"type": "integer"},
+        "href": href,
+        "uri": {**URI, "description": "The set's public page."},
+        "title": string(),
+        "slug": string(),
+        "description": string(),
+        "newsroom": ref("Newsroom"),
+        "updated": DATE_TIME,
+        "photo_count": {"type": "integer", "minimum": 0},
+        **extra,
+    }
+
+
 SCHEMAS = {
     "Error": strict_object(
-        {"error": string("What went wrong, and how to ask instead.")}, required=["error"]
+        {"error": string("What went wrong, and how to ask instead.")}, required=ALL
     ),
     "Index": strict_object(
         {
@@ -84,12 +107,12 @@ SCHEMAS = {
             "events": URI,
             "openapi": URI,
         },
-        required=["releases", "photo_sets", "events", "openapi"],
+        required=ALL,
         description="Where the collections are.",
     ),
     "Newsroom": strict_object(
         {"slug": string(), "name": string(), "uri": {**URI, "description": "Its home page."}},
-        required=["slug", "name", "uri"],
+        required=ALL,
     ),
     "Rendition": strict_object(
         {
@@ -134,7 +157,7 @@ SCHEMAS = {
             "by": string("The speaker: name, role, organisation."),
             "bodies": role_value("quote"),
         },
-        required=["name", "uri", "type", "profile", "by", "bodies"],
+        required=ALL,
         description="A quote from a release, as an associated ninjs 2.x text item.",
     ),
     "Release": strict_object(
@@ -153,9 +176,7 @@ SCHEMAS = {
             "language": string("BCP 47."),
             "altids": {
                 "type": "array",
-                "items": strict_object(
-                    {"role": {"const": "api"}, "value": URI}, required=["role", "value"]
-                ),
+                "items": strict_object({"role": {"const": "api"}, "value": URI}, required=ALL),
                 "description": "The release's address in this API.",
             },
             "headlines": role_value("main"),
@@ -196,56 +217,15 @@ SCHEMAS = {
     ),
     "ReleasePage": page_of("Release", "Live releases, newest first."),
     "PhotoSetSummary": strict_object(
-        {
-            "id": {"type": "integer"},
-            "href": {**URI, "description": "The set in this API, with its photos."},
-            "uri": {**URI, "description": "The set's public page."},
-            "title": string(),
-            "slug": string(),
-            "description": string(),
-            "newsroom": ref("Newsroom"),
-            "updated": DATE_TIME,
-            "photo_count": {"type": "integer", "minimum": 0},
-            "cover": {"oneOf": [ref("Picture"), {"type": "null"}]},
-        },
-        required=[
-            "id",
-            "href",
-            "uri",
-            "title",
-            "slug",
-            "description",
-            "newsroom",
-            "updated",
-            "photo_count",
-            "cover",
-        ],
+        photo_set_properties(
+            href={**URI, "description": "The set in this API, with its photos."},
+            cover={"oneOf": [ref("Picture"), {"type": "null"}]},
+        ),
+        required=ALL,
     ),
     "PhotoSet": strict_object(
-        {
-            "id": {"type": "integer"},
-            "href": URI,
-            "uri": {**URI, "description": "The set's public page."},
-            "title": string(),
-            "slug": string(),
-            "description": string(),
-            "newsroom": ref("Newsroom"),
-            "updated": DATE_TIME,
-            "photo_count": {"type": "integer", "minimum": 0},
-            "photos": {"type": "array", "items": ref("Picture")},
-        },
-        required=[
-            "id",
-            "href",
-            "uri",
-            "title",
-            "slug",
-            "description",
-            "newsroom",
-            "updated",
-            "photo_count",
-            "photos",
-        ],
+        photo_set_properties(href=URI, photos={"type": "array", "items": ref("Picture")}),
+        required=ALL,
     ),
     "PhotoSetPage": page_of("PhotoSetSummary", "Public photo sets, newest first."),
     "Result": strict_object(
@@ -258,11 +238,11 @@ SCHEMAS = {
             "note": string(),
             "release": strict_object(
                 {"headline": string(), "uri": URI, "href": URI},
-                required=["headline", "uri", "href"],
+                required=ALL,
                 description="The live release the result was published in.",
             ),
         },
-        required=["session", "class", "entry", "position", "outcome", "note", "release"],
+        required=ALL,
     ),
     "Event": strict_object(
         {
@@ -285,22 +265,7 @@ SCHEMAS = {
                 "description": "Results from live releases only.",
             },
         },
-        required=[
-            "id",
-            "href",
-            "name",
-            "slug",
-            "series",
-            "venue",
-            "city",
-            "country",
-            "place",
-            "starts_on",
-            "ends_on",
-            "website",
-            "newsroom",
-            "results",
-        ],
+        required=ALL,
     ),
     "EventPage": page_of("Event", "Events, latest first; soonest first with upcoming=1."),
     "OpenAPI": {"type": "object", "description": "This document."},

@@ -25,10 +25,13 @@ class BodyText(HTMLParser):
         self.markdown = markdown
         self.blocks, self.current = [], []
         self.lists, self.links = [], []
+        # A bullet or quote mark waiting for its words: the editor wraps them in
+        # a <p> of their own (<li><p>…</p></li>), which must not part them.
+        self.marked = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in BLOCKS:
+        if tag in BLOCKS and not self.marked:
             self.flush()
         if tag in ("ul", "ol"):
             self.lists.append([tag, 0])
@@ -38,12 +41,14 @@ class BodyText(HTMLParser):
             self.current.append(
                 f"{number}. " if kind == "ol" else ("- " if self.markdown else "• ")
             )
+            self.marked = True
         elif tag == "h2":
             self.current.append("## " if self.markdown else "")
         elif tag == "h3":
             self.current.append("### " if self.markdown else "")
         elif tag == "blockquote" and self.markdown:
             self.current.append("> ")
+            self.marked = True
         elif tag == "hr":
             self.blocks.append("---" if self.markdown else "* * *")
         elif tag == "br":
@@ -73,8 +78,11 @@ class BodyText(HTMLParser):
 
     def handle_data(self, data):
         self.current.append(re.sub(r"\s+", " ", data))
+        if data.strip():
+            self.marked = False
 
     def flush(self):
+        self.marked = False
         text = "".join(self.current).strip()
         if text:
             self.blocks.append(text)

@@ -299,7 +299,7 @@ def test_the_plain_text_body_keeps_paragraphs_and_lists(client, newsroom):
     )
     release = make_release(newsroom, body=body)
     text = api(client, detail_url(release))["bodies"][1]["value"]
-    assert text == "Race 1\n\nThird & fast.\n\nOne\n\nTwo\n\nLine\nbreak"
+    assert text == "Race 1\n\nThird & fast.\n\n• One\n\n• Two\n\nLine\nbreak"
 
 
 # Nothing that is not live -------------------------------------------------------

@@ -292,3 +292,19 @@ def test_the_plain_text_never_breaks_a_link_or_an_address(client, newsroom):
 
     assert f"http://testserver/{newsroom.slug}/releases/{long_slug}/" in words
     assert "press-office@a-very-long-domain-name-of-the-racing-team.example" in words
+
+
+def test_list_items_and_quotes_keep_their_marks_in_text_and_markdown(client, newsroom):
+    # The body editor wraps each list item and quote in a paragraph of its own.
+    release = make_release(
+        newsroom,
+        body="<ul><li><p>Pole</p></li><li><p>Podium</p></li></ul>"
+        "<ol><li><p>Hockenheim</p></li></ol><blockquote><p>Fast car.</p></blockquote>",
+    )
+    args = [newsroom.slug, release.slug]
+
+    text = body(client.get(reverse("press:release-text", args=args))).decode()
+    markdown = body(client.get(reverse("press:release-markdown", args=args))).decode()
+
+    assert "• Pole\n\n• Podium\n\n1. Hockenheim" in text
+    assert "- Pole\n\n- Podium\n\n1. Hockenheim\n\n> Fast car." in markdown
