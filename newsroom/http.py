@@ -3,7 +3,7 @@
 import mimetypes
 import re
 from pathlib import PurePath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -15,6 +15,21 @@ from django.utils.http import content_disposition_header, http_date, parse_http_
 
 CHUNK_SIZE = 1024 * 1024
 SINGLE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def absolute_url(path):
+    """The full address of a path on this site, as journalists reach it (SITE_URL).
+
+    Never built from the request: a client can send any Host or X-Forwarded-*
+    header, and a page kept in the cache with its links must be right for
+    everyone who gets it.
+    """
+    return settings.SITE_URL + path
+
+
+def site_host():
+    """The site's host name, for identifiers that must not change with the request."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def mark_preview(response):

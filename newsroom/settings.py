@@ -41,9 +41,16 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
-# The site's address as journalists reach it, for links in e-mails and the
-# admin, e.g. "https://news.example.com". `check --deploy` asks for it.
+# The site's address as journalists reach it, e.g. "https://news.example.com".
+# Every absolute link (canonical addresses, feeds, the sitemap, the API,
+# e-mails) is written with it, never with the Host a client sent: a page
+# kept in the cache must be right for every visitor.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. Set it to the public address, e.g. https://news.example.com, "
+        "or set DEBUG=1 for local development."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

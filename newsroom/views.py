@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from media.models import PhotoSet, attach_covers
-from newsroom.http import file_response
+from newsroom.http import absolute_url, file_response
 from newsroom.models import Newsroom, Person
 from newsroom.pagecache import public_page
 from press.models import Event, PressRelease
@@ -89,7 +89,7 @@ def serve_small_image(rendition, public):
 
 def robots(request):
     """What crawlers may read: the public site, not the admin, previews or files."""
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(reverse("sitemap"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

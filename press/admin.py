@@ -1,7 +1,6 @@
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from media.admin import photo_preview
 from media.models import Photo
 from newsroom.admin import NewsroomScopedAdmin
+from newsroom.http import absolute_url
 from newsroom.models import Newsroom
 from press import history
 from press.models import (
@@ -448,7 +448,7 @@ class PreviewPassAdmin(admin.ModelAdmin):
     def link(self, preview_pass):
         if not preview_pass.pk:
             return _("Made when you save; it is also sent to the journalist.")
-        url = settings.SITE_URL + preview_pass.get_absolute_url()
+        url = absolute_url(preview_pass.link_path())
         return format_html('<a href="{}">{}</a>', url, url)
 
     def save_model(self, request, obj, form, change):
@@ -456,7 +456,7 @@ class PreviewPassAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            link = pass_link(request, obj)
+            link = absolute_url(obj.link_path())
             transaction.on_commit(lambda: send_pass(obj, link))
 
     @admin.action(description=_("Revoke the selected passes"))
@@ -467,11 +467,6 @@ class PreviewPassAdmin(admin.ModelAdmin):
             ngettext("%(count)d pass revoked.", "%(count)d passes revoked.", count)
             % {"count": count},
         )
-
-
-def pass_link(request, preview_pass):
-    path = preview_pass.get_absolute_url()
-    return settings.SITE_URL + path if settings.SITE_URL else request.build_absolute_uri(path)
 
 
 def send_pass(preview_pass, link):

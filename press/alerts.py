@@ -20,7 +20,6 @@ import smtplib
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -29,6 +28,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from newsroom.http import absolute_url, site_host
 from press.models import AlertDelivery, Follower, PressRelease
 from press.text import release_text
 from press.views import PUBLIC, release_parts
@@ -46,11 +46,6 @@ SUSPEND_AFTER = 3
 # A passing problem (mail server down): tries per e-mail, and for how long.
 MAX_ATTEMPTS = 5
 RETRY_FOR = timedelta(days=1)
-
-
-def absolute(path):
-    """A full link for an e-mail: e-mails are read far from any request."""
-    return settings.SITE_URL + path
 
 
 def normalise(email):
@@ -113,7 +108,7 @@ def send_confirmation(follower_pk):
     context = {
         "follower": follower,
         "newsroom": follower.newsroom,
-        "confirm_url": absolute(follower.get_confirm_url()),
+        "confirm_url": absolute_url(follower.get_confirm_url()),
         "valid_days": CONFIRMATION_VALID.days,
         "site_url": settings.SITE_URL,
     }
@@ -144,23 +139,22 @@ def reply_to(contacts):
 def alert_message(release, parts, follower):
     """The e-mail one follower gets: text and HTML, with a one-click unsubscribe."""
     newsroom = release.newsroom
-    unsubscribe_url = absolute(follower.get_unsubscribe_url())
+    unsubscribe_url = absolute_url(follower.get_unsubscribe_url())
     context = {
         "release": release,
         "newsroom": newsroom,
         "follower": follower,
-        "release_url": absolute(release.get_absolute_url()),
+        "release_url": absolute_url(release.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url,
-        "follow_url": absolute(newsroom.get_absolute_url()),
+        "follow_url": absolute_url(newsroom.get_absolute_url()),
         "site_url": settings.SITE_URL,
-        "text": release_text(release, parts, absolute),
+        "text": release_text(release, parts, absolute_url),
         **parts,
     }
     hero = parts["hero"]
     if hero is not None:
-        context["hero_url"] = absolute(hero.file_url("web"))
-        context["hero_page_url"] = absolute(hero.get_absolute_url())
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+        context["hero_url"] = absolute_url(hero.file_url("web"))
+        context["hero_page_url"] = absolute_url(hero.get_absolute_url())
     message = EmailMultiAlternatives(
         subject=f"{newsroom.name}: {release.title}",
         body=render_to_string("press/email/alert.txt", context),
@@ -172,7 +166,7 @@ def alert_message(release, parts, follower):
             # that posts to the link, with no page to visit.
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{newsroom.name} <{newsroom.slug}.alerts.{host}>",
+            "List-Id": f"{newsroom.name} <{newsroom.slug}.alerts.{site_host()}>",
             "Auto-Submitted": "auto-generated",
         },
     )

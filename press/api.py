@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from media.models import Photo, PhotoSet, Rendition, Size
+from newsroom.http import absolute_url
 from press import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
 from press.text import body_text
@@ -148,7 +149,7 @@ def page_of(request, items, page_data):
 def page_link(request, number):
     query = request.GET.copy()
     query["page"] = number
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return absolute_url(f"{request.path}?{query.urlencode()}")
 
 
 def parse_since(value):
@@ -193,7 +194,7 @@ def flag(request, name):
 @api_view
 def index(request):
     def link(name):
-        return request.build_absolute_uri(reverse(name))
+        return absolute_url(reverse(name))
 
     return {
         "releases": link("api:release-list"),
@@ -205,7 +206,7 @@ def index(request):
 
 @api_view
 def openapi_document(request):
-    return openapi.document(request.build_absolute_uri(reverse("api:index")).rstrip("/"))
+    return openapi.document(absolute_url(reverse("api:index")).rstrip("/"))
 
 
 @api_view
@@ -291,13 +292,12 @@ def release_item(request, release):
     text items; results are on the events (`events[].uri`), since ninjs 2.x
     allows no properties of our own.
     """
-    absolute = request.build_absolute_uri
     zone = release.newsroom.zone
     first_published = release.first_published_at or release.publish_at
     events = release_events(release)
     return without_empty(
         {
-            "uri": absolute(release.get_absolute_url()),
+            "uri": absolute_url(release.get_absolute_url()),
             "type": "text",
             "profile": PROFILES.get(release.kind, release.kind),
             # Changes with every save; sortable.
@@ -310,7 +310,7 @@ def release_item(request, release):
             "altids": [
                 {
                     "role": "api",
-                    "value": absolute(
+                    "value": absolute_url(
                         reverse("api:release-detail", args=[release.newsroom.slug, release.slug])
                     ),
                 }
@@ -323,14 +323,18 @@ def release_item(request, release):
             ],
             "by": release.newsroom.name,
             "subjects": [
-                {"name": tag.name, "uri": absolute(tag.get_absolute_url()), "literal": tag.slug}
+                {
+                    "name": tag.name,
+                    "uri": absolute_url(tag.get_absolute_url()),
+                    "literal": tag.slug,
+                }
                 for tag in release.tags.all()
             ],
             "people": quoted_people(release),
             "events": [
                 {
                     "name": event.name,
-                    "uri": absolute(reverse("api:event-detail", args=[event.pk])),
+                    "uri": absolute_url(reverse("api:event-detail", args=[event.pk])),
                     "literal": event.slug,
                 }
                 for event in events
@@ -383,7 +387,7 @@ def picture(request, photo, *, name=None, caption=None):
     return without_empty(
         {
             "name": name,
-            "uri": request.build_absolute_uri(photo.get_absolute_url()),
+            "uri": absolute_url(photo.get_absolute_url()),
             "type": "picture",
             "version": photo.version,
             "contentcreated": iso(photo.taken_at, photo.photo_set.newsroom.zone),
@@ -398,7 +402,7 @@ def picture(request, photo, *, name=None, caption=None):
                 {
                     "name": rendition.size,
                     "title": str(Size(rendition.size).label),
-                    "href": request.build_absolute_uri(photo.file_url(rendition.size)),
+                    "href": absolute_url(photo.file_url(rendition.size)),
                     "contenttype": rendition.content_type,
                     "width": rendition.width,
                     "height": rendition.height,
@@ -416,7 +420,7 @@ def quote_item(request, quote, *, name):
     speaker = quote.speaker
     return {
         "name": name,
-        "uri": request.build_absolute_uri(quote.get_absolute_url()),
+        "uri": absolute_url(quote.get_absolute_url()),
         "type": "text",
         "profile": "quote",
         "by": ", ".join(part for part in (speaker.name, speaker.role_line) if part),
@@ -490,8 +494,8 @@ def photo_set_detail(request, pk):
 def photo_set_fields(request, photo_set):
     return {
         "id": photo_set.pk,
-        "href": request.build_absolute_uri(reverse("api:photoset-detail", args=[photo_set.pk])),
-        "uri": request.build_absolute_uri(photo_set.get_absolute_url()),
+        "href": absolute_url(reverse("api:photoset-detail", args=[photo_set.pk])),
+        "uri": absolute_url(photo_set.get_absolute_url()),
         "title": photo_set.title,
         "slug": photo_set.slug,
         "description": photo_set.description,
@@ -504,7 +508,7 @@ def newsroom_data(request, newsroom):
     return {
         "slug": newsroom.slug,
         "name": newsroom.name,
-        "uri": request.build_absolute_uri(newsroom.get_absolute_url()),
+        "uri": absolute_url(newsroom.get_absolute_url()),
     }
 
 
@@ -543,10 +547,9 @@ def event_items(request, events):
 
 
 def event_data(request, event):
-    absolute = request.build_absolute_uri
     return {
         "id": event.pk,
-        "href": absolute(reverse("api:event-detail", args=[event.pk])),
+        "href": absolute_url(reverse("api:event-detail", args=[event.pk])),
         "name": event.name,
         "slug": event.slug,
         "series": event.series,
@@ -573,8 +576,8 @@ def result_data(request, result):
         "note": result.note,
         "release": {
             "headline": release.title,
-            "uri": request.build_absolute_uri(release.get_absolute_url()),
-            "href": request.build_absolute_uri(
+            "uri": absolute_url(release.get_absolute_url()),
+            "href": absolute_url(
                 reverse("api:release-detail", args=[release.newsroom.slug, release.slug])
             ),
         },

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from media.models import Rendition, Size
+from newsroom.http import absolute_url
 from newsroom.models import Newsroom
 from press.models import Kind, PressRelease, Tag
 
@@ -92,8 +93,13 @@ class ReleaseFeed(Feed):
     def title(self, obj):
         return "Newsroom: latest releases"
 
+    # Every link is absolute and written with SITE_URL, never with the Host the
+    # request came by: the feed is cached and served to everyone.
+    def feed_url(self, obj):
+        return absolute_url(self.request.path)
+
     def link(self, obj):
-        return "/"
+        return absolute_url("/")
 
     def description(self, obj):
         return "Press releases and news, as they are published."
@@ -105,7 +111,7 @@ class ReleaseFeed(Feed):
         return release.lead or release.get_body_excerpt(60)
 
     def item_link(self, release):
-        return release.get_absolute_url()
+        return absolute_url(release.get_absolute_url())
 
     def item_guid(self, release):
         return f"urn:uuid:{release.uid}"
@@ -134,7 +140,7 @@ class ReleaseFeed(Feed):
         photo, rendition = self.hero(release)
         if photo is None:
             return []
-        url = self.request.build_absolute_uri(photo.file_url(Size.WEB))
+        url = absolute_url(photo.file_url(Size.WEB))
         return [Enclosure(url, str(rendition.bytes), "image/jpeg")]
 
     def item_extra_kwargs(self, release):
@@ -148,7 +154,7 @@ class ReleaseFeed(Feed):
         )
         return {
             "photo": {
-                "url": self.request.build_absolute_uri(photo.file_url(Size.WEB)),
+                "url": absolute_url(photo.file_url(Size.WEB)),
                 "width": rendition.width,
                 "height": rendition.height,
                 "bytes": rendition.bytes,
@@ -178,7 +184,7 @@ class NewsroomFeed(ReleaseFeed):
         return f"{newsroom.name}: releases"
 
     def link(self, newsroom):
-        return newsroom.get_absolute_url()
+        return absolute_url(newsroom.get_absolute_url())
 
     def description(self, newsroom):
         return newsroom.tagline or f"Press releases and news from {newsroom.name}."
@@ -197,7 +203,7 @@ class TagFeed(NewsroomFeed):
         return f"{tag.newsroom.name}: {tag.name}"
 
     def link(self, tag):
-        return tag.get_absolute_url()
+        return absolute_url(tag.get_absolute_url())
 
     def description(self, tag):
         return f"Releases of {tag.newsroom.name} tagged “{tag.name}”."
@@ -218,7 +224,8 @@ class KindFeed(NewsroomFeed):
         return f"{newsroom.name}: {self.kind.label}"
 
     def link(self, newsroom):
-        return reverse("press:release-list", args=[newsroom.slug]) + f"?kind={self.kind}"
+        releases = reverse("press:release-list", args=[newsroom.slug])
+        return absolute_url(f"{releases}?kind={self.kind}")
 
 
 class SiteAtomFeed(AtomMixin, ReleaseFeed):

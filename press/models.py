@@ -576,7 +576,9 @@ class PreviewPass(models.Model):
             self.expires_at = self.release.publish_at + timedelta(days=1)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def link_path(self):
+        """The journalist's personal link. A secret, so deliberately not get_absolute_url():
+        the admin's "view on site" shortcut and templates hand that to anyone."""
         return reverse("press:pass", kwargs={"token": self.token})
 
     @property

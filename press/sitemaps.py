@@ -1,5 +1,8 @@
 """The sitemap: live releases, newsrooms, public photo sets and events, nothing else."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models.functions import Coalesce
 
@@ -8,7 +11,18 @@ from newsroom.models import Newsroom
 from press.models import Event, PressRelease
 
 
-class ReleaseSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses written with SITE_URL, never with the Host a crawler sent (it is cached)."""
+
+    @property
+    def protocol(self):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ReleaseSitemap(SiteSitemap):
     changefreq = "never"
     priority = 0.8
 
@@ -24,7 +38,7 @@ class ReleaseSitemap(Sitemap):
         return release.changed_at
 
 
-class NewsroomSitemap(Sitemap):
+class NewsroomSitemap(SiteSitemap):
     changefreq = "daily"
     priority = 1.0
 
@@ -32,7 +46,7 @@ class NewsroomSitemap(Sitemap):
         return Newsroom.objects.order_by("position", "name")
 
 
-class PhotoSetSitemap(Sitemap):
+class PhotoSetSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -43,7 +57,7 @@ class PhotoSetSitemap(Sitemap):
         return photo_set.updated_at
 
 
-class EventSitemap(Sitemap):
+class EventSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.4
 

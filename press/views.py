@@ -22,7 +22,7 @@ from media.views import (
     send_photo_file,
     send_set_zip,
 )
-from newsroom.http import mark_preview
+from newsroom.http import absolute_url, mark_preview, site_host
 from newsroom.models import Newsroom, Person
 from newsroom.pagecache import public_page
 from press import search
@@ -142,7 +142,7 @@ def release_as_text(request, newsroom, slug, markdown=False):
         slug=slug,
     )
     parts = release_parts(release, PUBLIC)
-    text = release_text(release, parts, request.build_absolute_uri, markdown=markdown)
+    text = release_text(release, parts, absolute_url, markdown=markdown)
     content_type = "text/markdown" if markdown else "text/plain"
     response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
     response["Last-Modified"] = http_date(
@@ -153,12 +153,12 @@ def release_as_text(request, newsroom, slug, markdown=False):
 
 def sharing_metadata(request, release, hero):
     """Open Graph and Twitter card values and schema.org NewsArticle data for a live release."""
-    url = request.build_absolute_uri(release.get_absolute_url())
+    url = absolute_url(release.get_absolute_url())
     newsroom = release.newsroom
     image = None
     if hero is not None:
         image = {
-            "url": request.build_absolute_uri(hero.file_url(Size.SOCIAL)),
+            "url": absolute_url(hero.file_url(Size.SOCIAL)),
             "width": 1200,
             "height": 630,
             "alt": hero.alt,
@@ -183,12 +183,12 @@ def sharing_metadata(request, release, hero):
     if image:
         article["image"] = [
             image["url"],
-            request.build_absolute_uri(hero.file_url(Size.WEB)),
+            absolute_url(hero.file_url(Size.WEB)),
         ]
     if newsroom.logo:
         article["publisher"]["logo"] = {
             "@type": "ImageObject",
-            "url": request.build_absolute_uri(reverse("newsroom:logo", args=[newsroom.slug])),
+            "url": absolute_url(reverse("newsroom:logo", args=[newsroom.slug])),
         }
     article["author"] = {key: value for key, value in article["author"].items() if value}
     return {"url": url, "image": image, "json_ld": json_for_script(article)}
@@ -379,10 +379,10 @@ def pass_calendar(request, preview_pass):
     """The embargo as a calendar event, with a reminder, for the journalist's calendar."""
     release = preview_pass.release
     log(preview_pass, PassEvent.Kind.CALENDAR)
-    public_url = request.build_absolute_uri(release.get_absolute_url())
+    public_url = absolute_url(release.get_absolute_url())
     local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
     event = icalendar.Event()
-    event.add("uid", f"embargo-{preview_pass.pk}-{release.pk}@{request.get_host()}")
+    event.add("uid", f"embargo-{preview_pass.pk}-{release.pk}@{site_host()}")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", release.publish_at)
     event.add("dtend", release.publish_at + timedelta(minutes=15))
@@ -462,7 +462,7 @@ def event_calendar(request, newsroom):
     calendar.add("x-wr-timezone", newsroom.time_zone)
     for event in Event.objects.filter(newsroom=newsroom, ends_on__gte=since).order_by("starts_on"):
         entry = icalendar.Event()
-        entry.add("uid", f"event-{event.pk}@{request.get_host()}")
+        entry.add("uid", f"event-{event.pk}@{site_host()}")
         entry.add("dtstamp", timezone.now())
         entry.add("summary", event.name)
         entry.add("dtstart", event.starts_on)
@@ -472,7 +472,7 @@ def event_calendar(request, newsroom):
             entry.add("location", event.place)
         if event.series:
             entry.add("description", event.series)
-        entry.add("url", request.build_absolute_uri(event.get_absolute_url()))
+        entry.add("url", absolute_url(event.get_absolute_url()))
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(

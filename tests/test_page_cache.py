@@ -185,3 +185,35 @@ def test_an_editors_preview_never_reaches_the_cache(client, editor_client, newsr
 
     client.cookies.clear()
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["release", "feed", "sitemap", "api", "robots", "calendar"],
+)
+def test_a_client_sending_another_host_changes_no_address_anyone_gets(
+    client, seed_release, url_name
+):
+    """Absolute links come from SITE_URL: a cached page cannot point visitors elsewhere."""
+    newsroom = seed_release.newsroom.slug
+    url = {
+        "release": seed_release.get_absolute_url(),
+        "feed": reverse("press:rss", args=[newsroom]),
+        "sitemap": reverse("sitemap"),
+        "api": reverse("api:release-list"),
+        "robots": reverse("robots"),
+        "calendar": reverse("press:event-calendar", args=[newsroom]),
+    }[url_name]
+    hostile = client.get(
+        url,
+        HTTP_HOST="127.0.0.1:6666",
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_FORWARDED_HOST="evil.example",
+    )
+    later = client.get(url)
+
+    for response in (hostile, later):
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "6666" not in content and "evil.example" not in content
+        assert "http://testserver/" in content

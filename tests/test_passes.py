@@ -62,7 +62,7 @@ def journalist():
 
 def test_a_pass_shows_the_embargoed_release_with_a_clear_banner(journalist, preview_pass):
     with time_machine.travel(BEFORE, tick=False):
-        response = journalist.get(preview_pass.get_absolute_url())
+        response = journalist.get(preview_pass.link_path())
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -78,7 +78,7 @@ def test_the_pass_reaches_the_photos_downloads_and_zip_but_nothing_else(
     journalist, preview_pass, newsroom
 ):
     with time_machine.travel(BEFORE, tick=False):
-        page = journalist.get(preview_pass.get_absolute_url()).content.decode()
+        page = journalist.get(preview_pass.link_path()).content.decode()
         hero_src = re.search(r'<img src="([^"]+)"', page.split('class="hero"')[1])[1]
         zip_link = re.search(r'href="([^"]+\.zip)"', page)[1]
         set_link = re.search(r'href="([^"]+/photos/signing/)"', page)[1]
@@ -111,7 +111,7 @@ def test_the_pass_reaches_the_photos_downloads_and_zip_but_nothing_else(
 
 def test_each_opening_and_download_is_logged(journalist, preview_pass):
     with time_machine.travel(BEFORE, tick=False):
-        journalist.get(preview_pass.get_absolute_url())
+        journalist.get(preview_pass.link_path())
         hero = preview_pass.release.hero_photo
         token = preview_pass.token
         body(
@@ -161,7 +161,7 @@ def test_dead_links_get_a_clear_410_and_never_the_release(journalist, preview_pa
             preview_pass.release.status = Status.WITHDRAWN
             preview_pass.release.save()
         hero = preview_pass.release.hero_photo
-        page = journalist.get(preview_pass.get_absolute_url())
+        page = journalist.get(preview_pass.link_path())
         photo = journalist.get(
             reverse(
                 "press:pass-photo-file", args=[preview_pass.token, hero.pk, hero.version, "web"]
@@ -184,7 +184,7 @@ def test_forged_and_unknown_links_are_404(journalist, preview_pass):
 
 def test_once_the_embargo_lifts_the_link_leads_to_the_public_page(journalist, preview_pass):
     with time_machine.travel(EMBARGO + timedelta(seconds=1), tick=False):
-        response = journalist.get(preview_pass.get_absolute_url())
+        response = journalist.get(preview_pass.link_path())
 
     assert response.status_code == 302
     assert response["Location"] == preview_pass.release.get_absolute_url()
@@ -214,7 +214,7 @@ def test_a_publisher_issues_a_pass_and_the_journalist_gets_it_by_mail(
     message = mail.outbox[0]
     assert message.to == ["kim@news.example"]
     assert "EMBARGOED: not for publication until 03 June 2030, 09:00 CEST" in message.body
-    assert preview_pass.get_absolute_url() in message.body
+    assert preview_pass.link_path() in message.body
 
 
 def test_passes_are_for_publishers_of_the_release_newsroom(client, embargoed, newsroom):
@@ -247,4 +247,4 @@ def test_publishers_revoke_passes(editor_client, preview_pass, journalist):
     preview_pass.refresh_from_db()
     assert preview_pass.revoked_at is not None
     with time_machine.travel(BEFORE, tick=False):
-        assert journalist.get(preview_pass.get_absolute_url()).status_code == 410
+        assert journalist.get(preview_pass.link_path()).status_code == 410

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         if preview_pass is not None:
             lines.append(
                 f"  A journalist's preview pass for the embargoed release: "
-                f"http://{ADDRESS}{preview_pass.get_absolute_url()}"
+                f"http://{ADDRESS}{preview_pass.link_path()}"
             )
         lines += [
             f"  Feeds:      http://{ADDRESS}/andreas-backman/releases/feed.rss (and .atom)",
