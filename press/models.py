@@ -119,6 +119,7 @@ class Event(models.Model):
         _("ends on"), help_text=_("The same day as the start for one-day events.")
     )
     website = models.URLField(_("website"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
 
