@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from media.models import Document, DownloadCount, Photo, PhotoSet, Rendition
 from media.uploads import accept_photos
-from newsroom.admin import NewsroomScopedAdmin, thumbnail
+from newsroom.admin import NewsroomScopedAdmin, ScopedInline, thumbnail
 from newsroom.models import License
 
 
@@ -28,7 +28,7 @@ def releases_using(item):
     return ", ".join(str(release) for release in releases) or _("No release yet.")
 
 
-class PhotoGridInline(admin.StackedInline):
+class PhotoGridInline(ScopedInline, admin.StackedInline):
     """The set's photos as a grid of cards: drag to reorder, edit in place."""
 
     model = Photo
@@ -104,6 +104,17 @@ class BulkEditForm(forms.Form):
 
 @admin.register(PhotoSet)
 class PhotoSetAdmin(NewsroomScopedAdmin):
+    publishers_field = "visibility"
+    publishers_only = (
+        _(
+            "This set is public, or goes public with a scheduled release: only the newsroom's "
+            "publishers can change it, its photos or its visibility."
+        ),
+        _(
+            "Only the newsroom's publishers can make a set public. Keep it “With its release” "
+            "or “Private” and ask a publisher."
+        ),
+    )
     list_display = ["title", "newsroom", "visibility", "is_featured", "photo_count", "created_at"]
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "visibility", "is_featured"]
     list_select_related = ["newsroom"]
@@ -224,6 +235,17 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
 @admin.register(Photo)
 class PhotoAdmin(NewsroomScopedAdmin):
     newsroom_path = "photo_set__newsroom"
+    publishers_field = "photo_set"
+    publishers_only = (
+        _(
+            "This photo's set is public, or goes public with a scheduled release: only the "
+            "newsroom's publishers can change the photo."
+        ),
+        _(
+            "That set is public, or goes public with a scheduled release: only the newsroom's "
+            "publishers can add photos to it."
+        ),
+    )
     list_display = ["preview", "__str__", "photo_set", "credit", "license", "dimensions"]
     list_display_links = ["preview", "__str__"]
     list_filter = [("photo_set__newsroom", admin.RelatedOnlyFieldListFilter), "license"]
@@ -282,9 +304,22 @@ class PhotoAdmin(NewsroomScopedAdmin):
             kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A cover moved to another set no longer covers the one it left.
+        PhotoSet.objects.filter(cover=obj).exclude(pk=obj.photo_set_id).update(cover=None)
+
 
 @admin.register(Document)
 class DocumentAdmin(NewsroomScopedAdmin):
+    publishers_field = "visibility"
+    publishers_only = (
+        _(
+            "This document is public, or goes public with a scheduled release: only the "
+            "newsroom's publishers can change it."
+        ),
+        _("Only the newsroom's publishers can make a document public. Ask a publisher."),
+    )
     list_display = [
         "title",
         "kind",

@@ -27,7 +27,7 @@ class Visibility(models.TextChoices):
     PRIVATE = "private", _("Private")
 
 
-class ReleasedMediaQuerySet(models.QuerySet):
+class ReleasableQuerySet(models.QuerySet):
     def public(self):
         """What anyone may see: public items, and those whose release is out."""
         return self.filter(
@@ -35,12 +35,19 @@ class ReleasedMediaQuerySet(models.QuerySet):
             | Q(visibility=Visibility.WITH_RELEASE, released_at__lte=timezone.now())
         )
 
+    def for_pass_holders(self):
+        """What a journalist with a preview pass may see: all that goes public with a release."""
+        return self.exclude(visibility=Visibility.PRIVATE)
+
     def editable_by(self, user):
         return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
 
 
-class ReleasedMedia(models.Model):
-    """Photo sets and documents: public, private, or public once a release that has them is."""
+class Releasable(models.Model):
+    """What can follow a release: public, private, or public once a release that has it is.
+
+    Photo sets and documents, and events (which are never private).
+    """
 
     visibility = models.CharField(
         _("visibility"),
@@ -73,20 +80,33 @@ class ReleasedMedia(models.Model):
             and self.released_at <= timezone.now()
         )
 
+    def is_for_pass_holders(self):
+        """Whether a journalist with a preview pass of a release that has it may see it."""
+        return self.visibility != Visibility.PRIVATE
 
-class PhotoSetQuerySet(ReleasedMediaQuerySet):
+    def is_out(self):
+        """Public, or due to be with a scheduled release: changing it is publishers' work."""
+        if self.visibility == Visibility.PUBLIC:
+            return True
+        return self.visibility == Visibility.WITH_RELEASE and self.released_at is not None
+
+
+class PhotoSetQuerySet(ReleasableQuerySet):
     def with_cover(self):
         """Sets as cards: `cover_photo_id` (the cover, else the first photo) and `photo_count`.
 
-        Call `attach_covers()` on the result to load the photos in one query.
+        The cover counts only while it is one of the set's own photos: moved to
+        another set, it would show that set's photo (and credit) with this set's
+        visibility. Call `attach_covers()` on the result to load the photos in one query.
         """
+        own_cover = Photo.objects.filter(pk=OuterRef("cover_id"), photo_set=OuterRef("pk"))
         first_photo = (
             Photo.objects.filter(photo_set=OuterRef("pk"))
             .order_by("position", "pk")
             .values("pk")[:1]
         )
         return self.select_related("newsroom").annotate(
-            cover_photo_id=Coalesce("cover_id", Subquery(first_photo)),
+            cover_photo_id=Coalesce(Subquery(own_cover.values("pk")), Subquery(first_photo)),
             photo_count=Count("photos", distinct=True),
         )
 
@@ -100,7 +120,7 @@ def attach_covers(photo_sets):
     return photo_sets
 
 
-class PhotoSet(ReleasedMedia):
+class PhotoSet(Releasable):
     newsroom = models.ForeignKey(
         "newsroom.Newsroom",
         on_delete=models.CASCADE,
@@ -397,6 +417,13 @@ class Photo(models.Model):
     def is_public(self):
         return self.photo_set.is_public()
 
+    def is_for_pass_holders(self):
+        return self.photo_set.is_for_pass_holders()
+
+    def is_out(self):
+        """Public, or due to be: a photo goes out with its set (a hero's set with its release)."""
+        return self.photo_set.is_out()
+
     @property
     def usage_terms(self):
         return license_label(self.license, self.license_text) if self.license else ""
@@ -604,7 +631,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Document")
 
 
-class Document(ReleasedMedia):
+class Document(Releasable):
     """A fact sheet, logo or PDF for journalists: always a download, never shown inline."""
 
     newsroom = models.ForeignKey(
@@ -634,7 +661,7 @@ class Document(ReleasedMedia):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ReleasedMediaQuerySet.as_manager()
+    objects = ReleasableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

@@ -1,5 +1,11 @@
+from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.admin.widgets import (
+    AdminFileWidget,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
@@ -7,10 +13,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.models import EditorSession, Membership, Newsroom, Person
-
-admin.site.site_header = _("Newsroom admin")
-admin.site.site_title = _("Newsroom admin")
-admin.site.index_title = _("Write, upload, publish")
 
 
 class StoredFileWidget(AdminFileWidget):
@@ -23,34 +25,54 @@ class StoredFileWidget(AdminFileWidget):
     template_name = "newsroom/widgets/stored_file_input.html"
 
 
-class NewsroomScopedAdmin(admin.ModelAdmin):
-    """An admin whose rows belong to a newsroom: members see and pick only their newsrooms'."""
+# Choices ----------------------------------------------------------------------------
 
-    newsroom_path = "newsroom"
-    formfield_overrides = {
-        models.ImageField: {"widget": StoredFileWidget},
-        models.FileField: {"widget": StoredFileWidget},
-    }
+# The widest integer a database key can hold: larger "ids" in a crafted post
+# are simply not rows (SQLite would raise instead of finding nothing).
+LARGEST_KEY = 2**63 - 1
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            **{f"{self.newsroom_path}__in": Newsroom.objects.editable_by(request.user)}
-        ).distinct()
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+def valid_keys(model, values):
+    """The values that could be keys of `model`; junk and overflowing numbers are dropped."""
+    field = model._meta.pk
+    keys = []
+    for value in values:
+        try:
+            key = field.to_python(value)
+        except ValidationError:
+            continue
+        if isinstance(key, int) and not 0 < key <= LARGEST_KEY:
+            continue
+        keys.append(value)
+    return keys
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        scope_choices(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Another newsroom's row looks exactly like no row at all: a plain 404.
-        raise Http404
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Renders the chosen rows again after an error, without trusting what was posted."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, valid_keys(self.field.related_model, value), attr)
+
+
+class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, valid_keys(self.field.related_model, value), attr)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses keys that cannot be rows (text, overflowing numbers) as invalid choices."""
+
+    def _check_values(self, value):
+        keys = [str(item) for item in value]
+        valid = valid_keys(self.queryset.model, keys)
+        if len(valid) != len(keys):
+            junk = next(key for key in keys if key not in valid)
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": junk},
+            )
+        return super()._check_values(value)
 
 
 def scope_choices(db_field, request, kwargs):
@@ -63,13 +85,195 @@ def scope_choices(db_field, request, kwargs):
         kwargs.setdefault("queryset", model._default_manager.filter(newsroom__in=editable))
 
 
+class ScopedChoices:
+    """For model admins and inlines alike: every choice comes from the user's newsrooms."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope_choices(db_field, request, kwargs)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope_choices(db_field, request, kwargs)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelectMultiple(db_field, self.admin_site))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# Forms -----------------------------------------------------------------------------
+
+
+class NewsroomAdminForm(forms.ModelForm):
+    """What every admin form checks, on top of each field's own validation.
+
+    - Single-line fields stay on one line: a line break in a headline or a
+      name would end up inside e-mail headers and feed titles.
+    - Every rule of the model (its Meta.constraints), including those on
+      fields the form does not show, is explained in the form instead of
+      failing when the row is saved.
+    - What is out (public, or due to be) is changed only by the newsroom's
+      publishers, and only they make something public.
+    """
+
+    # Set by the admin on the form class it makes for each request.
+    request = None
+    newsroom_path = "newsroom"
+    publishers_field = None  # the field the publishing error is shown at (None: the form)
+    publishers_only = None  # (message for a row that is out, for a change that would make it so)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        checked = self.publishers_only is not None and self.instance.pk
+        self.was_out = bool(checked) and stored_out(self.instance)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned_data.get(name)
+            single_line = isinstance(field, forms.CharField) and not isinstance(
+                field.widget, forms.Textarea
+            )
+            if single_line and isinstance(value, str) and ("\n" in value or "\r" in value):
+                self.add_error(name, _("Keep this on one line: line breaks are not allowed here."))
+        return cleaned_data
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.check_publishing_rights()
+
+    def validate_constraints(self):
+        # Django leaves out constraints on fields the form does not show;
+        # those would fail as a database error on save instead.
+        failed = {name for name in self._get_validation_exclusions() if name in self._errors}
+        try:
+            self.instance.validate_constraints(exclude=failed)
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def check_publishing_rights(self):
+        if self.request is None or self.publishers_only is None:
+            return
+        newsroom = newsroom_of(self.instance, self.newsroom_path)
+        if newsroom is None or newsroom.is_publishable_by(self.request.user):
+            return
+        was_out_message, would_be_message = self.publishers_only
+        if self.was_out:
+            self.add_error(self.publishers_field, was_out_message)
+        elif is_out(self.instance):
+            self.add_error(self.publishers_field, would_be_message)
+
+
+def is_out(obj):
+    """Whether a row is public, or due to be (models that can be say so with is_out())."""
+    return obj.is_out() if hasattr(obj, "is_out") else False
+
+
+def stored_out(obj):
+    """Whether the row was out as the admin loaded it, before a form changed it in memory."""
+    return obj.was_out if hasattr(obj, "was_out") else is_out(obj)
+
+
+def newsroom_of(obj, path):
+    """The newsroom a row belongs to, following `path` ("photo_set__newsroom")."""
+    for name in path.split("__"):
+        if name == "pk":
+            return obj
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+# Admins ----------------------------------------------------------------------------
+
+
+class OthersRowsMissing:
+    """A row the user may not see looks exactly like no row at all: a plain 404.
+
+    (Django's admin redirects to its index with a message instead.)
+    """
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+class NewsroomScopedAdmin(ScopedChoices, OthersRowsMissing, admin.ModelAdmin):
+    """An admin whose rows belong to a newsroom: members see and pick only their newsrooms'.
+
+    What is out (public, or due to be with a scheduled release) is read-only to
+    editors: changing, hiding or deleting it, and making anything public, is the
+    newsroom's publishers' work, whichever admin page it goes through.
+    """
+
+    newsroom_path = "newsroom"
+    form = NewsroomAdminForm
+    formfield_overrides = {
+        models.ImageField: {"widget": StoredFileWidget},
+        models.FileField: {"widget": StoredFileWidget},
+    }
+    # Where the form says so, and what (see NewsroomAdminForm).
+    publishers_field = None
+    publishers_only = (
+        _(
+            "This is public, or due to be with a scheduled release: only the newsroom's "
+            "publishers can change it."
+        ),
+        _("Only the newsroom's publishers can make this public. Ask a publisher."),
+    )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.newsroom_path}__in": Newsroom.objects.editable_by(request.user)}
+        ).distinct()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        form.newsroom_path = self.newsroom_path
+        form.publishers_field = self.publishers_field
+        form.publishers_only = self.publishers_only
+        return form
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Judged as stored: a form that fails validation leaves its values on
+            # the object, and the page must not turn read-only because of them.
+            obj.was_out = is_out(obj)
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_change(request, obj)
+
+    def may_change(self, request, obj):
+        """Editors change what is not out yet; publishers change anything of their newsroom."""
+        if obj is None or not stored_out(obj):
+            return True
+        newsroom = newsroom_of(obj, self.newsroom_path)
+        return newsroom is not None and newsroom.is_publishable_by(request.user)
+
+
+class ScopedInline(ScopedChoices):
+    """An inline whose choices come from the user's newsrooms, with the admin forms' checks."""
+
+    form = NewsroomAdminForm
+
+
 def thumbnail(url, alt=""):
     return format_html(
         '<img src="{}" alt="{}" class="admin-thumbnail" width="96" loading="lazy">', url, alt
     )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedInline, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -79,7 +283,6 @@ class MembershipInline(admin.TabularInline):
 class NewsroomAdmin(NewsroomScopedAdmin):
     newsroom_path = "pk"
     list_display = ["name", "slug", "language", "default_credit", "position"]
-    list_editable = ["position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -96,6 +299,9 @@ class NewsroomAdmin(NewsroomScopedAdmin):
         # New newsrooms, and who belongs to them, are the site owner's decision.
         return request.user.is_superuser
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
     def has_change_permission(self, request, obj=None):
         # A newsroom's settings (about text, defaults, time zone) are its publishers'.
         return super().has_change_permission(request, obj) and (
@@ -108,6 +314,14 @@ class NewsroomAdmin(NewsroomScopedAdmin):
 
 @admin.register(Person)
 class PersonAdmin(NewsroomScopedAdmin):
+    publishers_field = "is_press_contact"
+    publishers_only = (
+        _(
+            "This person is a press contact, or named in a release that is out or due to be: "
+            "only the newsroom's publishers can change them."
+        ),
+        _("Only the newsroom's publishers can make someone a press contact."),
+    )
     list_display = [
         "name",
         "title",
@@ -139,7 +353,7 @@ class PersonAdmin(NewsroomScopedAdmin):
 
 
 @admin.register(EditorSession)
-class EditorSessionAdmin(admin.ModelAdmin):
+class EditorSessionAdmin(OthersRowsMissing, admin.ModelAdmin):
     """Everyone sees where they are logged in and can end it; superusers see everyone's."""
 
     list_display = ["user", "device", "created_at", "expires_at"]

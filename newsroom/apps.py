@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,10 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from newsroom import checks, signals  # noqa: F401
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with our site, whose site-wide views keep to each model admin's rules."""
+
+    default = False
+    default_site = "newsroom.admin_site.NewsroomAdminSite"

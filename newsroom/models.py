@@ -298,6 +298,10 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    # Apps that publish people add a test here in their AppConfig.ready(), a
+    # function person → bool: does something of theirs that is out name them?
+    shown_by = []
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -319,6 +323,10 @@ class Person(models.Model):
         return reverse("newsroom:contacts", kwargs={"newsroom": self.newsroom.slug}) + (
             f"#person-{self.pk}"
         )
+
+    def is_out(self):
+        """Public, or due to be: changing a press contact or a quoted person is for publishers."""
+        return self.is_press_contact or any(shows(self) for shows in self.shown_by)
 
     @property
     def role_line(self):

@@ -57,7 +57,8 @@ INSTALLED_APPS = [
     "newsroom",
     "press",
     "media",
-    "django.contrib.admin",
+    # Django's admin, with its site-wide views held to each model admin's rules.
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -42,7 +42,7 @@ def home(request, newsroom):
         "newsroom": newsroom,
         "releases": releases,
         "photo_sets": attach_covers(photo_sets[:6]),
-        "events": Event.objects.filter(newsroom=newsroom).upcoming()[:5],
+        "events": Event.objects.public().filter(newsroom=newsroom).upcoming()[:5],
         "contacts": Person.objects.press_contacts().filter(newsroom=newsroom),
     }
     return render(request, "newsroom/newsroom_detail.html", context)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from media.admin import photo_preview
 from media.models import Photo
-from newsroom.admin import NewsroomScopedAdmin
+from newsroom.admin import NewsroomAdminForm, NewsroomScopedAdmin, ScopedInline
 from newsroom.http import absolute_url
 from newsroom.models import Newsroom
 from press import history
@@ -39,7 +39,7 @@ from press.models import (
 )
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(ScopedInline, admin.StackedInline):
     model = Quote
     extra = 0
     fields = [("speaker", "position"), "text"]
@@ -50,14 +50,11 @@ class QuoteInline(admin.StackedInline):
     autocomplete_fields = ["speaker"]
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(ScopedInline, admin.TabularInline):
     model = Result
     extra = 0
     fields = ["event", "session", "category", "entry", "outcome", "position", "note", "order"]
     autocomplete_fields = ["event"]
-
-
-PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
 
 class LocalDateTimeField(forms.SplitDateTimeField):
@@ -90,10 +87,9 @@ class LocalDateTimeField(forms.SplitDateTimeField):
         raise forms.ValidationError(message, code="local_time", params=params)
 
 
-class PressReleaseForm(forms.ModelForm):
+class PressReleaseForm(NewsroomAdminForm):
     """A release's form: publishing is for publishers; links stay inside the newsroom."""
 
-    request = None  # set by the admin for each request
     publish_at = LocalDateTimeField(
         label=PressRelease._meta.get_field("publish_at").verbose_name.capitalize(),
         required=False,
@@ -113,7 +109,6 @@ class PressReleaseForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         newsroom = cleaned_data.get("newsroom")
-        self.check_publishing_rights(newsroom, cleaned_data.get("status"))
         for name in ("photo_sets", "documents", "events", "contacts", "tags"):
             strangers = [
                 item
@@ -130,25 +125,21 @@ class PressReleaseForm(forms.ModelForm):
                 self.add_error(name, message % {"items": items})
         return cleaned_data
 
-    def check_publishing_rights(self, newsroom, status):
-        """Publishing, scheduling, withdrawing and changing what is out are publishers' work."""
-        touches_publishing = status in PUBLISHER_STATUSES or (
-            self.instance.pk and self.instance.status in PUBLISHER_STATUSES
-        )
-        if touches_publishing and newsroom and not newsroom.is_publishable_by(self.request.user):
-            self.add_error(
-                "status",
-                _(
-                    "Only the newsroom's publishers can publish, schedule or withdraw a "
-                    "release. Set it to “Ready for review” and a publisher will take it from "
-                    "there."
-                ),
-            )
-
 
 @admin.register(PressRelease)
 class PressReleaseAdmin(NewsroomScopedAdmin):
     form = PressReleaseForm
+    publishers_field = "status"
+    publishers_only = (
+        _(
+            "This release is scheduled, live or withdrawn: only the newsroom's publishers can "
+            "change it."
+        ),
+        _(
+            "Only the newsroom's publishers can publish, schedule or withdraw a release. Set it "
+            "to “Ready for review” and a publisher will take it from there."
+        ),
+    )
     list_display = ["title", "newsroom", "kind", "state", "publish_at", "hero_preview"]
     list_filter = [
         ("newsroom", admin.RelatedOnlyFieldListFilter),
@@ -219,7 +210,6 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        form.request = request
         if "publish_at" in form.base_fields:
             zone = timezone.get_current_timezone_name()
             form.base_fields["publish_at"].help_text = _(
@@ -248,18 +238,6 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         elif len(newsrooms[:2]) == 1:
             newsroom = newsrooms[0]
         return newsroom.zone if newsroom else timezone.get_default_timezone()
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.may_touch(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.may_touch(request, obj)
-
-    def may_touch(self, request, release):
-        """Editors work on drafts; what is scheduled, live or withdrawn is the publishers'."""
-        if release is None or release.status not in PUBLISHER_STATUSES:
-            return True
-        return release.newsroom.is_publishable_by(request.user)
 
     @admin.display(description=_("hero photo"))
     def hero_preview(self, release):
@@ -317,7 +295,12 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         if request.method == "POST":
             if not may_restore:
                 raise PermissionDenied
-            restored = history.restore(revision, request.user)
+            try:
+                restored = history.restore(revision, request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return redirect(request.path)
             self.message_user(
                 request,
                 _("Revision %(old)s is back, kept as revision %(new)s.")
@@ -341,6 +324,17 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
 
 @admin.register(Event)
 class EventAdmin(NewsroomScopedAdmin):
+    publishers_field = "visibility"
+    publishers_only = (
+        _(
+            "This event is public, or goes public with a scheduled release: only the newsroom's "
+            "publishers can change it."
+        ),
+        _(
+            "Only the newsroom's publishers can make an event public. Keep it “With its "
+            "release” and ask a publisher."
+        ),
+    )
     list_display = ["name", "series", "starts_on", "ends_on", "place", "newsroom"]
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "series"]
     list_select_related = ["newsroom"]
@@ -351,13 +345,20 @@ class EventAdmin(NewsroomScopedAdmin):
 
 @admin.register(Tag)
 class TagAdmin(NewsroomScopedAdmin):
+    publishers_only = (
+        _(
+            "A release that is out, or due to be, uses this tag: only the newsroom's publishers "
+            "can change it."
+        ),
+        "",
+    )
     list_display = ["name", "slug", "newsroom"]
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PassEventInline(admin.TabularInline):
+class PassEventInline(ScopedInline, admin.TabularInline):
     model = PassEvent
     extra = 0
     fields = ["at", "kind", "detail"]
@@ -370,8 +371,10 @@ class PassEventInline(admin.TabularInline):
 
 
 @admin.register(PreviewPass)
-class PreviewPassAdmin(admin.ModelAdmin):
+class PreviewPassAdmin(NewsroomScopedAdmin):
     """Publishers give named journalists an early look; every use of a link is logged."""
+
+    newsroom_path = "release__newsroom"
 
     list_display = ["name", "outlet", "release", "expires_at", "status", "opened", "downloads"]
     list_filter = [("release__newsroom", admin.RelatedOnlyFieldListFilter)]

@@ -522,8 +522,10 @@ def events_with_results():
         .select_related("release__newsroom")
         .order_by("release__publish_at", "order", "pk")
     )
-    return Event.objects.select_related("newsroom").prefetch_related(
-        Prefetch("results", queryset=live_results)
+    return (
+        Event.objects.public()
+        .select_related("newsroom")
+        .prefetch_related(Prefetch("results", queryset=live_results))
     )
 
 

@@ -7,4 +7,8 @@ class PressConfig(AppConfig):
     verbose_name = _("Press releases")
 
     def ready(self):
+        from newsroom.models import Person
         from press import signals  # noqa: F401
+        from press.models import names_in_published_release
+
+        Person.shown_by.append(names_in_published_release)

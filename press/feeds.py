@@ -6,6 +6,8 @@ rights. GUIDs are the release's UUID: they never change, whatever happens to
 the title or the address.
 """
 
+from datetime import UTC, datetime
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.http import Http404
@@ -19,6 +21,7 @@ from newsroom.models import Newsroom
 from press.models import Kind, PressRelease, Tag
 
 ITEMS = 30
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MEDIA_NAMESPACE = "http://search.yahoo.com/mrss/"
 
 
@@ -27,6 +30,13 @@ class MediaRssMixin:
 
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_NAMESPACE}
+
+    def latest_post_date(self):
+        # Django falls back to "now" for a feed without items, so an empty feed
+        # would change with every request (and tell when editors save drafts).
+        if not self.items:
+            return self.feed["quiet_since"]
+        return super().latest_post_date()
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -77,6 +87,14 @@ class ReleaseFeed(Feed):
     def get_object(self, request, **kwargs):
         self.request = request  # one feed object per request: see feed_view()
         return None
+
+    def feed_extra_kwargs(self, obj):
+        return {"quiet_since": self.quiet_since(obj)}
+
+    def quiet_since(self, obj):
+        """The feed's time while it has no items: fixed, so an empty feed never changes."""
+        first = Newsroom.objects.order_by("created_at").values_list("created_at", flat=True)
+        return first.first() or EPOCH
 
     def releases(self, obj):
         return PressRelease.objects.live()
@@ -186,6 +204,9 @@ class NewsroomFeed(ReleaseFeed):
     def link(self, newsroom):
         return absolute_url(newsroom.get_absolute_url())
 
+    def quiet_since(self, newsroom):
+        return newsroom.created_at
+
     def description(self, newsroom):
         return newsroom.tagline or f"Press releases and news from {newsroom.name}."
 
@@ -193,11 +214,18 @@ class NewsroomFeed(ReleaseFeed):
 class TagFeed(NewsroomFeed):
     def get_object(self, request, newsroom, tag):
         self.request = request
-        tags = Tag.objects.select_related("newsroom")
-        return get_object_or_404(tags, newsroom__slug=newsroom, slug=tag)
+        # A tag only unpublished releases use is as unknown as a made-up one:
+        # its name could give away what is under embargo.
+        tags = Tag.objects.select_related("newsroom").filter(
+            releases__in=PressRelease.objects.live()
+        )
+        return get_object_or_404(tags.distinct(), newsroom__slug=newsroom, slug=tag)
 
     def releases(self, tag):
         return PressRelease.objects.live().filter(tags=tag)
+
+    def quiet_since(self, tag):
+        return tag.newsroom.created_at
 
     def title(self, tag):
         return f"{tag.newsroom.name}: {tag.name}"

@@ -8,12 +8,15 @@ publishes, schedules or withdraws anything.
 
 import difflib
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from media.models import Photo
-from press.models import PressRelease, Quote, Result, Revision
+from newsroom.models import Person
+from press import search
+from press.models import Event, PressRelease, Quote, Result, Revision, sync_release_times
 
 TEXT_FIELDS = ["kind", "language", "title", "slug", "lead", "body", "hero_caption"]
 LINK_FIELDS = ["hero_photo"]
@@ -107,20 +110,53 @@ def line_diff(old, new):
 
 @transaction.atomic
 def restore(revision, author=None):
-    """Put the release's content back as it was in `revision`; keep that as a new revision."""
+    """Put the release's content back as it was in `revision`; keep that as a new revision.
+
+    Raises ValidationError, restoring nothing, when the old content no longer
+    fits (its slug is taken now, a quoted person or an event was deleted).
+    """
     release = PressRelease.objects.select_for_update().get(pk=revision.release_id)
     data = revision.snapshot
     for name in TEXT_FIELDS:
         setattr(release, name, data[name])
     # Photos and documents may have been deleted since: restore what still exists.
     release.hero_photo = Photo.objects.filter(pk=data["hero_photo"]).first()
+    quotes = [Quote(release=release, **quote) for quote in data["quotes"]]
+    results = [Result(release=release, **result) for result in data["results"]]
+    check_restorable(revision, release, quotes, results)
     release.save()
     for name in MANY_FIELDS:
         related = getattr(release, name)
         related.set(related.model.objects.filter(pk__in=data[name]))
     release.quotes.all().delete()
-    Quote.objects.bulk_create(Quote(release=release, **quote) for quote in data["quotes"])
+    Quote.objects.bulk_create(quotes)
     release.results.all().delete()
-    Result.objects.bulk_create(Result(release=release, **result) for result in data["results"])
+    Result.objects.bulk_create(results)
+    # bulk_create sends no signals: refresh what is derived from quotes and results.
+    search.index_release(release.pk)
+    sync_release_times(release.newsroom_id)
     note = _("Restored from revision %(number)s.") % {"number": revision.number}
     return record(release, author, note=str(note))
+
+
+def check_restorable(revision, release, quotes, results):
+    """Every rule the old content must keep now, checked before anything changes."""
+    intro = _("Revision %(number)s cannot come back as it was.") % {"number": revision.number}
+    speaker_ids = {quote.speaker_id for quote in quotes}
+    event_ids = {result.event_id for result in results}
+    newsroom = release.newsroom_id
+    missing = []
+    if Person.objects.filter(newsroom=newsroom, pk__in=speaker_ids).count() < len(speaker_ids):
+        missing.append(_("A person it quotes has been deleted since."))
+    if Event.objects.filter(newsroom=newsroom, pk__in=event_ids).count() < len(event_ids):
+        missing.append(_("An event of its results has been deleted since."))
+    if missing:
+        raise ValidationError([intro, *missing])
+    problems = []
+    for obj in [release, *quotes, *results]:
+        try:
+            obj.full_clean(exclude=None if obj is release else ["release"])
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError([intro, *dict.fromkeys(problems)])

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from media.models import Document, PhotoSet, Visibility
+from media.models import Document, PhotoSet, Releasable, ReleasableQuerySet, Visibility
 from newsroom.models import Newsroom
 
 BODY_EXTENSIONS = {
@@ -45,6 +45,10 @@ class Status(models.TextChoices):
     # Published is "scheduled" until its public time, then "live".
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Statuses only publishers give, and releases in them only publishers change.
+PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
 
 class State(models.TextChoices):
@@ -87,15 +91,19 @@ class Tag(models.Model):
             f"?tag={self.slug}"
         )
 
+    def is_out(self):
+        """Used by a release that is out or due to be: its name is (or will be) public."""
+        return self.releases.filter(status=Status.PUBLISHED).exists()
 
-class EventQuerySet(models.QuerySet):
+
+class EventQuerySet(ReleasableQuerySet):
     def upcoming(self, today=None):
         """Events not over yet, soonest first."""
         today = today or timezone.localdate()
         return self.filter(ends_on__gte=today).order_by("starts_on", "name")
 
 
-class Event(models.Model):
+class Event(Releasable):
     newsroom = models.ForeignKey(
         "newsroom.Newsroom",
         on_delete=models.CASCADE,
@@ -119,6 +127,21 @@ class Event(models.Model):
         _("ends on"), help_text=_("The same day as the start for one-day events.")
     )
     website = models.URLField(_("website"), blank=True)
+    # An event is never private: its results go out with releases.
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=[
+            (Visibility.PUBLIC, Visibility.PUBLIC.label),
+            (Visibility.WITH_RELEASE, Visibility.WITH_RELEASE.label),
+        ],
+        default=Visibility.WITH_RELEASE,
+        help_text=_(
+            "Public: on the events page and in the calendar from now on. With its release: "
+            "hidden until a release that names it, or gives its results, is published and past "
+            "its embargo. Use that for anything not announced yet."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
@@ -137,6 +160,11 @@ class Event(models.Model):
                 condition=Q(ends_on__gte=F("starts_on")),
                 name="%(app_label)s_%(class)s_ends_after_start",
                 violation_error_message=_("An event cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=[Visibility.PUBLIC, Visibility.WITH_RELEASE]),
+                name="%(app_label)s_%(class)s_never_private",
+                violation_error_message=_("An event is public, or public with its release."),
             ),
         ]
         indexes = [models.Index(fields=["newsroom", "ends_on"], name="press_event_upcoming_idx")]
@@ -352,6 +380,10 @@ class PressRelease(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def is_out(self):
+        """Published (scheduled or live) or withdrawn: only publishers change it."""
+        return self.status in PUBLISHER_STATUSES
+
     def is_live(self):
         return (
             self.status == Status.PUBLISHED
@@ -379,6 +411,12 @@ class PressRelease(models.Model):
         if self.hero_caption:
             return self.hero_caption
         return self.hero_photo.caption if self.hero_photo else ""
+
+
+def names_in_published_release(person):
+    """Whether a release that is out, or due to be, quotes the person or gives them as contact."""
+    published = PressRelease.objects.filter(status=Status.PUBLISHED)
+    return published.filter(Q(quotes__speaker=person) | Q(contacts=person)).exists()
 
 
 class Quote(models.Model):
@@ -509,21 +547,26 @@ class Result(models.Model):
 
 
 def sync_release_times(newsroom_id):
-    """Store, on a newsroom's photo sets and documents, when their first release goes public.
+    """Store on a newsroom's sets, documents and events when their first release goes public.
 
-    Sets and documents shown “With its release” are public from that time on:
-    media's own `public()` querysets then need no knowledge of releases. A set
-    belongs to a release through the release's photo sets or its hero photo.
+    What is shown “With its release” is public from that time on: media's own
+    `public()` querysets then need no knowledge of releases. A set belongs to a
+    release through the release's photo sets or its hero photo; an event
+    through the release's events or the results it gives.
     """
     published = PressRelease.objects.filter(status=Status.PUBLISHED).order_by("publish_at")
     first_for_set = published.filter(
         Q(photo_sets=OuterRef("pk")) | Q(hero_photo__photo_set=OuterRef("pk"))
     ).values("publish_at")[:1]
     first_for_document = published.filter(documents=OuterRef("pk")).values("publish_at")[:1]
+    first_for_event = published.filter(
+        Q(events=OuterRef("pk")) | Q(results__event=OuterRef("pk"))
+    ).values("publish_at")[:1]
     PhotoSet.objects.filter(newsroom_id=newsroom_id).update(released_at=Subquery(first_for_set))
     Document.objects.filter(newsroom_id=newsroom_id).update(
         released_at=Subquery(first_for_document)
     )
+    Event.objects.filter(newsroom_id=newsroom_id).update(released_at=Subquery(first_for_event))
 
 
 def new_pass_key():

@@ -1,11 +1,11 @@
-"""Keep photo sets' and documents' public time in step with the releases that include them."""
+"""Keep the public time of photo sets, documents and events in step with their releases."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
 from press import alerts, search
-from press.models import PressRelease, Quote, Result, sync_release_times
+from press.models import Event, PressRelease, Quote, Result, sync_release_times
 from press.publishing import release_went_live
 
 release_went_live.connect(alerts.on_release_went_live, dispatch_uid="press.alerts")
@@ -15,15 +15,25 @@ release_went_live.connect(alerts.on_release_went_live, dispatch_uid="press.alert
 @receiver(post_delete, sender=PressRelease)
 @receiver(post_save, sender=PhotoSet)
 @receiver(post_save, sender=Document)
+@receiver(post_save, sender=Event)
 def release_or_media_saved(sender, instance, **kwargs):
     sync_release_times(instance.newsroom_id)
 
 
 @receiver(m2m_changed, sender=PressRelease.photo_sets.through)
 @receiver(m2m_changed, sender=PressRelease.documents.through)
+@receiver(m2m_changed, sender=PressRelease.events.through)
 def release_media_changed(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         sync_release_times(instance.newsroom_id)
+
+
+@receiver(post_save, sender=Result)
+@receiver(post_delete, sender=Result)
+def result_saved(sender, instance, raw=False, **kwargs):
+    # An event goes public with a release that gives its results.
+    if not raw:
+        sync_release_times(instance.event.newsroom_id)
 
 
 @receiver(post_save, sender=Photo)

@@ -62,7 +62,7 @@ class EventSitemap(SiteSitemap):
     priority = 0.4
 
     def items(self):
-        return Event.objects.select_related("newsroom").order_by("-starts_on")
+        return Event.objects.public().select_related("newsroom").order_by("-starts_on")
 
 
 SITEMAPS = {

@@ -14,8 +14,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from media.downloads import PUBLIC_LINKS, Links
-from media.models import ZIP_SIZES, Photo, PhotoSet, Size, Visibility, attach_covers
+from media.models import ZIP_SIZES, Photo, PhotoSet, Size, attach_covers
 from media.views import (
+    public_or_preview,
     render_photo,
     render_photo_set,
     send_document,
@@ -95,8 +96,9 @@ def release_parts(release, audience):
         )
     elif audience == PASS_HOLDER:
         # What will go public with the release; private material stays private.
-        photo_sets = photo_sets.exclude(visibility=Visibility.PRIVATE)
-        documents = documents.exclude(visibility=Visibility.PRIVATE)
+        photo_sets = photo_sets.for_pass_holders()
+        documents = documents.for_pass_holders()
+        hero = hero if hero and hero.is_for_pass_holders() else None
     contacts = list(release.contacts.all()) or list(
         Person.objects.press_contacts().filter(newsroom=release.newsroom)
     )
@@ -123,7 +125,7 @@ def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
         "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
         "corrections": release.corrections.all() if release.corrected_at else [],
-        "next_event": Event.objects.filter(newsroom=newsroom).upcoming().first(),
+        "next_event": Event.objects.public().filter(newsroom=newsroom).upcoming().first(),
         **extra,
     }
     if audience == PUBLIC:
@@ -283,12 +285,14 @@ def log(preview_pass, kind, detail=""):
 
 def pass_photo_sets(release):
     # Sets that go public with the release; private ones stay with the editors.
-    return release.photo_sets.exclude(visibility=Visibility.PRIVATE).select_related("newsroom")
+    return release.photo_sets.for_pass_holders().select_related("newsroom")
 
 
 def pass_photos(release):
+    """The photos of the release's sets and its hero, unless their set is private."""
     return Photo.objects.select_related("photo_set__newsroom").filter(
-        Q(photo_set__in=pass_photo_sets(release)) | Q(pk=release.hero_photo_id)
+        Q(photo_set__in=release.photo_sets.all()) | Q(pk=release.hero_photo_id),
+        photo_set__in=PhotoSet.objects.for_pass_holders(),
     )
 
 
@@ -361,7 +365,7 @@ def pass_photoset_zip(request, preview_pass, pk, size):
 @pass_view()
 @require_safe
 def pass_document(request, preview_pass, pk, version):
-    documents = preview_pass.release.documents.exclude(visibility=Visibility.PRIVATE)
+    documents = preview_pass.release.documents.for_pass_holders()
     document = get_object_or_404(documents.select_related("newsroom"), pk=pk)
     return send_document(
         request,
@@ -422,7 +426,7 @@ def event_results(event):
 @public_page
 def event_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
-    events = Event.objects.filter(newsroom=newsroom)
+    events = Event.objects.public().filter(newsroom=newsroom)
     context = {
         "newsroom": newsroom,
         "section": "events",
@@ -437,6 +441,8 @@ def event_detail(request, newsroom, slug):
     event = get_object_or_404(
         Event.objects.select_related("newsroom"), newsroom__slug=newsroom, slug=slug
     )
+    # Editors preview an event that is not public yet; everyone else gets a 404.
+    public = public_or_preview(request, event)
     context = {
         "newsroom": event.newsroom,
         "section": "events",
@@ -446,8 +452,10 @@ def event_detail(request, newsroom, slug):
         .filter(Q(events=event) | Q(results__event=event))
         .distinct()
         .select_related("newsroom", "hero_photo__photo_set"),
+        "preview": not public,
     }
-    return render(request, "press/event_detail.html", context)
+    response = render(request, "press/event_detail.html", context)
+    return response if public else mark_preview(response)
 
 
 @public_page
@@ -460,7 +468,8 @@ def event_calendar(request, newsroom):
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{newsroom.name}: events")
     calendar.add("x-wr-timezone", newsroom.time_zone)
-    for event in Event.objects.filter(newsroom=newsroom, ends_on__gte=since).order_by("starts_on"):
+    events = Event.objects.public().filter(newsroom=newsroom, ends_on__gte=since)
+    for event in events.order_by("starts_on"):
         entry = icalendar.Event()
         entry.add("uid", f"event-{event.pk}@{site_host()}")
         entry.add("dtstamp", timezone.now())

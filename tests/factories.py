@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pyexiv2
 from django.core.files.base import ContentFile
-from django.forms import MultiWidget
+from django.forms import FileField, MultiWidget
 from django.utils import timezone
 from PIL import Image
 
@@ -65,6 +65,7 @@ def make_event(newsroom, **fields):
     start = fields.pop("starts_on", date(2022, 5, 13))
     fields.setdefault("name", f"Event {n}")
     fields.setdefault("slug", f"event-{n}")
+    fields.setdefault("visibility", Visibility.PUBLIC)
     return Event.objects.create(
         newsroom=newsroom,
         starts_on=start,
@@ -134,8 +135,8 @@ def admin_form_data(response):
         for field in form:
             value = field.value()
             widget = field.field.widget
-            if value is None or value is False:
-                continue
+            if value is None or value is False or isinstance(field.field, FileField):
+                continue  # a stored file is kept when no new one is sent
             if isinstance(widget, MultiWidget):
                 for number, part in enumerate(widget.decompress(value)):
                     data[f"{field.html_name}_{number}"] = "" if part is None else part

@@ -170,21 +170,23 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_crafted_speaker_or_event_of_another_newsroom_is_refused(editor_client, newsroom):
+def test_crafted_speaker_or_event_of_another_newsroom_is_refused_unnamed(editor_client, newsroom):
+    """The form refuses them, and shows it again without naming anything of theirs."""
     other = make_newsroom()
     form = release_form(
         newsroom,
         {
-            "quotes-0-speaker": make_person(other).pk,
-            "results-0-event": make_event(other).pk,
+            "quotes-0-speaker": make_person(other, name="Their Secret Signing").pk,
+            "results-0-event": make_event(other, name="Their Unannounced Race").pk,
         },
     )
 
     response = editor_client.post(reverse("admin:press_pressrelease_add"), form)
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "Pick a speaker from this newsroom." in response.content.decode()
-    assert "Pick an event from this newsroom." in response.content.decode()
+    assert page.count("Select a valid choice") == 2
+    assert "Their Secret Signing" not in page and "Their Unannounced Race" not in page
     assert not PressRelease.objects.exists()
 
 

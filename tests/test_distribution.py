@@ -8,6 +8,7 @@ from pathlib import Path
 import feedparser
 import icalendar
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -308,3 +309,46 @@ def test_list_items_and_quotes_keep_their_marks_in_text_and_markdown(client, new
 
     assert "• Pole\n\n• Podium\n\n1. Hockenheim" in text
     assert "- Pole\n\n- Podium\n\n1. Hockenheim\n\n> Fast car." in markdown
+
+
+def test_saving_a_draft_changes_no_feed_anyone_can_read(client, newsroom, seed_release):
+    """Feeds follow live content only: their times and ETags say nothing of editors' work."""
+    seed_release.tags.add(newsroom.tags.create(name="24H Series", slug="24h-series"))
+    newsroom.tags.create(name="Quiet", slug="quiet")
+    feeds = [
+        reverse("press:site-rss"),
+        reverse("press:site-atom"),
+        reverse("press:rss", args=[newsroom.slug]),
+        reverse("press:atom", args=[newsroom.slug]),
+        reverse("press:kind-rss", args=[newsroom.slug, "news"]),
+        reverse("press:kind-atom", args=[newsroom.slug, "news"]),
+        reverse("press:tag-atom", args=[newsroom.slug, "24h-series"]),
+    ]
+    before = {url: client.get(url) for url in feeds}
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        draft = make_release(newsroom, status=Status.DRAFT, title="Draft news", kind="news")
+        draft.tags.add(newsroom.tags.get(slug="quiet"))
+        after = {url: client.get(url) for url in feeds}
+
+    for url in feeds:
+        assert after[url].status_code == before[url].status_code, url
+        assert after[url].content == before[url].content, url
+        assert after[url].get("ETag") == before[url].get("ETag"), url
+        assert after[url].get("Last-Modified") == before[url].get("Last-Modified"), url
+
+
+def test_a_tag_only_unpublished_releases_use_has_no_feed(client, newsroom, seed_release):
+    """Its name could give an embargoed story away: it is as unknown as a made-up tag."""
+    draft = make_release(newsroom, status=Status.DRAFT, title="Draft")
+    draft.tags.add(newsroom.tags.create(name="New signing Q7", slug="new-signing"))
+    seed_release.tags.add(newsroom.tags.create(name="Racing", slug="racing"))
+
+    for name in ("tag-rss", "tag-atom"):
+        hidden = client.get(reverse(f"press:{name}", args=[newsroom.slug, "new-signing"]))
+        made_up = client.get(reverse(f"press:{name}", args=[newsroom.slug, "made-up"]))
+        shown = client.get(reverse(f"press:{name}", args=[newsroom.slug, "racing"]))
+
+        assert hidden.status_code == made_up.status_code == 404
+        assert "New signing Q7" not in hidden.content.decode()
+        assert shown.status_code == 200

@@ -109,3 +109,77 @@ def test_history_of_another_newsroom_is_out_of_reach(editor_client):
 
     assert editor_client.get(revision.get_absolute_url()).status_code == 404
     assert editor_client.post(revision.get_absolute_url()).status_code == 404
+
+
+def test_a_revision_whose_slug_is_taken_now_says_so_and_restores_nothing(
+    editor_client, release, newsroom
+):
+    save(editor_client, release)
+    save(editor_client, release, slug="podium-at-hockenheim", title="Podium")
+    make_release(newsroom, slug=release.revisions.get(number=1).snapshot["slug"])
+    first = release.revisions.get(number=1)
+
+    response = editor_client.post(first.get_absolute_url(), follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Revision 1 cannot come back as it was." in page
+    assert "This newsroom already has a release with this slug." in page
+    release.refresh_from_db()
+    assert (release.slug, release.title) == ("podium-at-hockenheim", "Podium")
+    assert release.revisions.count() == 2
+
+
+def test_a_revision_quoting_a_deleted_person_says_so_and_restores_nothing(editor_client, release):
+    save(editor_client, release)
+    speaker = release.quotes.get().speaker
+    save(editor_client, release, **{"quotes-0-DELETE": "on"})
+    speaker.delete()
+
+    response = editor_client.post(release.revisions.get(number=1).get_absolute_url(), follow=True)
+
+    assert response.status_code == 200
+    assert "A person it quotes has been deleted since." in response.content.decode()
+    assert not release.quotes.exists()
+
+
+def test_a_revision_with_results_of_a_deleted_event_says_so(editor_client, release):
+    save(editor_client, release)
+    event = release.results.get().event
+    save(editor_client, release, **{"results-0-DELETE": "on"})
+    event.delete()
+
+    response = editor_client.post(release.revisions.get(number=1).get_absolute_url(), follow=True)
+
+    assert response.status_code == 200
+    assert "An event of its results has been deleted since." in response.content.decode()
+
+
+def test_search_finds_a_release_by_the_quotes_a_restore_brought_back(editor_client, newsroom):
+    live = make_release(newsroom, title="Third at Hockenheim")
+    speaker = make_person(newsroom, name="Andreas Bäckman")
+    live.quotes.create(speaker=speaker, text="A marvellous weekend.", position=0)
+    save(editor_client, live)
+    save(editor_client, live, **{"quotes-0-text": "A good weekend."})
+    url = live.get_absolute_url()
+    assert url not in Client().get(reverse("search"), {"q": "marvellous"}).content.decode()
+
+    editor_client.post(live.revisions.get(number=1).get_absolute_url())
+
+    found = Client().get(reverse("search"), {"q": "marvellous"}).content.decode()
+    assert url in found
+
+
+def test_a_published_release_taken_back_to_draft_keeps_a_time_or_says_why(editor_client, newsroom):
+    live = make_release(newsroom, title="Third at Hockenheim")
+
+    data = admin_form_data(editor_client.get(change_url(live)))
+    data.update({"status": Status.DRAFT, "publish_at_0": "", "publish_at_1": ""})
+    response = editor_client.post(change_url(live), data)
+
+    assert response.status_code == 200
+    assert "A release that has been published keeps a “public from” time." in (
+        response.content.decode()
+    )
+    live.refresh_from_db()
+    assert live.status == Status.PUBLISHED

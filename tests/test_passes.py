@@ -109,6 +109,25 @@ def test_the_pass_reaches_the_photos_downloads_and_zip_but_nothing_else(
         assert journalist.get(preview_pass.release.get_absolute_url()).status_code == 404
 
 
+def test_a_pass_stops_serving_the_hero_once_its_set_is_made_private(journalist, preview_pass):
+    hero = preview_pass.release.hero_photo
+    with time_machine.travel(BEFORE, tick=False):
+        hero.photo_set.visibility = Visibility.PRIVATE
+        hero.photo_set.save()
+        token = preview_pass.token
+        page = journalist.get(preview_pass.link_path()).content.decode()
+        hero_file = journalist.get(
+            reverse("press:pass-photo-file", args=[token, hero.pk, hero.version, "web"])
+        )
+        hero_page = journalist.get(
+            reverse("press:pass-photo", args=[token, hero.photo_set.slug, hero.pk])
+        )
+
+    assert "New signing" in page and f"/photos/{hero.pk}/" not in page
+    assert hero_file.status_code == 404
+    assert hero_page.status_code == 404
+
+
 def test_each_opening_and_download_is_logged(journalist, preview_pass):
     with time_machine.travel(BEFORE, tick=False):
         journalist.get(preview_pass.link_path())

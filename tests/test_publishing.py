@@ -1,5 +1,6 @@
 """Publishing: who may publish, embargo times in the newsroom's zone, going live once."""
 
+import html
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -7,14 +8,26 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from media.models import Document, Visibility
+from newsroom.demo.documents import make_fact_sheet
 from newsroom.models import Membership, Role
-from press.models import PressRelease, State, Status
+from press.models import Event, PressRelease, State, Status
 from press.publishing import announce_due_releases, release_went_live
-from tests.factories import make_event, make_person, make_release
+from tests.factories import (
+    admin_form_data,
+    jpeg_bytes,
+    make_event,
+    make_person,
+    make_photo,
+    make_photo_set,
+    make_release,
+)
 
 
 def release_form(newsroom, **fields):
@@ -79,6 +92,125 @@ def test_editors_may_read_but_not_change_or_delete_what_is_out(writer, newsroom)
     assert post.status_code == delete.status_code == 403
     live.refresh_from_db()
     assert live.title == "Out already"
+
+
+def change(client, obj, **changes):
+    """Post an object's admin form with these changes; returns the response."""
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    data = admin_form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
+
+
+def test_editors_cannot_make_media_public_through_the_media_admins(writer, newsroom):
+    """Whichever admin it goes through, making something public is publishers' work."""
+    embargoed = make_photo_set(newsroom, slug="embargoed", visibility=Visibility.WITH_RELEASE)
+    public = make_photo_set(newsroom, slug="public", visibility=Visibility.PUBLIC)
+    photo = make_photo(embargoed, renditions=False)
+    document = Document.objects.create(
+        newsroom=newsroom,
+        title="Facts",
+        file=ContentFile(make_fact_sheet("Facts", ["x"]), name="facts.pdf"),
+        visibility=Visibility.WITH_RELEASE,
+    )
+
+    to_public = change(writer, embargoed, visibility=Visibility.PUBLIC)
+    moved = change(writer, photo, photo_set=public.pk)
+    document_public = change(writer, document, visibility=Visibility.PUBLIC)
+    event = writer.post(
+        reverse("admin:press_event_add"),
+        {
+            "newsroom": newsroom.pk,
+            "name": "Signing day",
+            "slug": "signing-day",
+            "starts_on": "2027-01-10",
+            "ends_on": "2027-01-10",
+            "visibility": Visibility.PUBLIC,
+        },
+    )
+    contact = writer.post(
+        reverse("admin:newsroom_person_add"),
+        {
+            "newsroom": newsroom.pk,
+            "name": "New signing",
+            "is_press_contact": "on",
+            "email": "new@example.com",
+            "position": 0,
+        },
+    )
+
+    for response in (to_public, moved, document_public, event, contact):
+        assert response.status_code == 200
+        assert "the newsroom's publishers can" in html.unescape(response.content.decode())
+    embargoed.refresh_from_db(), photo.refresh_from_db(), document.refresh_from_db()
+    assert embargoed.visibility == Visibility.WITH_RELEASE
+    assert photo.photo_set == embargoed
+    assert document.visibility == Visibility.WITH_RELEASE
+    assert not Event.objects.filter(slug="signing-day").exists()
+    assert not newsroom.people.filter(name="New signing").exists()
+
+
+def test_editors_cannot_hide_or_change_what_a_live_release_shows(writer, newsroom):
+    hero_set = make_photo_set(newsroom, slug="hero", visibility=Visibility.WITH_RELEASE)
+    hero = make_photo(hero_set, caption="Third on the podium.", renditions=False)
+    make_release(newsroom, hero_photo=hero)
+    hero_set.refresh_from_db()
+
+    hidden = change(writer, hero_set, visibility=Visibility.PRIVATE)
+    recaptioned = change(writer, hero, caption="Something else.")
+    uploaded = writer.post(
+        reverse("admin:media_photoset_upload", args=[hero_set.pk]),
+        {"files": [SimpleUploadedFile("more.jpg", jpeg_bytes())]},
+    )
+
+    assert hidden.status_code == recaptioned.status_code == uploaded.status_code == 403
+    hero_set.refresh_from_db(), hero.refresh_from_db()
+    assert hero_set.visibility == Visibility.WITH_RELEASE
+    assert hero.caption == "Third on the podium."
+    assert hero_set.photos.count() == 1
+
+
+def test_publishers_make_media_public_and_change_what_is_out(editor_client, newsroom):
+    embargoed = make_photo_set(newsroom, slug="embargoed", visibility=Visibility.WITH_RELEASE)
+    hero = make_photo(embargoed, caption="Old caption.", renditions=False)
+    make_release(newsroom, hero_photo=hero)
+
+    assert change(editor_client, hero, caption="New caption.").status_code == 302
+    assert change(editor_client, embargoed, visibility=Visibility.PUBLIC).status_code == 302
+    hero.refresh_from_db(), embargoed.refresh_from_db()
+    assert hero.caption == "New caption." and embargoed.visibility == Visibility.PUBLIC
+
+
+def test_single_line_fields_refuse_line_breaks(editor_client, newsroom):
+    release = make_release(newsroom, status=Status.DRAFT, title="Podium")
+
+    response = change(editor_client, release, title="Podium\r\nBcc: someone@example.com")
+
+    assert response.status_code == 200
+    assert "Keep this on one line" in response.content.decode()
+    release.refresh_from_db()
+    assert release.title == "Podium"
+
+
+def test_crafted_ids_in_autocomplete_fields_are_refused_in_the_form(editor_client, newsroom):
+    """Text and numbers too big for any row are invalid choices, shown again without a 500."""
+    for junk in ["abc", "99999999999999999999999", "-5", "1.5"]:
+        form = release_form(
+            newsroom,
+            status=Status.DRAFT,
+            hero_photo=junk,
+            photo_sets=[junk],
+            events=[junk],
+            tags=[junk],
+            contacts=[junk],
+            documents=[junk],
+            **{"quotes-TOTAL_FORMS": "1", "quotes-0-speaker": junk, "quotes-0-text": "Hi"},
+        )
+        response = editor_client.post(reverse("admin:press_pressrelease_add"), form)
+
+        assert response.status_code == 200, junk
+        assert "Select a valid choice" in response.content.decode(), junk
+    assert not PressRelease.objects.exists()
 
 
 def test_publishers_publish_schedule_and_withdraw(editor_client, newsroom, client):

@@ -6,11 +6,12 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Visibility
-from press.models import Status
+from press.models import Event, Status
 from tests.factories import (
     jpeg_bytes,
     make_newsroom,
@@ -130,6 +131,25 @@ def test_a_hero_photo_moved_to_a_private_set_disappears_from_the_release(client,
     assert client.get(photo.web_url).status_code == 404
 
 
+def test_a_set_card_never_shows_a_cover_that_has_left_the_set(client, newsroom):
+    """A cover moved to a private set is no longer public: the card shows the set's own photo."""
+    public = make_photo_set(newsroom, title="Race day", slug="race-day", is_featured=True)
+    first = make_photo(public, title="Grid", credit="Team Photo")
+    cover = make_photo(public, title="Secret car", credit="Secret Studio 7")
+    public.cover = cover
+    public.save()
+    cover.photo_set = make_photo_set(newsroom, slug="internal", visibility=Visibility.PRIVATE)
+    cover.save()
+
+    for url in (
+        reverse("media:photoset-list", args=[newsroom.slug]),
+        reverse("newsroom:home", args=[newsroom.slug]),
+    ):
+        page = client.get(url).content.decode()
+        assert first.thumbnail_url in page, url
+        assert f"/files/photos/{cover.pk}/" not in page and "Secret Studio 7" not in page, url
+
+
 def test_portraits_are_public_only_for_press_contacts_and_people_in_live_releases(
     client, newsroom
 ):
@@ -204,3 +224,43 @@ def test_public_files_are_cacheable_and_live_pages_are_not_marked_private(client
     assert image["Content-Type"] == "image/jpeg"
     assert "private" not in page.get("Cache-Control", "")
     assert "X-Robots-Tag" not in page
+
+
+def test_an_event_not_announced_yet_stays_hidden_until_its_release_is_live(
+    editor_client, newsroom
+):
+    """New events follow their release: an event named after a signing cannot leak it."""
+    client = Client()
+    event = Event.objects.create(
+        newsroom=newsroom,
+        name="Signing day Q9",
+        slug="signing-day",
+        starts_on=timezone.localdate() + timedelta(days=3),
+        ends_on=timezone.localdate() + timedelta(days=3),
+    )
+    release = make_release(newsroom, status=Status.DRAFT, title="The signing")
+    release.events.add(event)
+    addresses = [
+        reverse("newsroom:home", args=[newsroom.slug]),
+        reverse("press:event-list", args=[newsroom.slug]),
+        reverse("press:event-calendar", args=[newsroom.slug]),
+        reverse("api:event-list"),
+        reverse("sitemap"),
+    ]
+
+    assert event.visibility == Visibility.WITH_RELEASE
+    assert client.get(event.get_absolute_url()).status_code == 404
+    assert client.get(reverse("api:event-detail", args=[event.pk])).status_code == 404
+    for url in addresses:
+        assert "Signing day Q9" not in client.get(url).content.decode(), url
+        assert "signing-day" not in client.get(url).content.decode(), url
+    preview = editor_client.get(event.get_absolute_url())
+    assert preview.status_code == 200 and "no-store" in preview["Cache-Control"]
+
+    release.status = Status.PUBLISHED
+    release.save()
+
+    assert client.get(event.get_absolute_url()).status_code == 200
+    for url in addresses[1:]:
+        assert "signing-day" in client.get(url).content.decode(), url
+    assert "Signing day Q9" in client.get(addresses[0]).content.decode()

@@ -532,6 +532,7 @@ def race_events(newsroom, calendar):
             "country": "Germany",
             "starts_on": calendar.day(-2),
             "ends_on": calendar.day(0),
+            "visibility": Visibility.PUBLIC,
         },
     )
     ljungbyhed, _ = Event.objects.get_or_create(
@@ -544,6 +545,8 @@ def race_events(newsroom, calendar):
             "country": "Sweden",
             "starts_on": calendar.day(19),
             "ends_on": calendar.day(20),
+            # The season calendar is announced: on the events page from the start.
+            "visibility": Visibility.PUBLIC,
         },
     )
     return hockenheim, ljungbyhed
