@@ -4,6 +4,7 @@ import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.robotparser import RobotFileParser
 
 import feedparser
 import icalendar
@@ -149,8 +150,27 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_plac
     text = client.get("/robots.txt").content.decode()
 
     assert "Sitemap: http://testserver/sitemap.xml" in text
-    for path in ("/admin/", "/preview/", "/files/"):
+    for path in ("/admin/", "/preview/", "/api/"):
         assert f"Disallow: {path}" in text
+
+
+def test_link_preview_crawlers_may_fetch_the_photos_and_logos_pages_embed(client, seed_release):
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").content.decode().splitlines())
+    photo = seed_release.hero_photo
+    newsroom = seed_release.newsroom
+
+    def allowed(path):
+        return robots.can_fetch("facebookexternalhit", f"http://testserver{path}")
+
+    assert allowed(photo.social_url) and allowed(photo.web_url)
+    assert allowed(reverse("newsroom:logo", args=[newsroom.slug]))
+    assert allowed(reverse("newsroom:portrait", args=[1]))
+    assert allowed(seed_release.get_absolute_url())
+    assert not allowed(reverse("media:photoset-zip", args=[photo.photo_set_id, "web"]))
+    assert not allowed(reverse("admin:index"))
+    assert not allowed(reverse("api:index"))
+    assert not allowed(reverse("press:pass", args=["some-token"]))
 
 
 def test_release_pages_have_link_previews_and_news_article_data(client, seed_release):
