@@ -12,12 +12,11 @@ import zipstream.ng
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from zipstream import ZipStream
 from zlib_ng import zlib_ng
 
 from media.models import SIZE_HINTS, Rendition, Size
-from newsroom.http import streamed
+from newsroom.http import content_disposition, streamed
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +193,7 @@ class SetArchive:
     @property
     def content_disposition(self):
         title = clean_name(self.photo_set.title, 80) or "photos"
-        return content_disposition_header(True, f"{title} ({self.size}).zip")
+        return content_disposition(f"{title} ({self.size}).zip")
 
     def response(self, request):
         response = StreamingHttpResponse(

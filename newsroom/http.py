@@ -2,6 +2,7 @@
 
 import mimetypes
 import re
+import unicodedata
 from pathlib import PurePath
 from urllib.parse import quote, urlsplit
 
@@ -11,9 +12,11 @@ from django.core.files.storage import FileSystemStorage
 from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 
 CHUNK_SIZE = 1024 * 1024
+# Typographic marks our file names use, as close as ASCII gets.
+ASCII_MARKS = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": "'", "”": "'", "×": "x"})
 SINGLE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -32,6 +35,23 @@ def site_host():
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+def content_disposition(filename, *, inline=False):
+    """`attachment; filename="…"; filename*=UTF-8''…`, as RFC 6266 recommends.
+
+    `filename*` (RFC 8187) carries the real name; the plain `filename` first is
+    an ASCII stand-in for the clients that read nothing else (“Bäckman på
+    pallen – podium.jpg” becomes “Backman pa pallen - podium.jpg”).
+    """
+    fallback = "".join(
+        character
+        for character in unicodedata.normalize("NFKD", filename.translate(ASCII_MARKS))
+        if " " <= character <= "~" and character not in '"\\%'
+    )
+    fallback = re.sub(r"\s+", " ", fallback).strip() or "download"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def mark_preview(response):
     """An editor's view of unpublished work: never stored by any cache, never indexed."""
     add_never_cache_headers(response)
@@ -43,11 +63,9 @@ def mark_preview(response):
 def file_response(file, *, public, max_age, filename=None, as_attachment=False):
     """Stream a small stored file (a logo, a portrait) with cache headers for its visibility."""
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    response = FileResponse(
-        file.storage.open(file.name, "rb"),
-        content_type=content_type,
-        as_attachment=as_attachment,
-        filename=filename or PurePath(file.name).name,
+    response = FileResponse(file.storage.open(file.name, "rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        filename or PurePath(file.name).name, inline=not as_attachment
     )
     return cache_for(response, public=public, max_age=max_age)
 
@@ -116,7 +134,7 @@ def serve_download(
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(timestamp)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return cache_for(response, public=public, max_age=max_age)
 

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -22,7 +22,7 @@ from media.views import (
     send_photo_file,
     send_set_zip,
 )
-from newsroom.http import absolute_url, mark_preview, site_host
+from newsroom.http import absolute_url, content_disposition, mark_preview, site_host
 from newsroom.models import Newsroom, Person
 from newsroom.pagecache import public_page
 from press import search
@@ -403,7 +403,7 @@ def pass_calendar(request, preview_pass):
     calendar.add("version", "2.0")
     calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "embargo.ics")
+    response["Content-Disposition"] = content_disposition("embargo.ics")
     return mark_preview(response)
 
 
@@ -475,8 +475,8 @@ def event_calendar(request, newsroom):
         entry.add("url", absolute_url(event.get_absolute_url()))
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{newsroom.slug}-events.ics"
+    response["Content-Disposition"] = content_disposition(
+        f"{newsroom.slug}-events.ics", inline=True
     )
     return response
 

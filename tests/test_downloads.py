@@ -1,6 +1,7 @@
 """Photo files as journalists download them: sizes, names, headers, metadata, pixels."""
 
 import io
+import re
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -69,7 +70,11 @@ def test_downloads_carry_a_readable_name_length_etag_and_cache_headers(client, p
 
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment; filename*=utf-8''")
+    # RFC 6266: an ASCII name first for old clients, then the real one (RFC 8187).
+    assert disposition.startswith(
+        'attachment; filename="2022-05-15 Hankook 12h Hockenheimring - Third on the podium '
+        "(web).jpg\"; filename*=UTF-8''"
+    )
     assert unquote(disposition.split("''", 1)[1]) == (
         "2022-05-15 Hankook 12h Hockenheimring – Third on the podium (web).jpg"
     )
@@ -87,8 +92,29 @@ def test_unicode_titles_make_unicode_file_names(client, photo):
 
     disposition = download(client, photo, "original")["Content-Disposition"]
 
-    assert disposition.startswith("attachment; filename*=utf-8''2022-05-15%20Hankook")
+    assert "filename*=UTF-8''2022-05-15%20Hankook" in disposition
     assert "B%C3%A4ckman%20p%C3%A5%20pallen%20%28original%29.jpg" in disposition
+    assert 'filename="2022-05-15 Hankook' in disposition
+    assert 'Backman pa pallen (original).jpg"' in disposition  # the ASCII stand-in
+
+
+def test_every_download_names_its_file_for_old_and_new_clients(client, photo, newsroom):
+    release = make_release(newsroom, hero_photo=photo)
+    release.photo_sets.add(photo.photo_set)
+    urls = [
+        photo.file_url("web") + "?download",
+        photo.file_url("original"),
+        reverse("media:photoset-zip", args=[photo.photo_set.pk, "web"]),
+        reverse("press:event-calendar", args=[newsroom.slug]),
+    ]
+    for url in urls:
+        disposition = client.get(url)["Content-Disposition"]
+        assert re.fullmatch(
+            r"(attachment|inline); filename=\"[ -~]+\"; filename\*=UTF-8''\S+", disposition
+        ), (
+            url,
+            disposition,
+        )
 
 
 def test_head_sends_the_headers_without_the_body(client, photo):
