@@ -16,7 +16,17 @@ from django.utils.http import http_date, parse_http_date_safe
 
 CHUNK_SIZE = 1024 * 1024
 # Typographic marks our file names use, as close as ASCII gets.
-ASCII_MARKS = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": "'", "”": "'", "×": "x"})
+ASCII_MARKS = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": "'",
+        "\u201d": "'",
+        "×": "x",
+    }
+)
 SINGLE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
