@@ -383,7 +383,9 @@ def pass_calendar(request, preview_pass):
     local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
     event = icalendar.Event()
     event.add("uid", f"embargo-{preview_pass.pk}-{release.pk}@{site_host()}")
-    event.add("dtstamp", timezone.now())
+    # The stamp says when the information last changed, not when it was asked for:
+    # the same pass gives the same file (the embargo can move after the pass is issued).
+    event.add("dtstamp", max(preview_pass.created_at, release.updated_at))
     event.add("dtstart", release.publish_at)
     event.add("dtend", release.publish_at + timedelta(minutes=15))
     event.add("summary", f"Embargo lifts: {release.title}")
@@ -463,7 +465,8 @@ def event_calendar(request, newsroom):
     for event in Event.objects.filter(newsroom=newsroom, ends_on__gte=since).order_by("starts_on"):
         entry = icalendar.Event()
         entry.add("uid", f"event-{event.pk}@{site_host()}")
-        entry.add("dtstamp", timezone.now())
+        # When the event last changed: an unchanged calendar is the same bytes.
+        entry.add("dtstamp", event.updated_at)
         entry.add("summary", event.name)
         entry.add("dtstart", event.starts_on)
         # All-day events end the day after their last day (RFC 5545).

@@ -9,6 +9,9 @@ from urllib.robotparser import RobotFileParser
 import feedparser
 import icalendar
 import pytest
+import time_machine
+import vobject
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -227,6 +230,25 @@ def test_the_events_calendar_parses_and_lists_the_newsrooms_events(client, newsr
     assert str(event["location"]) == "Ljungbyhed, Sweden"
     assert str(event["url"]).endswith(opener.get_absolute_url())
     assert str(event["uid"]) == f"event-{opener.pk}@testserver"
+    assert event.decoded("dtstamp") == opener.updated_at.replace(microsecond=0)
+
+
+def test_an_unchanged_events_calendar_is_the_same_bytes_hours_later(client, newsroom):
+    make_event(newsroom, name="STCC Ljungbyhed", starts_on=date(2030, 6, 3))
+    make_event(newsroom, name="STCC Mantorp", starts_on=date(2030, 8, 3))
+    url = reverse("press:event-calendar", args=[newsroom.slug])
+
+    first = client.get(url).content
+    cache.clear()  # a fresh rendering, not the page cache's copy
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        later = client.get(url).content
+
+    assert first == later
+    calendar = vobject.readOne(first.decode())  # an independent reader agrees
+    assert [event.summary.value for event in calendar.vevent_list] == [
+        "STCC Ljungbyhed",
+        "STCC Mantorp",
+    ]
 
 
 def test_event_pages_list_results_once_their_release_is_live(client, newsroom):
