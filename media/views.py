@@ -20,7 +20,7 @@ from media.models import (
     ZipDownloadCount,
     attach_covers,
 )
-from newsroom.http import cache_for, mark_preview, serve_download
+from newsroom.http import cache_for, mark_preview, not_modified, serve_download
 from newsroom.models import Newsroom
 from newsroom.pagecache import public_page
 
@@ -188,7 +188,7 @@ def send_set_zip(request, photo_set, size, *, public, logged=None):
         raise Http404
     archive = downloads.SetArchive(photo_set, size)
     etag = archive.etag
-    if etag in request.headers.get("If-None-Match", ""):
+    if not_modified(request, etag, None):
         response = HttpResponse(status=304)
     elif request.method == "HEAD":
         response = HttpResponse(content_type="application/zip")

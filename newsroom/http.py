@@ -70,6 +70,23 @@ def mark_preview(response):
     return response
 
 
+def no_length_without_content(get_response):
+    """Middleware: no Content-Length on a 204 or a 304 (RFC 9110 §8.6, §15.4.5).
+
+    Django's CommonMiddleware gives every response a length, "0" for these
+    too; a 304 has no content, and caches would take the 0 as the length of
+    the stored page. Listed before CommonMiddleware, so it sees its answer.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code in (204, 304) and response.has_header("Content-Length"):
+            del response["Content-Length"]
+        return response
+
+    return middleware
+
+
 def file_response(file, *, public, max_age, filename=None, as_attachment=False):
     """Stream a small stored file (a logo, a portrait) with cache headers for its visibility."""
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -150,12 +167,16 @@ def serve_download(
 
 
 def not_modified(request, etag, timestamp):
+    """Whether If-None-Match (weak comparison, `*` for anything) or If-Modified-Since hold.
+
+    `timestamp` None: the resource has no modification time to compare.
+    """
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or etag in tags
+        return "*" in tags or etag.removeprefix("W/") in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and timestamp <= since
+    return since is not None and timestamp is not None and timestamp <= since
 
 
 def requested_range(request, etag, timestamp, size):
