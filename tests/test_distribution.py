@@ -1,5 +1,6 @@
 """What journalists' tools read: feeds, the sitemap, robots.txt, link previews, calendars, text."""
 
+import html
 import json
 import re
 from datetime import date, timedelta
@@ -91,6 +92,27 @@ def test_feed_items_have_stable_ids_dates_and_the_hero_photo_with_credit(client,
         client.get(reverse("press:rss", args=[seed_release.newsroom.slug])).content
     )
     assert again.entries[0].id == item.id  # a new address, the same item
+
+
+def shown(detail):
+    """What a reader shows of a feedparser text construct: HTML rendered, text as it is."""
+    if detail.type == "text/plain":
+        return detail.value
+    assert detail.type == "text/html", detail.type
+    return html.unescape(re.sub(r"<[^>]*>", "", detail.value))
+
+
+def test_feed_readers_show_a_lead_as_the_text_it_is(client, newsroom):
+    lead = "Times < 1:30 & <b>fast</b> laps, “dry” — 0 < 1 &amp; <script>x</script>"
+    make_release(newsroom, lead=lead)
+    make_release(newsroom, body="<p>Third &amp; fast: 1 &lt; 2.</p>", lead="")
+
+    for name in ("press:rss", "press:atom"):
+        parsed = feedparser.parse(client.get(reverse(name, args=[newsroom.slug])).content)
+        summaries = [shown(entry.summary_detail) for entry in parsed.entries]
+        assert sorted(summaries) == sorted([lead, "Third & fast: 1 < 2."]), name
+    atom = client.get(reverse("press:atom", args=[newsroom.slug])).content.decode()
+    assert '<summary type="html">Times &amp;lt; 1:30 &amp;amp; &amp;lt;b&amp;gt;' in atom
 
 
 def test_feeds_answer_conditional_requests_with_304(client, seed_release):
