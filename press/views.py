@@ -143,8 +143,11 @@ def release_as_text(request, newsroom, slug, markdown=False):
     )
     parts = release_parts(release, PUBLIC)
     text = release_text(release, parts, absolute_url, markdown=markdown)
-    content_type = "text/markdown" if markdown else "text/plain"
-    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    # The results table is GitHub's extension of CommonMark: say so (RFC 7763).
+    content_type = (
+        "text/markdown; charset=utf-8; variant=GFM" if markdown else "text/plain; charset=utf-8"
+    )
+    response = HttpResponse(text, content_type=content_type)
     response["Last-Modified"] = http_date(
         (release.corrected_at or release.first_published_at).timestamp()
     )

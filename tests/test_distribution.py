@@ -9,6 +9,7 @@ from urllib.robotparser import RobotFileParser
 
 import feedparser
 import icalendar
+import lxml.html
 import pytest
 import time_machine
 import vobject
@@ -16,10 +17,21 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from lxml import etree
+from markdown_it import MarkdownIt
 
 from press.models import Status
-from tests.factories import body, make_event, make_newsroom, make_release, make_result
+from tests.factories import (
+    body,
+    make_event,
+    make_newsroom,
+    make_person,
+    make_photo_set,
+    make_quote,
+    make_release,
+    make_result,
+)
 
 SITEMAP_SCHEMA = etree.XMLSchema(
     etree.parse(str(Path(__file__).parent / "schemas" / "sitemap.xsd"))
@@ -302,7 +314,7 @@ def test_every_release_has_a_plain_text_and_a_markdown_version(client, seed_rele
     plain_words = " ".join(plain.split())
 
     assert text["Content-Type"] == "text/plain; charset=utf-8"
-    assert markdown["Content-Type"] == "text/markdown; charset=utf-8"
+    assert markdown["Content-Type"] == "text/markdown; charset=utf-8; variant=GFM"
     for content in (plain_words, marked):
         assert seed_release.title in content
         assert "A podium in the first race with the team." in content
@@ -372,3 +384,64 @@ def test_list_items_and_quotes_keep_their_marks_in_text_and_markdown(client, new
 
     assert "• Pole\n\n• Podium\n\n1. Hockenheim" in text
     assert "- Pole\n\n- Podium\n\n1. Hockenheim\n\n> Fast car." in markdown
+
+
+# Markup-like text in every place a release has words: each must read back as itself.
+HOSTILE = "1986. # *Bäckman* _won_ `code` [a](http://x.example) <b>b</b> & &amp; | ~~s~~ \\ > q"
+
+
+def rendered(markdown):
+    """The Markdown as a CommonMark reader with GitHub's tables shows it."""
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_the_markdown_version_shows_hostile_text_as_exactly_that_text(client, newsroom):
+    newsroom.name = f"- {HOSTILE}"
+    newsroom.about = f"+ {HOSTILE}\n    1. indented\n\n= {HOSTILE}"
+    newsroom.save()
+    speaker = make_person(newsroom, name=f"{HOSTILE} Speaker")
+    event = make_event(newsroom, name=f"1) {HOSTILE}")
+    release = make_release(
+        newsroom,
+        title=HOSTILE,
+        lead=f"2. {HOSTILE}",
+        body=f"<p>{escape(HOSTILE)}</p><ul><li><p>- {escape(HOSTILE)}</p></li></ul>"
+        f'<p><a href="http://x.example/a b)(c">{escape(HOSTILE)}</a></p>',
+    )
+    make_quote(release, speaker, f"{HOSTILE}\n# second line")
+    make_result(release, event, session=f"Race | {HOSTILE}", category="T|C", note=HOSTILE)
+    photo_set = make_photo_set(newsroom, title=f"[{HOSTILE}]")
+    release.photo_sets.add(photo_set)
+
+    response = client.get(reverse("press:release-markdown", args=[newsroom.slug, release.slug]))
+    page = rendered(body(response).decode())
+
+    def texts(path):
+        return [element.text_content() for element in page.xpath(path)]
+
+    # Only the structure we wrote: no list, heading, code, HTML or strikethrough from the text.
+    tags = {element.tag for element in page.iter()} - {"div"}
+    table = {"table", "thead", "tbody", "tr", "th", "td"}
+    assert tags <= {"h1", "h2", "p", "em", "strong", "blockquote", "br", "a", "ul", "li", *table}
+    assert tags >= {"table"}
+    assert texts("h1") == [HOSTILE]
+    assert texts("p[1]/em")[0].endswith(f" · - {HOSTILE}")
+    assert texts("p/strong")[0] == f"2. {HOSTILE}"
+    assert f"{HOSTILE}" in texts("p")
+    assert texts("ul/li")[0] == f"- {HOSTILE}"
+    [link] = page.xpath("p/a[starts-with(@href, 'http://x.example/a')]")
+    assert link.text_content() == HOSTILE
+    assert link.get("href") == "http://x.example/a%20b%29%28c"
+    assert texts("blockquote/p") == [f"“{HOSTILE}\n# second line”\n— {HOSTILE} Speaker"]
+    cells = page.xpath("//table/tbody/tr/td")
+    assert [cell.text_content() for cell in cells] == [
+        f"Race | {HOSTILE}",
+        "T|C",
+        "1st place",
+        HOSTILE,
+    ]
+    assert texts("h2") == ["Quotes", "Results", "Photos and documents", f"About - {HOSTILE}"]
+    assert f"[{HOSTILE}]" in texts("ul/li/a")
+    assert f"+ {HOSTILE}\n1. indented" in texts("p")
+    assert f"= {HOSTILE}" in texts("p")
