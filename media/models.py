@@ -2,6 +2,7 @@ import contextlib
 import hashlib
 import io
 import mimetypes
+import zlib
 from datetime import timedelta
 from functools import partial
 from pathlib import PurePath
@@ -498,6 +499,9 @@ class Rendition(models.Model):
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     bytes = models.PositiveBigIntegerField(_("file size"))
+    # Kept so a ZIP of a set can be laid out, and resumed at any byte, without
+    # reading the files before that byte.
+    crc32 = models.PositiveBigIntegerField(_("CRC-32"), null=True, editable=False)
     created_at = models.DateTimeField(_("made"), default=timezone.now)
 
     class Meta:
@@ -522,6 +526,17 @@ class Rendition(models.Model):
     @property
     def etag(self):
         return f'"{self.version}-{self.size}"'
+
+    def checksum(self):
+        """The file's CRC-32; worked out once for files made before it was kept."""
+        if self.crc32 is None:
+            crc = 0
+            with self.file.storage.open(self.file.name, "rb") as handle:
+                while chunk := handle.read(1024 * 1024):
+                    crc = zlib.crc32(chunk, crc)
+            Rendition.objects.filter(pk=self.pk).update(crc32=crc)
+            self.crc32 = crc
+        return self.crc32
 
 
 class CounterQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ usage terms written into IPTC and XMP, so they travel with the file.
 
 import io
 import logging
+import zlib
 
 from django.core.files.base import ContentFile
 from PIL import Image
@@ -51,6 +52,7 @@ def render_photo(photo):
                 "width": width,
                 "height": height,
                 "bytes": len(data),
+                "crc32": zlib.crc32(data),
             },
         )
         kept.add(stored)

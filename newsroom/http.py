@@ -211,8 +211,8 @@ def if_range_matches(request, etag, timestamp):
     if if_range is None:
         return True
     if if_range.startswith(('"', "W/")):
-        return if_range == etag  # strong comparison only
-    return parse_http_date_safe(if_range) == timestamp
+        return if_range == etag and not etag.startswith("W/")  # strong comparison only
+    return timestamp is not None and parse_http_date_safe(if_range) == timestamp
 
 
 def read_range(file, start, end):
