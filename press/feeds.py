@@ -124,7 +124,7 @@ class ReleaseFeed(Feed):
         return absolute_url(release.get_absolute_url())
 
     def item_guid(self, release):
-        return f"urn:uuid:{release.uid}"
+        return release.urn
 
     item_guid_is_permalink = False
 

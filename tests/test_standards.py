@@ -6,11 +6,29 @@ sitemaps.org XSDs and the W3C Feed Validation Service, used offline.
 """
 
 import io
+import json
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from jsonschema import Draft202012Validator, FormatChecker
+from lxml import etree
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
-from tests.factories import make_release
+from press.api import NINJS_VERSION
+from press.models import Status
+from tests.factories import make_photo, make_photo_set, make_release
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+# ninjs 2.2 refers to GeoJSON's published schema for places[].geojson. Tests
+# never fetch: a stand-in with the one rule every GeoJSON object keeps.
+GEOJSON = "https://geojson.org/schema/GeoJSON.json"
+GEOJSON_STAND_IN = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["type"],
+}
 
 # Warnings of the W3C validator we accept, and why. None so far.
 ACCEPTED_FEED_WARNINGS = set()
@@ -75,3 +93,82 @@ def test_every_feed_passes_the_w3c_feed_validator(client, feedvalidator, site_ur
         response = client.get(url)
         assert response.status_code == 200, url
         assert feed_problems(feedvalidator, response, url) == [], (url, response.content.decode())
+
+
+# ninjs ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ninjs(standards):
+    """A validator of the official IPTC ninjs JSON Schema of the version we declare."""
+    schema = json.loads((standards / f"ninjs-schema_{NINJS_VERSION}.json").read_text())
+    registry = Registry().with_resource(
+        GEOJSON, Resource.from_contents(GEOJSON_STAND_IN, default_specification=DRAFT202012)
+    )
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def ninjs_errors(validator, item):
+    return [
+        f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(item)
+    ]
+
+
+def test_every_api_item_is_valid_official_ninjs(client, ninjs, seed_release):
+    seed_release.tags.add(seed_release.newsroom.tags.create(name="TCR", slug="tcr"))
+    extra = make_photo_set(seed_release.newsroom, title="More photos")
+    make_photo(extra, title="Pit lane", copyright="© 24H SERIES 2022")
+    seed_release.photo_sets.add(extra)
+    make_release(seed_release.newsroom, title="Short", body="<p>Short.</p>", lead="")
+
+    releases = client.get(reverse("api:release-list")).json()["results"]
+    detail = client.get(
+        reverse("api:release-detail", args=[seed_release.newsroom.slug, seed_release.slug])
+    ).json()
+    pictures = [
+        picture
+        for photo_set in client.get(reverse("api:photoset-list")).json()["results"]
+        for picture in [photo_set["cover"]]
+        + client.get(urlsplit(photo_set["href"]).path).json()["photos"]
+    ]
+
+    assert len(releases) == 2 and len(pictures) == 4
+    for item in [*releases, detail]:
+        assert item["standard"]["version"] == NINJS_VERSION
+        assert ninjs_errors(ninjs, item) == [], item["uri"]
+        assert {a["type"] for a in item.get("associations", [])} <= {"picture", "text"}
+    for picture in pictures:
+        assert ninjs_errors(ninjs, picture) == [], picture["uri"]
+
+
+def test_the_official_ninjs_schema_can_fail(client, ninjs, seed_release):
+    url = reverse("api:release-detail", args=[seed_release.newsroom.slug, seed_release.slug])
+    item = client.get(url).json()
+    assert ninjs_errors(ninjs, item) == []
+    for wrong in [{"headline": "ninjs 1.x"}, {"uri": 7}, {"versioncreated": "yesterday"}]:
+        assert ninjs_errors(ninjs, {**item, **wrong}), wrong
+    assert ninjs_errors(ninjs, {k: v for k, v in item.items() if k != "uri"})
+
+
+# Sitemaps ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sitemap_schema(standards):
+    return etree.XMLSchema(etree.parse(str(standards / "sitemap.xsd")))
+
+
+def test_the_sitemap_is_valid_under_the_official_schema(client, sitemap_schema, seed_release):
+    make_release(seed_release.newsroom, status=Status.DRAFT)
+    document = etree.fromstring(client.get(reverse("sitemap")).content)
+
+    assert sitemap_schema.validate(document), sitemap_schema.error_log
+    assert len(document.findall(f"{SITEMAP}url")) >= 4
+
+
+def test_a_site_with_nothing_published_yet_still_has_a_valid_sitemap(client, db, sitemap_schema):
+    document = etree.fromstring(client.get(reverse("sitemap")).content)
+
+    assert sitemap_schema.validate(document), sitemap_schema.error_log
+    assert [loc.text for loc in document.iter(f"{SITEMAP}loc")] == ["http://testserver/"]
