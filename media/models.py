@@ -173,8 +173,14 @@ class Size(models.TextChoices):
     SOCIAL = "social", _("Social media")
     PRINT = "print", _("Print")
     ORIGINAL = "original", _("Original")
+    # Crops around the focal point in the ratios search engines ask for in article data.
+    WIDE = "16x9", _("16:9 crop")
+    STANDARD = "4x3", _("4:3 crop")
+    SQUARE = "1x1", _("1:1 crop")
 
 
+# For search engines' article data (JSON-LD) only: neither downloads nor in the API.
+CROP_SIZES = [Size.WIDE, Size.STANDARD, Size.SQUARE]
 # What journalists download, smallest first; thumbnails are for pages only.
 DOWNLOAD_SIZES = [Size.WEB, Size.SOCIAL, Size.PRINT, Size.ORIGINAL]
 # Sizes a whole set can be downloaded in as one ZIP.

@@ -12,19 +12,27 @@ import zlib
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from media.imagegenerators import Print, Social, Thumbnail, Web
+from media.imagegenerators import Print, Social, Square, Standard, Thumbnail, Web, Wide
 from media.metadata import clean_and_stamp
-from media.models import Photo, Rendition, Size
+from media.models import CROP_SIZES, Photo, Rendition, Size
 from newsroom.uploads import FORMAT_EXTENSIONS
 
 logger = logging.getLogger(__name__)
 
-SPECS = {Size.THUMBNAIL: Thumbnail, Size.WEB: Web, Size.SOCIAL: Social, Size.PRINT: Print}
+SPECS = {
+    Size.THUMBNAIL: Thumbnail,
+    Size.WEB: Web,
+    Size.SOCIAL: Social,
+    Size.PRINT: Print,
+    Size.WIDE: Wide,
+    Size.STANDARD: Standard,
+    Size.SQUARE: Square,
+}
 
 
 def sizes_for(photo):
     # A JPEG original is already the best print file: no recompressed copy of it.
-    sizes = [Size.THUMBNAIL, Size.WEB, Size.SOCIAL, Size.ORIGINAL]
+    sizes = [Size.THUMBNAIL, Size.WEB, Size.SOCIAL, Size.ORIGINAL, *CROP_SIZES]
     return sizes if photo.is_jpeg else [*sizes, Size.PRINT]
 
 

@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from media.models import Photo, PhotoSet, Rendition, Size
+from media.models import CROP_SIZES, Photo, PhotoSet, Rendition, Size
 from newsroom.http import absolute_url
 from press import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
@@ -422,6 +422,7 @@ def picture(request, photo, *, name=None, caption=None):
                 for rendition in sorted(
                     photo.renditions.all(), key=lambda r: SIZE_ORDER.index(r.size)
                 )
+                if rendition.size not in CROP_SIZES
             ],
         }
     )

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from media.downloads import PUBLIC_LINKS, Links
-from media.models import ZIP_SIZES, Photo, PhotoSet, Size, Visibility, attach_covers
+from media.models import CROP_SIZES, ZIP_SIZES, Photo, PhotoSet, Size, Visibility, attach_covers
 from media.views import (
     render_photo,
     render_photo_set,
@@ -166,6 +166,15 @@ def sharing_metadata(request, release, hero):
             "height": 630,
             "alt": hero.alt,
         }
+    # Who speaks: a driver's own newsroom is a Person, a team's an Organization.
+    # Google asks for the author's type and url; a person publishing their own
+    # news is its publisher too (schema.org allows a Person; a logo is an
+    # Organization's only).
+    who = {
+        "@type": newsroom.schema_org_type,
+        "name": newsroom.name,
+        "url": newsroom.website or absolute_url(newsroom.get_absolute_url()),
+    }
     article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -176,24 +185,17 @@ def sharing_metadata(request, release, hero):
         "inLanguage": release.language,
         "datePublished": release.first_published_at.isoformat(),
         "dateModified": (release.corrected_at or release.first_published_at).isoformat(),
-        "author": {
-            "@type": "Organization",
-            "name": newsroom.name,
-            "url": newsroom.website or None,
-        },
-        "publisher": {"@type": "Organization", "name": newsroom.name},
+        "author": who,
+        "publisher": dict(who),
     }
     if image:
-        article["image"] = [
-            image["url"],
-            absolute_url(hero.file_url(Size.WEB)),
-        ]
-    if newsroom.logo:
+        # The 16:9, 4:3 and 1:1 crops search engines ask for, around the focal point.
+        article["image"] = [absolute_url(hero.file_url(size)) for size in CROP_SIZES]
+    if newsroom.logo and newsroom.schema_org_type == "Organization":
         article["publisher"]["logo"] = {
             "@type": "ImageObject",
             "url": absolute_url(reverse("newsroom:logo", args=[newsroom.slug])),
         }
-    article["author"] = {key: value for key, value in article["author"].items() if value}
     return {"url": url, "image": image, "json_ld": json_for_script(article)}
 
 

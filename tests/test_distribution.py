@@ -1,6 +1,7 @@
 """What journalists' tools read: feeds, the sitemap, robots.txt, link previews, calendars, text."""
 
 import html
+import io
 import json
 import re
 from datetime import date, timedelta
@@ -20,13 +21,17 @@ from django.utils import timezone
 from django.utils.html import escape
 from lxml import etree
 from markdown_it import MarkdownIt
+from PIL import Image
 
+from newsroom.models import Subject
 from press.models import Status
 from tests.factories import (
     body,
+    jpeg_bytes,
     make_event,
     make_newsroom,
     make_person,
+    make_photo,
     make_photo_set,
     make_quote,
     make_release,
@@ -227,10 +232,68 @@ def test_release_pages_have_link_previews_and_news_article_data(client, seed_rel
     # What search engines need of a NewsArticle.
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == seed_release.title and len(data["headline"]) <= 110
-    assert data["image"][0] == meta["og:image"]
+    assert len(data["image"]) == 3
     assert data["datePublished"] == seed_release.first_published_at.isoformat()
     assert data["author"]["@type"] == "Organization" and data["author"]["name"]
     assert data["publisher"]["name"] == seed_release.newsroom.name
+
+
+def article_data(client, release):
+    page = client.get(release.get_absolute_url()).content.decode()
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]
+    )
+
+
+def test_article_data_names_a_teams_newsroom_an_organization_with_its_ratios(client, newsroom):
+    photo_set = make_photo_set(newsroom)
+    hero = make_photo(photo_set, data=jpeg_bytes(3000, 2000), focal_x=0.2)
+    small = make_photo(photo_set, data=jpeg_bytes(800, 600))
+    newsroom.website = "https://backman.example"
+    newsroom.save()
+    release = make_release(newsroom, hero_photo=hero, lead="A podium.")
+    other = make_release(newsroom, hero_photo=small)
+
+    data = article_data(client, release)
+
+    for role in ("author", "publisher"):
+        assert data[role] == {
+            "@type": "Organization",
+            "name": newsroom.name,
+            "url": "https://backman.example",
+        }
+    sizes = []
+    for url in data["image"]:
+        assert url.startswith("http://testserver/files/photos/")
+        image = Image.open(io.BytesIO(body(client.get(url.removeprefix("http://testserver")))))
+        sizes.append(image.size)
+    assert sizes == [(1200, 675), (1200, 900), (1200, 1200)]  # 16:9, 4:3, 1:1
+    small_sizes = [
+        Image.open(io.BytesIO(body(client.get(url.removeprefix("http://testserver"))))).size
+        for url in article_data(client, other)["image"]
+    ]
+    assert small_sizes == [(800, 450), (800, 600), (600, 600)]  # its own pixels, no upscaling
+    # Crops are for search engines: not offered for download, not in the API.
+    page = client.get(hero.photo_set.get_absolute_url()).content.decode()
+    assert hero.file_url("16x9") not in page
+
+
+def test_a_drivers_own_newsroom_is_a_person_in_article_data(client, newsroom):
+    newsroom.subject = Subject.PERSON
+    newsroom.save()
+    release = make_release(newsroom)
+
+    data = article_data(client, release)
+
+    assert data["@type"] == "NewsArticle"
+    for role in ("author", "publisher"):
+        assert data[role] == {
+            "@type": "Person",
+            "name": "Andreas Bäckman",
+            "url": f"http://testserver{newsroom.get_absolute_url()}",
+        }
+    for key in ("headline", "datePublished", "dateModified", "url", "mainEntityOfPage"):
+        assert data[key], key
 
 
 def test_previews_carry_no_link_preview_data(editor_client, newsroom):
