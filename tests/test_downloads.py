@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageCms
 
-from media.models import DownloadCount, Photo, Rendition, Visibility
+from media.models import CROP_SIZES, DownloadCount, Photo, Rendition, Visibility
 from media.tasks import generate_renditions
 from newsroom.models import License
 from tests.factories import (
@@ -57,7 +57,8 @@ def download(client, photo, size, **headers):
 def test_each_size_is_listed_with_pixels_and_bytes(client, photo):
     page = client.get(photo.photo_set.get_absolute_url()).content.decode()
 
-    for rendition in photo.renditions.exclude(size="thumbnail"):
+    # Thumbnails are for pages and the crops for search engines: neither is listed.
+    for rendition in photo.renditions.exclude(size__in=["thumbnail", *CROP_SIZES]):
         assert f"{rendition.width} × {rendition.height} px" in page
     assert "2048 × 1365 px" in page and "1200 × 630 px" in page and "3000 × 2000 px" in page
     assert photo.file_url("original") + "?download" in page
