@@ -1,30 +1,24 @@
 """What journalists download: readable file names, the sizes on offer, whole sets as one ZIP."""
 
+import bisect
 import csv
 import hashlib
 import io
 import logging
 import re
+import struct
+import zipfile
+import zlib
 from collections import defaultdict
 from pathlib import PurePath
 
-import zipstream.ng
-from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from zipstream import ZipStream
-from zlib_ng import zlib_ng
 
 from media.models import SIZE_HINTS, Rendition, Size
-from newsroom.http import streamed
+from newsroom.http import content_disposition
 
 logger = logging.getLogger(__name__)
-
-# A ZIP checksums every byte it carries. zipstream-ng uses the CRC-32 of the
-# zlib Python was built with, which on common builds is several times slower
-# than zlib-ng's; the checksum is the same, so let the ZIPs use the fast one.
-zipstream.ng.crc32 = zlib_ng.crc32
 
 CHUNK_SIZE = 1024 * 1024
 # Characters no file system or ZIP tool should see in a name.
@@ -147,9 +141,19 @@ class UniqueNames:
 class SetArchive:
     """A photo set as a stored (not deflated) ZIP with CREDITS.txt and credits.csv.
 
-    Its exact length is known before streaming, so the response carries a
-    Content-Length and browsers show progress. Files are read a chunk at a
-    time while the ZIP is sent: memory stays flat whatever the set's size.
+    The same set gives the same bytes on every download: entries in the set's
+    order, fixed names and times, and each file's CRC-32 kept from when it
+    was made. So the archive's length is known before the first byte, any
+    byte range of it can be sent (a dropped download resumes where it
+    stopped), and its ETag is strong. A range starts reading at the right
+    offset of the right file: nothing before it is read again. Memory stays
+    flat: one chunk at a time.
+
+    No ZIP library writes an archive from stored checksums (zipstream-ng,
+    used before, works them out while streaming and stamps the current time;
+    zipfile needs the data), so the headers are written here, in the record
+    formats of Python's zipfile module: local headers, the central directory,
+    ZIP64 records past 65,535 entries or 2 GiB.
     """
 
     def __init__(self, photo_set, size):
@@ -173,45 +177,44 @@ class SetArchive:
             extension = PurePath(rendition.file.name).suffix.lower()
             name = names.make(f"{number:0{width}d} {photo_title(photo)}", extension)
             self.entries.append((name, photo, rendition))
-        self.zip = ZipStream(sized=True)
+        self.layout = ZipLayout()
         for name, _photo, rendition in self.entries:
-            self.zip.add(read_file(rendition.file), name, size=rendition.bytes)
-        self.zip.add(self.credits_text(), "CREDITS.txt")
-        self.zip.add(self.credits_csv(), "credits.csv")
+            self.layout.add_file(
+                name, rendition.file, rendition.bytes, rendition.checksum(), rendition.created_at
+            )
+        # The credits change only with what they list, so their time is the latest file's.
+        credits_time = max(
+            (rendition.created_at for _n, _p, rendition in self.entries),
+            default=photo_set.created_at,
+        )
+        self.layout.add_data("CREDITS.txt", self.credits_text(), credits_time)
+        self.layout.add_data("credits.csv", self.credits_csv(), credits_time)
+        self.layout.finish()
 
     @property
     def length(self):
-        return len(self.zip)
+        return self.layout.length
 
     @property
     def etag(self):
-        # Weak: entry timestamps differ between downloads, the contents do not.
-        parts = [self.size] + [
-            f"{name}:{rendition.version}" for name, _p, rendition in self.entries
-        ]
-        return f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]}"'
+        # Strong: the central directory names every entry with its size, CRC-32,
+        # time and place, so equal tags mean equal bytes.
+        return f'"{hashlib.sha256(self.layout.central_directory).hexdigest()[:32]}"'
 
     @property
     def content_disposition(self):
         title = clean_name(self.photo_set.title, 80) or "photos"
-        return content_disposition_header(True, f"{title} ({self.size}).zip")
+        return content_disposition(f"{title} ({self.size}).zip")
 
-    def response(self, request):
-        response = StreamingHttpResponse(
-            streamed(request, self.stream()), content_type="application/zip"
-        )
-        response["Content-Length"] = str(self.length)
-        return response
-
-    def stream(self):
-        total, sent = self.length, 0
-        chunks = iter(self.zip)
+    def stream(self, start=0, end=None):
+        """Bytes `start` to `end` (inclusive; the end of the archive by default)."""
+        end = self.length - 1 if end is None else end
+        total, sent = end - start + 1, 0
         try:
-            for chunk in chunks:
+            for chunk in self.layout.read(start, end):
                 sent += len(chunk)
                 yield chunk
         finally:
-            chunks.close()  # closes the file being read, too
             if sent < total:
                 logger.info(
                     "ZIP of photo set %s stopped after %s of %s bytes: the client left.",
@@ -273,3 +276,181 @@ class SetArchive:
         writer.writerows(self.rows())
         # The byte-order mark makes spreadsheet programs read the file as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# ZIP headers ------------------------------------------------------------------
+
+UTF8_NAME = 0x800  # general purpose flag: the name is UTF-8
+UNIX = 3  # made on: so unzip applies the permissions below
+FILE_MODE = 0o644 << 16
+LARGE = zipfile.ZIP64_LIMIT  # from here on a size or offset goes in a ZIP64 field
+
+
+def over(value, limit=LARGE, mark=0xFFFFFFFF):
+    """The value for a classic header field: the mark when it lives in a ZIP64 field."""
+    return mark if value >= limit else value
+
+
+class ZipLayout:
+    """Where each byte of a stored ZIP comes from: header bytes, or a range of a file.
+
+    Entries are added in order with their size and CRC-32; `finish()` adds the
+    central directory; `read(start, end)` yields any range of the whole.
+    """
+
+    def __init__(self):
+        self.parts = []  # (offset, length, bytes or a stored file)
+        self.records = []
+        self.length = 0
+
+    def append(self, length, source):
+        self.parts.append((self.length, length, source))
+        self.length += length
+
+    def add_file(self, name, file, size, crc, moment):
+        offset = self.length
+        self.append_header(name, size, crc, moment, offset)
+        self.append(size, file)
+
+    def add_data(self, name, data, moment):
+        offset = self.length
+        self.append_header(name, len(data), zlib.crc32(data), moment, offset)
+        self.append(len(data), data)
+
+    def append_header(self, name, size, crc, moment, offset):
+        encoded, flags = name_and_flags(name)
+        date, time = dos_date_time(moment)
+        zip64 = size >= LARGE
+        extra = struct.pack("<HHQQ", 1, 16, size, size) if zip64 else b""
+        header = struct.pack(
+            zipfile.structFileHeader,
+            zipfile.stringFileHeader,
+            45 if zip64 else 20,  # version needed to extract
+            0,
+            flags,
+            zipfile.ZIP_STORED,
+            time,
+            date,
+            crc,
+            over(size),
+            over(size),
+            len(encoded),
+            len(extra),
+        )
+        self.append(len(header) + len(encoded) + len(extra), header + encoded + extra)
+        self.records.append((encoded, flags, date, time, crc, size, offset))
+
+    def finish(self):
+        start = self.length
+        directory = b"".join(central_record(*record) for record in self.records)
+        end = len(directory)
+        count = len(self.records)
+        tail = b""
+        if count >= zipfile.ZIP_FILECOUNT_LIMIT or start >= LARGE or end >= LARGE:
+            tail += struct.pack(
+                zipfile.structEndArchive64,
+                zipfile.stringEndArchive64,
+                44,
+                45,
+                45,
+                0,
+                0,
+                count,
+                count,
+                end,
+                start,
+            )
+            tail += struct.pack(
+                zipfile.structEndArchive64Locator,
+                zipfile.stringEndArchive64Locator,
+                0,
+                start + end,
+                1,
+            )
+        tail += struct.pack(
+            zipfile.structEndArchive,
+            zipfile.stringEndArchive,
+            0,
+            0,
+            over(count, zipfile.ZIP_FILECOUNT_LIMIT, 0xFFFF),
+            over(count, zipfile.ZIP_FILECOUNT_LIMIT, 0xFFFF),
+            over(end),
+            over(start),
+            0,
+        )
+        self.central_directory = directory + tail
+        self.append(len(self.central_directory), self.central_directory)
+
+    def read(self, start, end):
+        """The archive's bytes from `start` to `end` inclusive, a chunk at a time."""
+        # The first part that holds `start`: parts are in offset order.
+        first = bisect.bisect_right([offset for offset, _l, _s in self.parts], start) - 1
+        for offset, length, source in self.parts[first:]:
+            if offset > end:
+                break
+            low, high = max(start, offset) - offset, min(end, offset + length - 1) - offset
+            if isinstance(source, bytes):
+                yield source[low : high + 1]
+            else:
+                yield from read_file_range(source, low, high)
+
+
+def read_file_range(file, low, high):
+    with file.storage.open(file.name, "rb") as handle:
+        handle.seek(low)
+        remaining = high - low + 1
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK_SIZE, remaining))
+            if not chunk:
+                raise OSError(f"{file.name} is shorter than its recorded size")
+            remaining -= len(chunk)
+            yield chunk
+
+
+def name_and_flags(name):
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), UTF8_NAME
+
+
+def dos_date_time(moment):
+    """A ZIP entry's date and time: local, to two seconds, 1980 or later."""
+    local = timezone.localtime(moment)
+    year = max(local.year, 1980)
+    return (
+        (year - 1980) << 9 | local.month << 5 | local.day,
+        local.hour << 11 | local.minute << 5 | local.second // 2,
+    )
+
+
+def central_record(encoded, flags, date, time, crc, size, offset):
+    """The central directory's record of one entry, with ZIP64 fields where needed."""
+    large = [size, size] if size >= LARGE else []
+    if offset >= LARGE:
+        large.append(offset)
+    extra = struct.pack(f"<HH{len(large)}Q", 1, 8 * len(large), *large) if large else b""
+    version = 45 if large else 20
+    record = struct.pack(
+        zipfile.structCentralDir,
+        zipfile.stringCentralDir,
+        version,
+        UNIX,
+        version,
+        0,
+        flags,
+        zipfile.ZIP_STORED,
+        time,
+        date,
+        crc,
+        over(size),
+        over(size),
+        len(encoded),
+        len(extra),
+        0,
+        0,
+        0,
+        FILE_MODE,
+        over(offset),
+    )
+    return record + encoded + extra

@@ -126,12 +126,21 @@ class ToSRGB:
 
 
 class FocalCrop:
-    """Cover the box, then crop around the focal point (x, y as fractions of the image)."""
+    """Cover the box, then crop around the focal point (x, y as fractions of the image).
 
-    def __init__(self, width, height, x=0.5, y=0.5):
+    Without `upscale`, a photo smaller than the box gets the largest crop of
+    the box's shape it holds, at its own pixels.
+    """
+
+    def __init__(self, width, height, x=0.5, y=0.5, upscale=True):
         self.width, self.height, self.x, self.y = width, height, x, y
+        self.upscale = upscale
 
     def process(self, image):
+        if not self.upscale:
+            shrink = min(1, image.width / self.width, image.height / self.height)
+            self.width = max(1, round(self.width * shrink))
+            self.height = max(1, round(self.height * shrink))
         scale = max(self.width / image.width, self.height / image.height)
         size = (
             max(self.width, round(image.width * scale)),
@@ -175,12 +184,29 @@ class Social(PhotoSpec):
     """1200×630 for link previews, cropped around the editor's focal point."""
 
     box = (1200, 630)
+    upscale = True
 
     @property
     def processors(self):
         photo = getattr(self.source, "instance", None)
         x, y = (photo.focal_x, photo.focal_y) if photo is not None else (0.5, 0.5)
-        return [Draft(*self.box, cover=True), Transpose(), ToSRGB(), FocalCrop(*self.box, x, y)]
+        crop = FocalCrop(*self.box, x, y, upscale=self.upscale)
+        return [Draft(*self.box, cover=True), Transpose(), ToSRGB(), crop]
+
+
+class Wide(Social):
+    """16:9, 4:3 and 1:1 for search engines' article data: 1200 px wide where the photo has it."""
+
+    box = (1200, 675)
+    upscale = False
+
+
+class Standard(Wide):
+    box = (1200, 900)
+
+
+class Square(Wide):
+    box = (1200, 1200)
 
 
 class Print(PhotoSpec):
@@ -194,3 +220,6 @@ register.generator("media:photo:thumbnail", Thumbnail)
 register.generator("media:photo:web", Web)
 register.generator("media:photo:social", Social)
 register.generator("media:photo:print", Print)
+register.generator("media:photo:16x9", Wide)
+register.generator("media:photo:4x3", Standard)
+register.generator("media:photo:1x1", Square)

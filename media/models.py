@@ -2,6 +2,7 @@ import contextlib
 import hashlib
 import io
 import mimetypes
+import zlib
 from datetime import timedelta
 from functools import partial
 from pathlib import PurePath
@@ -192,8 +193,14 @@ class Size(models.TextChoices):
     SOCIAL = "social", _("Social media")
     PRINT = "print", _("Print")
     ORIGINAL = "original", _("Original")
+    # Crops around the focal point in the ratios search engines ask for in article data.
+    WIDE = "16x9", _("16:9 crop")
+    STANDARD = "4x3", _("4:3 crop")
+    SQUARE = "1x1", _("1:1 crop")
 
 
+# For search engines' article data (JSON-LD) only: neither downloads nor in the API.
+CROP_SIZES = [Size.WIDE, Size.STANDARD, Size.SQUARE]
 # What journalists download, smallest first; thumbnails are for pages only.
 DOWNLOAD_SIZES = [Size.WEB, Size.SOCIAL, Size.PRINT, Size.ORIGINAL]
 # Sizes a whole set can be downloaded in as one ZIP.
@@ -525,6 +532,9 @@ class Rendition(models.Model):
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     bytes = models.PositiveBigIntegerField(_("file size"))
+    # Kept so a ZIP of a set can be laid out, and resumed at any byte, without
+    # reading the files before that byte.
+    crc32 = models.PositiveBigIntegerField(_("CRC-32"), null=True, editable=False)
     created_at = models.DateTimeField(_("made"), default=timezone.now)
 
     class Meta:
@@ -549,6 +559,17 @@ class Rendition(models.Model):
     @property
     def etag(self):
         return f'"{self.version}-{self.size}"'
+
+    def checksum(self):
+        """The file's CRC-32; worked out once for files made before it was kept."""
+        if self.crc32 is None:
+            crc = 0
+            with self.file.storage.open(self.file.name, "rb") as handle:
+                while chunk := handle.read(1024 * 1024):
+                    crc = zlib.crc32(chunk, crc)
+            Rendition.objects.filter(pk=self.pk).update(crc32=crc)
+            self.crc32 = crc
+        return self.crc32
 
 
 class CounterQuerySet(models.QuerySet):

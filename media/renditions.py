@@ -7,23 +7,32 @@ usage terms written into IPTC and XMP, so they travel with the file.
 
 import io
 import logging
+import zlib
 
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from media.imagegenerators import Print, Social, Thumbnail, Web
+from media.imagegenerators import Print, Social, Square, Standard, Thumbnail, Web, Wide
 from media.metadata import clean_and_stamp
-from media.models import Photo, Rendition, Size
+from media.models import CROP_SIZES, Photo, Rendition, Size
 from newsroom.uploads import FORMAT_EXTENSIONS
 
 logger = logging.getLogger(__name__)
 
-SPECS = {Size.THUMBNAIL: Thumbnail, Size.WEB: Web, Size.SOCIAL: Social, Size.PRINT: Print}
+SPECS = {
+    Size.THUMBNAIL: Thumbnail,
+    Size.WEB: Web,
+    Size.SOCIAL: Social,
+    Size.PRINT: Print,
+    Size.WIDE: Wide,
+    Size.STANDARD: Standard,
+    Size.SQUARE: Square,
+}
 
 
 def sizes_for(photo):
     # A JPEG original is already the best print file: no recompressed copy of it.
-    sizes = [Size.THUMBNAIL, Size.WEB, Size.SOCIAL, Size.ORIGINAL]
+    sizes = [Size.THUMBNAIL, Size.WEB, Size.SOCIAL, Size.ORIGINAL, *CROP_SIZES]
     return sizes if photo.is_jpeg else [*sizes, Size.PRINT]
 
 
@@ -51,6 +60,7 @@ def render_photo(photo):
                 "width": width,
                 "height": height,
                 "bytes": len(data),
+                "crc32": zlib.crc32(data),
             },
         )
         kept.add(stored)

@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.db.models import F, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
@@ -20,7 +20,14 @@ from media.models import (
     ZipDownloadCount,
     attach_covers,
 )
-from newsroom.http import cache_for, mark_preview, serve_download
+from newsroom.http import (
+    cache_for,
+    mark_preview,
+    not_modified,
+    requested_range,
+    serve_download,
+    streamed,
+)
 from newsroom.models import Newsroom
 from newsroom.pagecache import public_page
 
@@ -184,23 +191,37 @@ def photoset_zip(request, pk, size):
 
 
 def send_set_zip(request, photo_set, size, *, public, logged=None):
+    """The set's ZIP, or any one byte range of it: a dropped download resumes (RFC 9110)."""
     if size not in dict(ZIP_SIZES):
         raise Http404
     archive = downloads.SetArchive(photo_set, size)
-    etag = archive.etag
-    if etag in request.headers.get("If-None-Match", ""):
+    etag, length = archive.etag, archive.length
+    byte_range = requested_range(request, etag, None, length)
+    if not_modified(request, etag, None):
         response = HttpResponse(status=304)
+    elif byte_range == "unsatisfiable":
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{length}"
     elif request.method == "HEAD":
         response = HttpResponse(content_type="application/zip")
-        response["Content-Length"] = str(archive.length)
+        response["Content-Length"] = str(length)
     else:
-        if public:
-            ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
-        if logged:
-            logged(f"{photo_set} as ZIP ({Size(size).label})")
-        response = archive.response(request)
+        start, end = byte_range or (0, length - 1)
+        if start == 0:  # a resumed download is the same download
+            if public:
+                ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
+            if logged:
+                logged(f"{photo_set} as ZIP ({Size(size).label})")
+        response = StreamingHttpResponse(
+            streamed(request, archive.stream(start, end)),
+            status=206 if byte_range else 200,
+            content_type="application/zip",
+        )
+        if byte_range:
+            response["Content-Range"] = f"bytes {start}-{end}/{length}"
+        response["Content-Length"] = str(end - start + 1)
     response["ETag"] = etag
-    response["Accept-Ranges"] = "none"
+    response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = archive.content_disposition
     return cache_for(response, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)
 

@@ -287,7 +287,21 @@ class NewsroomAdmin(NewsroomScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "tagline", "logo", "website", "language", "position"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "subject",
+                    "tagline",
+                    "logo",
+                    "website",
+                    "language",
+                    "position",
+                ]
+            },
+        ),
         (_("About"), {"fields": ["about"]}),
         (
             _("Photo defaults"),

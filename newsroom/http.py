@@ -2,6 +2,7 @@
 
 import mimetypes
 import re
+import unicodedata
 from pathlib import PurePath
 from urllib.parse import quote, urlsplit
 
@@ -11,9 +12,21 @@ from django.core.files.storage import FileSystemStorage
 from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 
 CHUNK_SIZE = 1024 * 1024
+# Typographic marks our file names use, as close as ASCII gets.
+ASCII_MARKS = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": "'",
+        "\u201d": "'",
+        "×": "x",
+    }
+)
 SINGLE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -32,6 +45,23 @@ def site_host():
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+def content_disposition(filename, *, inline=False):
+    """`attachment; filename="…"; filename*=UTF-8''…`, as RFC 6266 recommends.
+
+    `filename*` (RFC 8187) carries the real name; the plain `filename` first is
+    an ASCII stand-in for the clients that read nothing else (“Bäckman på
+    pallen – podium.jpg” becomes “Backman pa pallen - podium.jpg”).
+    """
+    fallback = "".join(
+        character
+        for character in unicodedata.normalize("NFKD", filename.translate(ASCII_MARKS))
+        if " " <= character <= "~" and character not in '"\\%'
+    )
+    fallback = re.sub(r"\s+", " ", fallback).strip() or "download"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def mark_preview(response):
     """An editor's view of unpublished work: never stored by any cache, never indexed."""
     add_never_cache_headers(response)
@@ -40,14 +70,29 @@ def mark_preview(response):
     return response
 
 
+def no_length_without_content(get_response):
+    """Middleware: no Content-Length on a 204 or a 304 (RFC 9110 §8.6, §15.4.5).
+
+    Django's CommonMiddleware gives every response a length, "0" for these
+    too; a 304 has no content, and caches would take the 0 as the length of
+    the stored page. Listed before CommonMiddleware, so it sees its answer.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code in (204, 304) and response.has_header("Content-Length"):
+            del response["Content-Length"]
+        return response
+
+    return middleware
+
+
 def file_response(file, *, public, max_age, filename=None, as_attachment=False):
     """Stream a small stored file (a logo, a portrait) with cache headers for its visibility."""
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    response = FileResponse(
-        file.storage.open(file.name, "rb"),
-        content_type=content_type,
-        as_attachment=as_attachment,
-        filename=filename or PurePath(file.name).name,
+    response = FileResponse(file.storage.open(file.name, "rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        filename or PurePath(file.name).name, inline=not as_attachment
     )
     return cache_for(response, public=public, max_age=max_age)
 
@@ -116,18 +161,22 @@ def serve_download(
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(timestamp)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     return cache_for(response, public=public, max_age=max_age)
 
 
 def not_modified(request, etag, timestamp):
+    """Whether If-None-Match (weak comparison, `*` for anything) or If-Modified-Since hold.
+
+    `timestamp` None: the resource has no modification time to compare.
+    """
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or etag in tags
+        return "*" in tags or etag.removeprefix("W/") in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and timestamp <= since
+    return since is not None and timestamp is not None and timestamp <= since
 
 
 def requested_range(request, etag, timestamp, size):
@@ -162,8 +211,8 @@ def if_range_matches(request, etag, timestamp):
     if if_range is None:
         return True
     if if_range.startswith(('"', "W/")):
-        return if_range == etag  # strong comparison only
-    return parse_http_date_safe(if_range) == timestamp
+        return if_range == etag and not etag.startswith("W/")  # strong comparison only
+    return timestamp is not None and parse_http_date_safe(if_range) == timestamp
 
 
 def read_range(file, start, end):

@@ -59,6 +59,13 @@ def available_time_zones():
     return frozenset(zoneinfo.available_timezones())
 
 
+class Subject(models.TextChoices):
+    """Who a newsroom speaks for: search engines show a person and an organisation apart."""
+
+    ORGANISATION = "organisation", _("An organisation: a team, club, company or agency")
+    PERSON = "person", _("A person, e.g. a driver")
+
+
 class NewsroomQuerySet(models.QuerySet):
     def publishable_by(self, user):
         """Newsrooms where this user may publish, schedule, withdraw and issue preview passes."""
@@ -97,6 +104,16 @@ class Newsroom(models.Model):
         help_text=_(
             "The boilerplate shown under every release: who you are, in a few sentences. "
             "Blank lines start new paragraphs."
+        ),
+    )
+    subject = models.CharField(
+        _("who this is"),
+        max_length=20,
+        choices=Subject,
+        default=Subject.ORGANISATION,
+        help_text=_(
+            "Search engines name the author and publisher of every release by this: "
+            "a driver's own newsroom is a person, a team's an organisation."
         ),
     )
     website = models.URLField(_("website"), blank=True)
@@ -204,6 +221,11 @@ class Newsroom(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def schema_org_type(self):
+        """The schema.org type of who the newsroom speaks for, for article data."""
+        return "Person" if self.subject == Subject.PERSON else "Organization"
 
     def about_paragraphs(self):
         return [part.strip() for part in self.about.split("\n\n") if part.strip()]

@@ -25,8 +25,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.views.decorators.http import conditional_page
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
 
 SITE = "*"
 NEWSROOMS = "newsrooms"  # renewed when a newsroom itself changes (its name is on every page)
@@ -146,5 +146,33 @@ def public_page(view):
         )
         return response
 
-    # ETag from the content: a browser or feed reader that has the page gets a 304.
-    return conditional_page(wrapper)
+    return conditional(wrapper)
+
+
+def conditional(view):
+    """ETag from the content, and 304s, for GET and HEAD alike.
+
+    Django's `conditional_page` leaves HEAD alone, so a client checking a
+    page or feed with HEAD got neither the ETag nor a 304.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != 200
+            or response.streaming
+            or "no-store" in response.get("Cache-Control", "")
+        ):
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
+
+    return wrapper

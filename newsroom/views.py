@@ -88,13 +88,23 @@ def serve_small_image(rendition, public):
 
 
 def robots(request):
-    """What crawlers may read: the public site, not the admin, previews or files."""
+    """What crawlers may read: the public site and what its pages embed, not the rest.
+
+    Link previews (social networks, chat apps) fetch a page's photo and logo
+    through robots.txt too, so the files public pages show are allowed; ZIPs,
+    documents, previews, the admin and the API are not for crawling. Allow
+    lines come first: crawlers that take the first matching rule (Python's
+    robotparser) then agree with those that take the longest (RFC 9309).
+    """
     sitemap = absolute_url(reverse("sitemap"))
     lines = [
         "User-agent: *",
+        "Allow: /files/photos/",
+        "Allow: /files/newsrooms/",
+        "Allow: /files/people/",
+        "Disallow: /files/",
         "Disallow: /admin/",
         "Disallow: /preview/",
-        "Disallow: /files/",
         "Disallow: /api/",
         f"Sitemap: {sitemap}",
         "",

@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from media.models import Photo, PhotoSet, Rendition, Size
+from media.models import CROP_SIZES, Photo, PhotoSet, Rendition, Size
 from newsroom.http import absolute_url
 from press import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
@@ -42,6 +42,9 @@ PROFILES = {
     Kind.MEDIA_ADVISORY: "media-advisory",
 }
 SIZE_ORDER = list(Size.values)  # thumbnail first, original last
+# The ninjs version every release item declares (its `standard`) and is checked against.
+NINJS_VERSION = "2.2"
+NINJS_SCHEMA = f"http://www.iptc.org/std/ninjs/ninjs-schema_{NINJS_VERSION}.json"
 
 
 # The response every API address gives ---------------------------------------
@@ -174,7 +177,10 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def slug_param(request, name):
-    """A slug from the query string, or None; anything else (a NUL byte, say) is a 400."""
+    """A slug from the query string, or None when absent or empty (no filter).
+
+    Anything else (a NUL byte, say) is a 400.
+    """
     value = request.GET.get(name)
     if value and not SLUG.fullmatch(value):
         raise BadRequest(f"“{name}” is a slug: letters, digits, - and _.")
@@ -182,7 +188,7 @@ def slug_param(request, name):
 
 
 def flag(request, name):
-    value = request.GET.get(name, "0")
+    value = request.GET.get(name) or "0"  # empty: the default, like every filter
     if value not in ("0", "1"):
         raise BadRequest(f"“{name}” is 1 (yes) or 0 (no).")
     return value == "1"
@@ -264,7 +270,8 @@ def release_list(request):
         if kind not in Kind.values:
             raise BadRequest(f"“kind” is one of: {', '.join(Kind.values)}.")
         releases = releases.filter(kind=kind)
-    if "updated_since" in request.GET:
+    # An empty filter is no filter, as the OpenAPI description says.
+    if request.GET.get("updated_since"):
         since = parse_since(request.GET["updated_since"])
         # publish_at too: a scheduled release goes live without being saved, and a
         # client that synchronises must still hear about it.
@@ -297,7 +304,10 @@ def release_item(request, release):
     events = release_events(release)
     return without_empty(
         {
-            "uri": absolute_url(release.get_absolute_url()),
+            # The one identifier that never changes, the same as the feeds' GUIDs;
+            # the page's address changes with its slug and is an altid.
+            "uri": release.urn,
+            "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},
             "type": "text",
             "profile": PROFILES.get(release.kind, release.kind),
             # Changes with every save; sortable.
@@ -308,12 +318,13 @@ def release_item(request, release):
             "pubstatus": "usable",
             "language": release.language,
             "altids": [
+                {"role": "web", "value": absolute_url(release.get_absolute_url())},
                 {
                     "role": "api",
                     "value": absolute_url(
                         reverse("api:release-detail", args=[release.newsroom.slug, release.slug])
                     ),
-                }
+                },
             ],
             "headlines": [{"role": "main", "value": release.title}],
             "descriptions": [{"role": "summary", "value": release.lead}] if release.lead else [],
@@ -411,6 +422,7 @@ def picture(request, photo, *, name=None, caption=None):
                 for rendition in sorted(
                     photo.renditions.all(), key=lambda r: SIZE_ORDER.index(r.size)
                 )
+                if rendition.size not in CROP_SIZES
             ],
         }
     )

@@ -14,11 +14,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from media.models import Rendition, Size
 from newsroom.http import absolute_url
 from newsroom.models import Newsroom
 from press.models import Kind, PressRelease, Tag
+from press.text import body_text
 
 ITEMS = 30
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -63,7 +66,10 @@ class MediaRssMixin:
 
 
 class MediaRss(MediaRssMixin, Rss201rev2Feed):
-    pass
+    def add_root_elements(self, handler):
+        # RSS readers take the channel's description as HTML too (see item_description).
+        self.feed = {**self.feed, "description": escape(self.feed["description"])}
+        super().add_root_elements(handler)
 
 
 class MediaAtom(MediaRssMixin, Atom1Feed):
@@ -126,13 +132,17 @@ class ReleaseFeed(Feed):
         return release.title
 
     def item_description(self, release):
-        return release.lead or release.get_body_excerpt(60)
+        """The lead as HTML that shows its text: RSS descriptions and Atom summaries
+        (type="html") are read as HTML, so “Times < 1:30 & <b>” must be escaped
+        once here, before the XML writer escapes it again."""
+        text = release.lead or Truncator(body_text(release.body)).words(60, truncate=" …")
+        return escape(text)
 
     def item_link(self, release):
         return absolute_url(release.get_absolute_url())
 
     def item_guid(self, release):
-        return f"urn:uuid:{release.uid}"
+        return release.urn
 
     item_guid_is_permalink = False
 

@@ -364,6 +364,11 @@ class PressRelease(models.Model):
             "press:release-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
         )
 
+    @property
+    def urn(self):
+        """The release's one stable identifier: ninjs `uri`, RSS guid and Atom id."""
+        return f"urn:uuid:{self.uid}"
+
     def clean(self):
         if self.status == Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()  # "empty" means now

@@ -5,7 +5,7 @@ response body against the schema of its operation, so the two cannot drift.
 Schemas are JSON Schema 2020-12, as OpenAPI 3.1 uses it.
 """
 
-from media.models import Size
+from media.models import CROP_SIZES, Size
 from press.models import Kind, Outcome
 
 
@@ -116,7 +116,9 @@ SCHEMAS = {
     ),
     "Rendition": strict_object(
         {
-            "name": string("The size.", enum=list(Size.values)),
+            "name": string(
+                "The size.", enum=[size for size in Size.values if size not in CROP_SIZES]
+            ),
             "title": string(),
             "href": {**URI, "description": "The file."},
             "contenttype": string(),
@@ -162,7 +164,16 @@ SCHEMAS = {
     ),
     "Release": strict_object(
         {
-            "uri": {**URI, "description": "The release's public page."},
+            "uri": string(
+                "Its identifier, the same in the feeds; it never changes (the page's "
+                "address does, with its slug: see `altids`).",
+                pattern="^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+            ),
+            "standard": strict_object(
+                {"name": {"const": "ninjs"}, "version": string(), "schema": URI},
+                required=ALL,
+                description="The ninjs version the item is valid against.",
+            ),
             "type": {"const": "text"},
             "profile": string(enum=["press-release", "news", "results", "media-advisory"]),
             "version": string("Changes whenever the release is saved; sorts by time."),
@@ -176,8 +187,11 @@ SCHEMAS = {
             "language": string("BCP 47."),
             "altids": {
                 "type": "array",
-                "items": strict_object({"role": {"const": "api"}, "value": URI}, required=ALL),
-                "description": "The release's address in this API.",
+                "items": strict_object(
+                    {"role": string(enum=["web", "api"]), "value": URI}, required=ALL
+                ),
+                "description": "The release's public page (“web”) and its address in this "
+                "API (“api”).",
             },
             "headlines": role_value("main"),
             "descriptions": role_value("summary"),
@@ -200,6 +214,7 @@ SCHEMAS = {
         },
         required=[
             "uri",
+            "standard",
             "type",
             "profile",
             "version",
@@ -321,7 +336,10 @@ def in_path(name, schema):
 
 PAGE = query("page", "Page number; 20 items a page.", {"type": "integer", "minimum": 1})
 SLUG = string(pattern="^[-a-zA-Z0-9_]+$")
-NEWSROOM = query("newsroom", "Only this newsroom's (its slug).", SLUG)
+# Filters: an empty value is no filter (`?tag=` is every release), as forms send them.
+NO_FILTER = " Empty: no filter."
+FILTER_SLUG = string(pattern="^[-a-zA-Z0-9_]*$")
+NEWSROOM = query("newsroom", "Only this newsroom's (its slug)." + NO_FILTER, FILTER_SLUG)
 
 
 def document(server_url):
@@ -351,18 +369,20 @@ def document(server_url):
                 parameters=[
                     PAGE,
                     NEWSROOM,
-                    query("tag", "Only releases with this tag (its slug).", SLUG),
+                    query(
+                        "tag", "Only releases with this tag (its slug)." + NO_FILTER, FILTER_SLUG
+                    ),
                     query(
                         "kind",
                         "Only this kind; “release” is profile “press-release”, "
-                        "“advisory” is “media-advisory”.",
-                        string(enum=list(Kind.values)),
+                        "“advisory” is “media-advisory”." + NO_FILTER,
+                        string(enum=[*Kind.values, ""]),
                     ),
                     query(
                         "updated_since",
                         "Only releases changed, corrected or gone live after this time "
-                        "(ISO 8601; UTC without an offset; write “+” as %2B).",
-                        DATE_TIME,
+                        "(ISO 8601; UTC without an offset; write “+” as %2B)." + NO_FILTER,
+                        {"anyOf": [DATE_TIME, string(maxLength=0)]},
                     ),
                 ],
                 bad_request=True,
@@ -395,8 +415,8 @@ def document(server_url):
                     NEWSROOM,
                     query(
                         "upcoming",
-                        "1: only events not over yet, soonest first.",
-                        string(enum=["0", "1"]),
+                        "1: only events not over yet, soonest first; 0 or empty: all.",
+                        string(enum=["0", "1", ""]),
                     ),
                 ],
                 bad_request=True,

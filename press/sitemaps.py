@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from media.models import PhotoSet
 from newsroom.models import Newsroom
@@ -20,6 +21,19 @@ class SiteSitemap(Sitemap):
 
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc
+
+
+class RootSitemap(SiteSitemap):
+    """The site's front page: always there, so the sitemap is never an empty (invalid) urlset."""
+
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["newsroom:site-root"]
+
+    def location(self, name):
+        return reverse(name)
 
 
 class ReleaseSitemap(SiteSitemap):
@@ -66,6 +80,7 @@ class EventSitemap(SiteSitemap):
 
 
 SITEMAPS = {
+    "site": RootSitemap,
     "releases": ReleaseSitemap,
     "newsrooms": NewsroomSitemap,
     "photos": PhotoSetSitemap,

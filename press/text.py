@@ -3,6 +3,11 @@
 The body is the sanitised HTML of the editor, so only a handful of elements
 can occur (paragraphs, headings, emphasis, links, lists, quotes, rules); each
 gets its plain or Markdown form.
+
+The Markdown is CommonMark with one GitHub (GFM) extension, the results
+table. Every piece of our text in it is escaped (`markdown_text`), so a
+headline such as “1986. The # of *wins*” reads back as exactly those words,
+not as a list, a heading or emphasis.
 """
 
 import html
@@ -16,6 +21,43 @@ from press.templatetags.press_tags import date_range, result_label
 
 BLOCKS = {"p", "h2", "h3", "li", "blockquote", "hr"}
 
+# Characters that start markup anywhere in a line (links, emphasis, code, HTML,
+# headings' closing #s, table cells, GFM strikethrough), and an & that would
+# start a character reference.
+INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>#|~])|&(?=#?\w+;)")
+# What starts a block at the beginning of a line: a list item (“-”, “+”, “1986.”),
+# a setext underline (“=”).
+LINE_START_MARKUP = re.compile(r"^([ \t]*)(?:([-+=])|(\d{1,9})([.)]))", re.MULTILINE)
+# In a link destination: what would end it or be read as an escape.
+URL_BREAKERS = re.compile(r"[\s()<>\\]")
+
+
+def markdown_text(text, line_start=True):
+    """Text as CommonMark that shows exactly that text (backslash escapes).
+
+    `line_start`: the text may begin a line, where “1986.” or “- ” would
+    start a list.
+    """
+    text = INLINE_MARKUP.sub(lambda match: "\\" + (match[1] or "&"), text)
+    if line_start:
+        text = LINE_START_MARKUP.sub(escape_line_start, text)
+    return text
+
+
+def escape_line_start(match):
+    indent, sign, number, delimiter = match.groups()
+    return indent + ("\\" + sign if sign else number + "\\" + delimiter)
+
+
+def markdown_url(url):
+    """A link destination that stays one: spaces, parentheses and the like percent-encoded."""
+    return URL_BREAKERS.sub(lambda match: f"%{ord(match[0]):02X}", url)
+
+
+def markdown_cell(text):
+    """A GFM table cell: one line, its pipes escaped."""
+    return markdown_text(" ".join(str(text).split()), line_start=False)
+
 
 class BodyText(HTMLParser):
     """The release body as text; Markdown marks its structure when `markdown` is set."""
@@ -28,6 +70,8 @@ class BodyText(HTMLParser):
         # A bullet or quote mark waiting for its words: the editor wraps them in
         # a <p> of their own (<li><p>…</p></li>), which must not part them.
         self.marked = False
+        # No words yet on this line: what comes could start a Markdown block.
+        self.line_start = True
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -53,6 +97,7 @@ class BodyText(HTMLParser):
             self.blocks.append("---" if self.markdown else "* * *")
         elif tag == "br":
             self.current.append("  \n" if self.markdown else "\n")
+            self.line_start = True
         elif tag in ("strong", "b") and self.markdown:
             self.current.append("**")
         elif tag in ("em", "i") and self.markdown:
@@ -69,7 +114,9 @@ class BodyText(HTMLParser):
             self.current.append("_")
         elif tag == "a" and self.links:
             href = self.links.pop()
-            self.current.append(f"]({href})" if self.markdown else (f" ({href})" if href else ""))
+            self.current.append(
+                f"]({markdown_url(href)})" if self.markdown else (f" ({href})" if href else "")
+            )
         elif tag in ("ul", "ol") and self.lists:
             self.flush()
             self.lists.pop()
@@ -77,12 +124,19 @@ class BodyText(HTMLParser):
             self.flush()
 
     def handle_data(self, data):
-        self.current.append(re.sub(r"\s+", " ", data))
+        data = re.sub(r"\s+", " ", data)
+        if self.markdown and data.strip():
+            if self.line_start:
+                data = data.lstrip()
+            data = markdown_text(data, line_start=self.line_start)
+        self.current.append(data)
         if data.strip():
             self.marked = False
+            self.line_start = False
 
     def flush(self):
         self.marked = False
+        self.line_start = True
         text = "".join(self.current).strip()
         if text:
             self.blocks.append(text)
@@ -119,11 +173,8 @@ def release_text(release, parts, absolute, markdown=False):
     published = f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
     lines = []
     if markdown:
-        lines += [
-            f"# {release.title}",
-            "",
-            f"_{release.get_kind_display()} · {published} · {release.newsroom}_",
-        ]
+        byline = f"{release.get_kind_display()} · {published} · {release.newsroom}"
+        lines += [f"# {markdown_text(release.title)}", "", f"_{markdown_text(byline)}_"]
     else:
         lines += [
             release.title,
@@ -135,7 +186,7 @@ def release_text(release, parts, absolute, markdown=False):
         corrected = timezone.localtime(release.corrected_at, release.newsroom.zone)
         lines.append(f"Updated {corrected.day} {corrected:%B %Y, %H:%M} {corrected.tzname()}")
     if release.lead:
-        lines += ["", f"**{release.lead}**" if markdown else release.lead]
+        lines += ["", f"**{markdown_text(release.lead)}**" if markdown else release.lead]
     hero = parts["hero"]
     if hero is not None:
         credit = (
@@ -144,7 +195,8 @@ def release_text(release, parts, absolute, markdown=False):
         url = absolute(hero.file_url("web"))
         lines += [
             "",
-            f"![{hero.alt}]({url})  \n_{release.caption} {credit}_"
+            f"![{markdown_text(hero.alt)}]({markdown_url(url)})  \n"
+            f"_{markdown_text(f'{release.caption} {credit}'.strip())}_"
             if markdown
             else f"[{release.caption} {credit}] {url}",
         ]
@@ -154,17 +206,18 @@ def release_text(release, parts, absolute, markdown=False):
         lines += ["", "## Quotes" if markdown else "Quotes\n------"]
         for quote in quotes:
             speaker = ", ".join(filter(None, [quote.speaker.name, quote.speaker.role_line]))
-            lines += [
-                "",
-                f"> “{quote.text}”  \n> — {speaker}"
-                if markdown
-                else f"“{quote.text}”\n— {speaker}",
-            ]
+            if markdown:
+                words = "  \n> ".join(
+                    markdown_text(line.strip()) for line in quote.text.splitlines()
+                )
+                lines += ["", f"> “{words}”  \n> — {markdown_text(speaker)}"]
+            else:
+                lines += ["", f"“{quote.text}”\n— {speaker}"]
     if parts["results"]:
         lines += ["", "## Results" if markdown else "Results\n-------"]
         for event, results in group_by_event(parts["results"]):
             heading = f"{event.name}, {date_range(event)}"
-            lines += ["", f"**{heading}**" if markdown else heading]
+            lines += ["", f"**{markdown_text(heading)}**" if markdown else heading]
             if markdown:
                 lines += ["", "| Session | Class | Result | Note |", "| --- | --- | --- | --- |"]
             for result in results:
@@ -172,9 +225,8 @@ def release_text(release, parts, absolute, markdown=False):
                     re.sub(r"<[^>]+>", "", str(result_label(result, release.language)))
                 )
                 if markdown:
-                    lines.append(
-                        f"| {result.session} | {result.category} | {label} | {result.note} |"
-                    )
+                    cells = [result.session, result.category, label, result.note]
+                    lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
                 else:
                     lines.append(
                         " · ".join(
@@ -191,12 +243,14 @@ def release_text(release, parts, absolute, markdown=False):
         for photo_set in parts["photo_sets"]:
             url = absolute(photo_set.get_absolute_url())
             lines.append(
-                f"- [{photo_set.title}]({url})" if markdown else f"{photo_set.title}: {url}"
+                markdown_link_item(photo_set.title, url)
+                if markdown
+                else f"{photo_set.title}: {url}"
             )
         for document in parts["documents"]:
             url = absolute(document.get_absolute_url())
             lines.append(
-                f"- [{document.title}]({url})" if markdown else f"{document.title}: {url}"
+                markdown_link_item(document.title, url) if markdown else f"{document.title}: {url}"
             )
     if parts["contacts"]:
         lines += ["", "## Press contacts" if markdown else "Press contacts\n--------------"]
@@ -204,20 +258,30 @@ def release_text(release, parts, absolute, markdown=False):
             details = ", ".join(
                 filter(None, [person.name, person.role_line, person.email, person.phone])
             )
-            lines.append(f"- {details}" if markdown else details)
+            lines.append(f"- {markdown_text(details)}" if markdown else details)
     about = release.newsroom.about_paragraphs()
     if about:
         lines += [
             "",
-            f"## About {release.newsroom}"
+            f"## About {markdown_text(str(release.newsroom))}"
             if markdown
             else f"About {release.newsroom}\n" + "-" * (6 + len(str(release.newsroom))),
         ]
         for paragraph in about:
-            lines += ["", paragraph]
-    lines += ["", absolute(release.get_absolute_url()), ""]
+            lines += ["", markdown_paragraph(paragraph) if markdown else paragraph]
+    address = absolute(release.get_absolute_url())
+    lines += ["", f"<{markdown_url(address)}>" if markdown else address, ""]
     text = "\n".join(lines)
     return text if markdown else wrap(text)
+
+
+def markdown_link_item(title, url):
+    return f"- [{markdown_text(title)}]({markdown_url(url)})"
+
+
+def markdown_paragraph(text):
+    """A paragraph of several lines; no line may start with indentation (code)."""
+    return "\n".join(markdown_text(line.strip()) for line in text.splitlines())
 
 
 def group_by_event(results):

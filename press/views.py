@@ -9,12 +9,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from media.downloads import PUBLIC_LINKS, Links
-from media.models import ZIP_SIZES, Photo, PhotoSet, Size, attach_covers
+from media.models import CROP_SIZES, ZIP_SIZES, Photo, PhotoSet, Size, attach_covers
 from media.views import (
     public_or_preview,
     render_photo,
@@ -23,7 +23,7 @@ from media.views import (
     send_photo_file,
     send_set_zip,
 )
-from newsroom.http import absolute_url, mark_preview, site_host
+from newsroom.http import absolute_url, content_disposition, mark_preview, site_host
 from newsroom.models import Newsroom, Person
 from newsroom.pagecache import public_page
 from press import search
@@ -145,8 +145,11 @@ def release_as_text(request, newsroom, slug, markdown=False):
     )
     parts = release_parts(release, PUBLIC)
     text = release_text(release, parts, absolute_url, markdown=markdown)
-    content_type = "text/markdown" if markdown else "text/plain"
-    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    # The results table is GitHub's extension of CommonMark: say so (RFC 7763).
+    content_type = (
+        "text/markdown; charset=utf-8; variant=GFM" if markdown else "text/plain; charset=utf-8"
+    )
+    response = HttpResponse(text, content_type=content_type)
     response["Last-Modified"] = http_date(
         (release.corrected_at or release.first_published_at).timestamp()
     )
@@ -165,6 +168,15 @@ def sharing_metadata(request, release, hero):
             "height": 630,
             "alt": hero.alt,
         }
+    # Who speaks: a driver's own newsroom is a Person, a team's an Organization.
+    # Google asks for the author's type and url; a person publishing their own
+    # news is its publisher too (schema.org allows a Person; a logo is an
+    # Organization's only).
+    who = {
+        "@type": newsroom.schema_org_type,
+        "name": newsroom.name,
+        "url": newsroom.website or absolute_url(newsroom.get_absolute_url()),
+    }
     article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -175,24 +187,17 @@ def sharing_metadata(request, release, hero):
         "inLanguage": release.language,
         "datePublished": release.first_published_at.isoformat(),
         "dateModified": (release.corrected_at or release.first_published_at).isoformat(),
-        "author": {
-            "@type": "Organization",
-            "name": newsroom.name,
-            "url": newsroom.website or None,
-        },
-        "publisher": {"@type": "Organization", "name": newsroom.name},
+        "author": who,
+        "publisher": dict(who),
     }
     if image:
-        article["image"] = [
-            image["url"],
-            absolute_url(hero.file_url(Size.WEB)),
-        ]
-    if newsroom.logo:
+        # The 16:9, 4:3 and 1:1 crops search engines ask for, around the focal point.
+        article["image"] = [absolute_url(hero.file_url(size)) for size in CROP_SIZES]
+    if newsroom.logo and newsroom.schema_org_type == "Organization":
         article["publisher"]["logo"] = {
             "@type": "ImageObject",
             "url": absolute_url(reverse("newsroom:logo", args=[newsroom.slug])),
         }
-    article["author"] = {key: value for key, value in article["author"].items() if value}
     return {"url": url, "image": image, "json_ld": json_for_script(article)}
 
 
@@ -387,7 +392,9 @@ def pass_calendar(request, preview_pass):
     local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
     event = icalendar.Event()
     event.add("uid", f"embargo-{preview_pass.pk}-{release.pk}@{site_host()}")
-    event.add("dtstamp", timezone.now())
+    # The stamp says when the information last changed, not when it was asked for:
+    # the same pass gives the same file (the embargo can move after the pass is issued).
+    event.add("dtstamp", max(preview_pass.created_at, release.updated_at))
     event.add("dtstart", release.publish_at)
     event.add("dtend", release.publish_at + timedelta(minutes=15))
     event.add("summary", f"Embargo lifts: {release.title}")
@@ -407,7 +414,7 @@ def pass_calendar(request, preview_pass):
     calendar.add("version", "2.0")
     calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "embargo.ics")
+    response["Content-Disposition"] = content_disposition("embargo.ics")
     return mark_preview(response)
 
 
@@ -472,7 +479,8 @@ def event_calendar(request, newsroom):
     for event in events.order_by("starts_on"):
         entry = icalendar.Event()
         entry.add("uid", f"event-{event.pk}@{site_host()}")
-        entry.add("dtstamp", timezone.now())
+        # When the event last changed: an unchanged calendar is the same bytes.
+        entry.add("dtstamp", event.updated_at)
         entry.add("summary", event.name)
         entry.add("dtstart", event.starts_on)
         # All-day events end the day after their last day (RFC 5545).
@@ -484,8 +492,8 @@ def event_calendar(request, newsroom):
         entry.add("url", absolute_url(event.get_absolute_url()))
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{newsroom.slug}-events.ics"
+    response["Content-Disposition"] = content_disposition(
+        f"{newsroom.slug}-events.ics", inline=True
     )
     return response
 

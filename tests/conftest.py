@@ -1,4 +1,7 @@
+import os
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +20,29 @@ from tests.factories import (
     make_release,
     make_result,
 )
+
+# Official schemas and validators, kept beside the checkout (not part of the project).
+STANDARDS = Path(__file__).resolve().parent.parent.parent / "shared" / "standards"
+
+
+@pytest.fixture(scope="session")
+def standards():
+    """The folder of official references; a skip without it, a failure if CI requires it."""
+    if not (STANDARDS / "README.md").is_file():
+        message = f"the official schemas and validators are not at {STANDARDS}"
+        if os.environ.get("STANDARDS_REQUIRED") == "1":
+            pytest.fail(f"STANDARDS_REQUIRED is set but {message}")
+        pytest.skip(f"{message} (set STANDARDS_REQUIRED=1 to make this a failure)")
+    return STANDARDS
+
+
+@pytest.fixture(scope="session")
+def feedvalidator(standards):
+    """The W3C Feed Validation Service's Python package, used offline."""
+    sys.path.insert(0, str(standards / "feedvalidator" / "src"))
+    import feedvalidator
+
+    return feedvalidator
 
 
 @pytest.fixture(autouse=True)

@@ -107,8 +107,13 @@ def detail_url(release):
     return reverse("api:release-detail", args=[release.newsroom.slug, release.slug])
 
 
+def web_address(item):
+    return next(altid["value"] for altid in item["altids"] if altid["role"] == "web")
+
+
 def uris(page):
-    return [item["uri"] for item in page["results"]]
+    """The public pages of the releases on an API page."""
+    return [web_address(item) for item in page["results"]]
 
 
 # The checks themselves must be able to fail ------------------------------------
@@ -161,7 +166,12 @@ def test_a_release_as_ninjs(client, newsroom, seed_release):
     seed_release.tags.add(newsroom.tags.create(name="TCR", slug="tcr"))
     item = api(client, detail_url(seed_release))
 
-    assert item["uri"] == absolute(seed_release.get_absolute_url())
+    assert item["uri"] == f"urn:uuid:{seed_release.uid}"  # as the feeds' GUIDs
+    assert item["standard"] == {
+        "name": "ninjs",
+        "version": "2.2",
+        "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
+    }
     assert (item["type"], item["profile"], item["pubstatus"]) == (
         "text",
         "press-release",
@@ -199,7 +209,10 @@ def test_a_release_as_ninjs(client, newsroom, seed_release):
         }
     ]
     assert item["places"] == [{"name": "Hockenheimring"}]
-    assert item["altids"] == [{"role": "api", "value": absolute(detail_url(seed_release))}]
+    assert item["altids"] == [
+        {"role": "web", "value": absolute(seed_release.get_absolute_url())},
+        {"role": "api", "value": absolute(detail_url(seed_release))},
+    ]
     # The hero is also the set's only photo: it is not repeated as “photo-1”.
     assert [a["name"] for a in item["associations"]] == ["hero", "quote-1", "quote-2"]
     assert item["associations"][1] == {
@@ -476,7 +489,6 @@ def test_updated_since_finds_saved_corrected_and_newly_live_releases(client, new
         "yesterday",
         "2026-13-01T00:00:00Z",
         "13/05/2026",
-        "",
         "%00",
         "2026-05-13T09:30:00+99:00",
         "9999-12-31T23:59:59-12:00",  # beyond year 9999 in UTC
@@ -487,6 +499,28 @@ def test_a_malformed_updated_since_is_a_400_that_explains(client, newsroom, valu
     error = api(client, releases_url(updated_since=value), status=400)
     assert "ISO 8601" in error["error"]
     assert "2026-05-13T09:30:00+02:00" in error["error"]
+
+
+def test_an_empty_filter_is_no_filter_as_documented(client, newsroom, seed_release):
+    make_release(make_newsroom(), kind=Kind.NEWS)
+    everything = api(client, releases_url())
+    assert everything["count"] == 2
+
+    empty = api(client, releases_url(newsroom="", tag="", kind="", updated_since=""))
+    events = api(client, reverse("api:event-list") + "?newsroom=&upcoming=")
+    sets = api(client, reverse("api:photoset-list") + "?newsroom=")
+
+    assert uris(empty) == uris(everything)
+    assert events["count"] == api(client, reverse("api:event-list"))["count"] == 2
+    assert sets["count"] == 1
+    parameters = OPENAPI["paths"]["/releases/"]["get"]["parameters"]
+    for parameter in parameters[1:]:
+        assert "Empty: no filter." in parameter["description"], parameter["name"]
+        assert component_validator_for(parameter["schema"]).is_valid(""), parameter["name"]
+
+
+def component_validator_for(schema):
+    return Draft202012Validator(schema, format_checker=FORMATS)
 
 
 def test_events_filtered_by_upcoming_and_newsroom(client, newsroom, seed_release):

@@ -1,21 +1,42 @@
 """What journalists' tools read: feeds, the sitemap, robots.txt, link previews, calendars, text."""
 
+import html
+import io
 import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.robotparser import RobotFileParser
 
 import feedparser
 import icalendar
+import lxml.html
 import pytest
 import time_machine
+import vobject
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from lxml import etree
+from markdown_it import MarkdownIt
+from PIL import Image
 
+from newsroom.models import Subject
 from press.models import Status
-from tests.factories import body, make_event, make_newsroom, make_release, make_result
+from tests.factories import (
+    body,
+    jpeg_bytes,
+    make_event,
+    make_newsroom,
+    make_person,
+    make_photo,
+    make_photo_set,
+    make_quote,
+    make_release,
+    make_result,
+)
 
 SITEMAP_SCHEMA = etree.XMLSchema(
     etree.parse(str(Path(__file__).parent / "schemas" / "sitemap.xsd"))
@@ -90,6 +111,27 @@ def test_feed_items_have_stable_ids_dates_and_the_hero_photo_with_credit(client,
     assert again.entries[0].id == item.id  # a new address, the same item
 
 
+def shown(detail):
+    """What a reader shows of a feedparser text construct: HTML rendered, text as it is."""
+    if detail.type == "text/plain":
+        return detail.value
+    assert detail.type == "text/html", detail.type
+    return html.unescape(re.sub(r"<[^>]*>", "", detail.value))
+
+
+def test_feed_readers_show_a_lead_as_the_text_it_is(client, newsroom):
+    lead = "Times < 1:30 & <b>fast</b> laps, “dry” — 0 < 1 &amp; <script>x</script>"
+    make_release(newsroom, lead=lead)
+    make_release(newsroom, body="<p>Third &amp; fast: 1 &lt; 2.</p>", lead="")
+
+    for name in ("press:rss", "press:atom"):
+        parsed = feedparser.parse(client.get(reverse(name, args=[newsroom.slug])).content)
+        summaries = [shown(entry.summary_detail) for entry in parsed.entries]
+        assert sorted(summaries) == sorted([lead, "Third & fast: 1 < 2."]), name
+    atom = client.get(reverse("press:atom", args=[newsroom.slug])).content.decode()
+    assert '<summary type="html">Times &amp;lt; 1:30 &amp;amp; &amp;lt;b&amp;gt;' in atom
+
+
 def test_feeds_answer_conditional_requests_with_304(client, seed_release):
     url = reverse("press:rss", args=[seed_release.newsroom.slug])
     first = client.get(url)
@@ -150,8 +192,27 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_plac
     text = client.get("/robots.txt").content.decode()
 
     assert "Sitemap: http://testserver/sitemap.xml" in text
-    for path in ("/admin/", "/preview/", "/files/"):
+    for path in ("/admin/", "/preview/", "/api/"):
         assert f"Disallow: {path}" in text
+
+
+def test_link_preview_crawlers_may_fetch_the_photos_and_logos_pages_embed(client, seed_release):
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").content.decode().splitlines())
+    photo = seed_release.hero_photo
+    newsroom = seed_release.newsroom
+
+    def allowed(path):
+        return robots.can_fetch("facebookexternalhit", f"http://testserver{path}")
+
+    assert allowed(photo.social_url) and allowed(photo.web_url)
+    assert allowed(reverse("newsroom:logo", args=[newsroom.slug]))
+    assert allowed(reverse("newsroom:portrait", args=[1]))
+    assert allowed(seed_release.get_absolute_url())
+    assert not allowed(reverse("media:photoset-zip", args=[photo.photo_set_id, "web"]))
+    assert not allowed(reverse("admin:index"))
+    assert not allowed(reverse("api:index"))
+    assert not allowed(reverse("press:pass", args=["some-token"]))
 
 
 def test_release_pages_have_link_previews_and_news_article_data(client, seed_release):
@@ -171,10 +232,68 @@ def test_release_pages_have_link_previews_and_news_article_data(client, seed_rel
     # What search engines need of a NewsArticle.
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == seed_release.title and len(data["headline"]) <= 110
-    assert data["image"][0] == meta["og:image"]
+    assert len(data["image"]) == 3
     assert data["datePublished"] == seed_release.first_published_at.isoformat()
     assert data["author"]["@type"] == "Organization" and data["author"]["name"]
     assert data["publisher"]["name"] == seed_release.newsroom.name
+
+
+def article_data(client, release):
+    page = client.get(release.get_absolute_url()).content.decode()
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]
+    )
+
+
+def test_article_data_names_a_teams_newsroom_an_organization_with_its_ratios(client, newsroom):
+    photo_set = make_photo_set(newsroom)
+    hero = make_photo(photo_set, data=jpeg_bytes(3000, 2000), focal_x=0.2)
+    small = make_photo(photo_set, data=jpeg_bytes(800, 600))
+    newsroom.website = "https://backman.example"
+    newsroom.save()
+    release = make_release(newsroom, hero_photo=hero, lead="A podium.")
+    other = make_release(newsroom, hero_photo=small)
+
+    data = article_data(client, release)
+
+    for role in ("author", "publisher"):
+        assert data[role] == {
+            "@type": "Organization",
+            "name": newsroom.name,
+            "url": "https://backman.example",
+        }
+    sizes = []
+    for url in data["image"]:
+        assert url.startswith("http://testserver/files/photos/")
+        image = Image.open(io.BytesIO(body(client.get(url.removeprefix("http://testserver")))))
+        sizes.append(image.size)
+    assert sizes == [(1200, 675), (1200, 900), (1200, 1200)]  # 16:9, 4:3, 1:1
+    small_sizes = [
+        Image.open(io.BytesIO(body(client.get(url.removeprefix("http://testserver"))))).size
+        for url in article_data(client, other)["image"]
+    ]
+    assert small_sizes == [(800, 450), (800, 600), (600, 600)]  # its own pixels, no upscaling
+    # Crops are for search engines: not offered for download, not in the API.
+    page = client.get(hero.photo_set.get_absolute_url()).content.decode()
+    assert hero.file_url("16x9") not in page
+
+
+def test_a_drivers_own_newsroom_is_a_person_in_article_data(client, newsroom):
+    newsroom.subject = Subject.PERSON
+    newsroom.save()
+    release = make_release(newsroom)
+
+    data = article_data(client, release)
+
+    assert data["@type"] == "NewsArticle"
+    for role in ("author", "publisher"):
+        assert data[role] == {
+            "@type": "Person",
+            "name": "Andreas Bäckman",
+            "url": f"http://testserver{newsroom.get_absolute_url()}",
+        }
+    for key in ("headline", "datePublished", "dateModified", "url", "mainEntityOfPage"):
+        assert data[key], key
 
 
 def test_previews_carry_no_link_preview_data(editor_client, newsroom):
@@ -208,6 +327,25 @@ def test_the_events_calendar_parses_and_lists_the_newsrooms_events(client, newsr
     assert str(event["location"]) == "Ljungbyhed, Sweden"
     assert str(event["url"]).endswith(opener.get_absolute_url())
     assert str(event["uid"]) == f"event-{opener.pk}@testserver"
+    assert event.decoded("dtstamp") == opener.updated_at.replace(microsecond=0)
+
+
+def test_an_unchanged_events_calendar_is_the_same_bytes_hours_later(client, newsroom):
+    make_event(newsroom, name="STCC Ljungbyhed", starts_on=date(2030, 6, 3))
+    make_event(newsroom, name="STCC Mantorp", starts_on=date(2030, 8, 3))
+    url = reverse("press:event-calendar", args=[newsroom.slug])
+
+    first = client.get(url).content
+    cache.clear()  # a fresh rendering, not the page cache's copy
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        later = client.get(url).content
+
+    assert first == later
+    calendar = vobject.readOne(first.decode())  # an independent reader agrees
+    assert [event.summary.value for event in calendar.vevent_list] == [
+        "STCC Ljungbyhed",
+        "STCC Mantorp",
+    ]
 
 
 def test_event_pages_list_results_once_their_release_is_live(client, newsroom):
@@ -239,7 +377,7 @@ def test_every_release_has_a_plain_text_and_a_markdown_version(client, seed_rele
     plain_words = " ".join(plain.split())
 
     assert text["Content-Type"] == "text/plain; charset=utf-8"
-    assert markdown["Content-Type"] == "text/markdown; charset=utf-8"
+    assert markdown["Content-Type"] == "text/markdown; charset=utf-8; variant=GFM"
     for content in (plain_words, marked):
         assert seed_release.title in content
         assert "A podium in the first race with the team." in content
@@ -352,3 +490,64 @@ def test_a_tag_only_unpublished_releases_use_has_no_feed(client, newsroom, seed_
         assert hidden.status_code == made_up.status_code == 404
         assert "New signing Q7" not in hidden.content.decode()
         assert shown.status_code == 200
+
+
+# Markup-like text in every place a release has words: each must read back as itself.
+HOSTILE = "1986. # *Bäckman* _won_ `code` [a](http://x.example) <b>b</b> & &amp; | ~~s~~ \\ > q"
+
+
+def rendered(markdown):
+    """The Markdown as a CommonMark reader with GitHub's tables shows it."""
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_the_markdown_version_shows_hostile_text_as_exactly_that_text(client, newsroom):
+    newsroom.name = f"- {HOSTILE}"
+    newsroom.about = f"+ {HOSTILE}\n    1. indented\n\n= {HOSTILE}"
+    newsroom.save()
+    speaker = make_person(newsroom, name=f"{HOSTILE} Speaker")
+    event = make_event(newsroom, name=f"1) {HOSTILE}")
+    release = make_release(
+        newsroom,
+        title=HOSTILE,
+        lead=f"2. {HOSTILE}",
+        body=f"<p>{escape(HOSTILE)}</p><ul><li><p>- {escape(HOSTILE)}</p></li></ul>"
+        f'<p><a href="http://x.example/a b)(c">{escape(HOSTILE)}</a></p>',
+    )
+    make_quote(release, speaker, f"{HOSTILE}\n# second line")
+    make_result(release, event, session=f"Race | {HOSTILE}", category="T|C", note=HOSTILE)
+    photo_set = make_photo_set(newsroom, title=f"[{HOSTILE}]")
+    release.photo_sets.add(photo_set)
+
+    response = client.get(reverse("press:release-markdown", args=[newsroom.slug, release.slug]))
+    page = rendered(body(response).decode())
+
+    def texts(path):
+        return [element.text_content() for element in page.xpath(path)]
+
+    # Only the structure we wrote: no list, heading, code, HTML or strikethrough from the text.
+    tags = {element.tag for element in page.iter()} - {"div"}
+    table = {"table", "thead", "tbody", "tr", "th", "td"}
+    assert tags <= {"h1", "h2", "p", "em", "strong", "blockquote", "br", "a", "ul", "li", *table}
+    assert tags >= {"table"}
+    assert texts("h1") == [HOSTILE]
+    assert texts("p[1]/em")[0].endswith(f" · - {HOSTILE}")
+    assert texts("p/strong")[0] == f"2. {HOSTILE}"
+    assert f"{HOSTILE}" in texts("p")
+    assert texts("ul/li")[0] == f"- {HOSTILE}"
+    [link] = page.xpath("p/a[starts-with(@href, 'http://x.example/a')]")
+    assert link.text_content() == HOSTILE
+    assert link.get("href") == "http://x.example/a%20b%29%28c"
+    assert texts("blockquote/p") == [f"“{HOSTILE}\n# second line”\n— {HOSTILE} Speaker"]
+    cells = page.xpath("//table/tbody/tr/td")
+    assert [cell.text_content() for cell in cells] == [
+        f"Race | {HOSTILE}",
+        "T|C",
+        "1st place",
+        HOSTILE,
+    ]
+    assert texts("h2") == ["Quotes", "Results", "Photos and documents", f"About - {HOSTILE}"]
+    assert f"[{HOSTILE}]" in texts("ul/li/a")
+    assert f"+ {HOSTILE}\n1. indented" in texts("p")
+    assert f"= {HOSTILE}" in texts("p")

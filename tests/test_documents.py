@@ -85,7 +85,10 @@ def test_a_document_is_always_a_download(client, newsroom):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     disposition = unquote(response["Content-Disposition"])
-    assert disposition == "attachment; filename*=utf-8''Andreas Bäckman – Team logo.svg"
+    assert disposition == (
+        'attachment; filename="Andreas Backman - Team logo.svg"; '
+        "filename*=UTF-8''Andreas Bäckman – Team logo.svg"
+    )
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert body(response) == SVG

@@ -1,6 +1,7 @@
 """Photo files as journalists download them: sizes, names, headers, metadata, pixels."""
 
 import io
+import re
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageCms
 
-from media.models import DownloadCount, Photo, Rendition, Visibility
+from media.models import CROP_SIZES, DownloadCount, Photo, Rendition, Visibility
 from media.tasks import generate_renditions
 from newsroom.models import License
 from tests.factories import (
@@ -56,7 +57,8 @@ def download(client, photo, size, **headers):
 def test_each_size_is_listed_with_pixels_and_bytes(client, photo):
     page = client.get(photo.photo_set.get_absolute_url()).content.decode()
 
-    for rendition in photo.renditions.exclude(size="thumbnail"):
+    # Thumbnails are for pages and the crops for search engines: neither is listed.
+    for rendition in photo.renditions.exclude(size__in=["thumbnail", *CROP_SIZES]):
         assert f"{rendition.width} × {rendition.height} px" in page
     assert "2048 × 1365 px" in page and "1200 × 630 px" in page and "3000 × 2000 px" in page
     assert photo.file_url("original") + "?download" in page
@@ -69,7 +71,11 @@ def test_downloads_carry_a_readable_name_length_etag_and_cache_headers(client, p
 
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment; filename*=utf-8''")
+    # RFC 6266: an ASCII name first for old clients, then the real one (RFC 8187).
+    assert disposition.startswith(
+        'attachment; filename="2022-05-15 Hankook 12h Hockenheimring - Third on the podium '
+        "(web).jpg\"; filename*=UTF-8''"
+    )
     assert unquote(disposition.split("''", 1)[1]) == (
         "2022-05-15 Hankook 12h Hockenheimring – Third on the podium (web).jpg"
     )
@@ -87,8 +93,29 @@ def test_unicode_titles_make_unicode_file_names(client, photo):
 
     disposition = download(client, photo, "original")["Content-Disposition"]
 
-    assert disposition.startswith("attachment; filename*=utf-8''2022-05-15%20Hankook")
+    assert "filename*=UTF-8''2022-05-15%20Hankook" in disposition
     assert "B%C3%A4ckman%20p%C3%A5%20pallen%20%28original%29.jpg" in disposition
+    assert 'filename="2022-05-15 Hankook' in disposition
+    assert 'Backman pa pallen (original).jpg"' in disposition  # the ASCII stand-in
+
+
+def test_every_download_names_its_file_for_old_and_new_clients(client, photo, newsroom):
+    release = make_release(newsroom, hero_photo=photo)
+    release.photo_sets.add(photo.photo_set)
+    urls = [
+        photo.file_url("web") + "?download",
+        photo.file_url("original"),
+        reverse("media:photoset-zip", args=[photo.photo_set.pk, "web"]),
+        reverse("press:event-calendar", args=[newsroom.slug]),
+    ]
+    for url in urls:
+        disposition = client.get(url)["Content-Disposition"]
+        assert re.fullmatch(
+            r"(attachment|inline); filename=\"[ -~]+\"; filename\*=UTF-8''\S+", disposition
+        ), (
+            url,
+            disposition,
+        )
 
 
 def test_head_sends_the_headers_without_the_body(client, photo):
@@ -286,7 +313,7 @@ def test_one_worker_makes_a_version_and_a_second_run_does_nothing(newsroom, sett
     generate_renditions.call(photo.pk)
     generate_renditions.call(photo.pk)
     files = [path for path in (settings.MEDIA_ROOT / "renditions").rglob("*") if path.is_file()]
-    assert len(files) == photo.renditions.count() == 4
+    assert len(files) == photo.renditions.count() == 7  # with the three crops
 
 
 def test_new_rights_make_new_files_and_retire_the_old(client, photo, settings):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 import time_machine
+import vobject
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -165,6 +166,21 @@ def test_the_calendar_reminder_holds_the_embargo_time(journalist, preview_pass):
     assert str(event["summary"]) == "Embargo lifts: New signing"
     assert "09:00 CEST" in str(event["description"])
     assert event.walk("VALARM")[0]["action"] == "DISPLAY"
+
+
+def test_the_same_pass_gives_the_same_calendar_file_whatever_the_hour(journalist, preview_pass):
+    url = reverse("press:pass-calendar", args=[preview_pass.token])
+    with time_machine.travel(BEFORE + timedelta(hours=1), tick=False):
+        first = journalist.get(url).content
+    with time_machine.travel(BEFORE + timedelta(hours=5), tick=False):
+        later = journalist.get(url).content
+
+    assert first == later
+    event = icalendar.Calendar.from_ical(first).walk("VEVENT")[0]
+    assert event.decoded("dtstamp") == BEFORE  # issued then, and the release saved then
+    parsed = vobject.readOne(first.decode())  # a second, independent reader
+    assert parsed.vevent.uid.value == str(event["uid"])
+    assert parsed.vevent.dtstart.value == EMBARGO
 
 
 @pytest.mark.parametrize("problem", ["revoked", "expired", "withdrawn"])

@@ -191,6 +191,9 @@ def test_uploaded_photos_are_prefilled_from_their_metadata_and_rendered(
         "web",
         "social",
         "original",
+        "16x9",
+        "4x3",
+        "1x1",
     }
 
 

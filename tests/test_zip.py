@@ -11,6 +11,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -220,3 +222,82 @@ def copy_rows(model, original, changes):
     with connection.cursor() as cursor:
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from _meta)
         cursor.executemany(sql, rows)
+
+
+def test_the_same_set_gives_the_same_bytes_and_a_strong_etag(client, photo_set):
+    first = client.get(zip_url(photo_set))
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        later = client.get(zip_url(photo_set))
+
+    assert body(first) == body(later)
+    assert first["ETag"] == later["ETag"] and not first["ETag"].startswith("W/")
+    assert first["Accept-Ranges"] == "bytes"
+
+
+def test_a_download_cut_in_the_middle_resumes_to_the_same_bytes(client, photo_set, tmp_path):
+    whole_response = client.get(zip_url(photo_set))
+    whole, etag = body(whole_response), whole_response["ETag"]
+    for cut in (1, 30, len(whole) // 3, len(whole) // 2, len(whole) - 22, len(whole) - 1):
+        resumed = client.get(
+            zip_url(photo_set), headers={"Range": f"bytes={cut}-", "If-Range": etag}
+        )
+        assert resumed.status_code == 206
+        assert resumed["Content-Range"] == f"bytes {cut}-{len(whole) - 1}/{len(whole)}"
+        rest = body(resumed)
+        assert int(resumed["Content-Length"]) == len(rest)
+        assert whole[:cut] + rest == whole, cut
+    middle = client.get(zip_url(photo_set), headers={"Range": "bytes=100-199"})
+    assert body(middle) == whole[100:200]
+    assert body(client.get(zip_url(photo_set), headers={"Range": "bytes=-22"})) == whole[-22:]
+
+    path = tmp_path / "resumed.zip"
+    path.write_bytes(
+        whole[: len(whole) // 2] + rest_from(client, photo_set, len(whole) // 2, etag)
+    )
+    assert subprocess.run(["unzip", "-t", str(path)], capture_output=True).returncode == 0
+    archive = zipfile.ZipFile(path)
+    assert archive.testzip() is None
+    assert len(archive.namelist()) == 7
+    # Only the first request of a download counts.
+    assert dict(photo_set.zip_download_counts.values_list("size", "count")) == {"web": 1}
+
+
+def rest_from(client, photo_set, start, etag):
+    response = client.get(
+        zip_url(photo_set), headers={"Range": f"bytes={start}-", "If-Range": etag}
+    )
+    assert response.status_code == 206
+    return body(response)
+
+
+def test_a_changed_set_is_sent_whole_and_ranges_outside_get_416(client, photo_set):
+    first = client.get(zip_url(photo_set))
+    etag, length = first["ETag"], int(first["Content-Length"])
+    photo = photo_set.photos.first()
+    photo.title = "Renamed"
+    photo.save()
+
+    changed = client.get(zip_url(photo_set), headers={"Range": "bytes=100-", "If-Range": etag})
+    outside = client.get(zip_url(photo_set), headers={"Range": f"bytes={length + 10_000}-"})
+
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert zipfile.ZipFile(io.BytesIO(body(changed))).testzip() is None
+    assert outside.status_code == 416
+    assert outside["Content-Range"].startswith("bytes */")
+
+
+def test_a_range_reads_no_file_before_it(client, photo_set, monkeypatch):
+    whole = body(client.get(zip_url(photo_set)))
+    last = photo_set.photos.last().renditions.get(size="web")
+    opened = []
+    original_open = FileSystemStorage.open
+
+    def recording_open(storage, name, mode="rb"):
+        opened.append(name)
+        return original_open(storage, name, mode)
+
+    monkeypatch.setattr(FileSystemStorage, "open", recording_open)
+    tail = body(client.get(zip_url(photo_set), headers={"Range": f"bytes={len(whole) - 2000}-"}))
+
+    assert tail == whole[-2000:]
+    assert opened == [last.file.name]  # the last photo's end and the credits, nothing before
