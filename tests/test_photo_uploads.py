@@ -53,7 +53,8 @@ BAD_FILES = [
     (
         "page.png",
         png_bytes() + b"<html><script>alert(1)</script></html>",
-        "“page.png” contains web page code",
+        "“page.png” contains text that a browser could run as a web page (“<html…”), "
+        "after the end of the image",
     ),
     (
         "trailer.png",
@@ -63,9 +64,9 @@ BAD_FILES = [
     (
         "logo.svg",
         b'<svg xmlns="http://www.w3.org/2000/svg"></svg>',
-        "“logo.svg” is not a JPEG, PNG, WebP or TIFF image",
+        "“logo.svg” is not a JPEG, PNG, WebP, TIFF or HEIC image",
     ),
-    ("layers.jpg", psd_bytes(), "“layers.jpg” is not a JPEG, PNG, WebP or TIFF image"),
+    ("layers.jpg", psd_bytes(), "“layers.jpg” is not a JPEG, PNG, WebP, TIFF or HEIC image"),
     (
         "logo.jpg",
         b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
