@@ -320,6 +320,9 @@ class Photo(models.Model):
         if self._state.adding:
             self.apply_newsroom_defaults()
         self.version = self.compute_version()
+        if self.rendered_version != self.version:
+            # Files are about to be made (again): the last failure is news no more.
+            self.rendering_failed_at, self.rendering_error = None, ""
         super().save(*args, **kwargs)
         if replaced and replaced != self.image.name:
             transaction.on_commit(partial(self.image.storage.delete, replaced))

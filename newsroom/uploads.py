@@ -54,7 +54,7 @@ MAX_ASPECT_RATIO = 20
 # Formats whose pixels Pillow can only decode whole, at full size: memory
 # grows with the pixels (4 bytes each for colour), so they get a lower limit
 # than JPEG, which decodes at 1/8 scale for checking and for renditions.
-WHOLE_DECODE_PIXELS = 30_000_000
+WHOLE_DECODE_PIXELS = 25_000_000
 # Progressive JPEGs keep every DCT coefficient of the image in memory while
 # they decode (128 bytes per 8 × 8 block of each colour channel), whatever
 # the scale. About 36 megapixels with the usual 4:2:0 colour, 18 with full.
