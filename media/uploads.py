@@ -41,9 +41,9 @@ def accept_photo(photo_set, upload):
     twin = same.filter(photo_set=photo_set).first() or same.select_related("photo_set").first()
     if twin is not None and twin.photo_set_id == photo_set.pk:
         return already_in_set(name, twin)
+    photo = Photo(photo_set=photo_set, image=upload, position=next_position(photo_set))
     try:
         with transaction.atomic():
-            photo = Photo(photo_set=photo_set, image=upload, position=next_position(photo_set))
             photo.save()
     except IntegrityError:
         # The same file, dropped twice, raced past the check above; the
