@@ -180,7 +180,8 @@ SVG_HEAD = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.
             "(javascript:)",
         ),
         (
-            SVG_HEAD + b'<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a></svg>',
+            SVG_HEAD + b'<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a>'
+            b"</svg>",
             "(data:)",
         ),
         (
@@ -237,7 +238,8 @@ def test_active_svgs_are_refused_with_what_makes_them_active(data, message):
         b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SVG_HEAD + b"<rect/></svg>",
         SVG_HEAD + b'<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>',
         SVG_HEAD + b'<a href="https://lestrup.example/"><use href="#mark"/></a></svg>',
-        SVG_HEAD + '<rect style="fill: url(#gradient)"/><text>Ångström &amp; co</text></svg>'.encode(),
+        SVG_HEAD
+        + '<rect style="fill: url(#gradient)"/><text>Ångström &amp; co</text></svg>'.encode(),
     ],
     ids=["demo-logo", "doctype", "embedded-picture", "web-link", "local-references"],
 )

@@ -1,8 +1,8 @@
 """Uploading many photos at once in the admin: good files kept, bad files named."""
 
 import io
-import threading
 import struct
+import threading
 import zlib
 from pathlib import Path
 
