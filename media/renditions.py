@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 SPECS = {Size.THUMBNAIL: Thumbnail, Size.WEB: Web, Size.SOCIAL: Social, Size.PRINT: Print}
 SCALED_SIZES = [Size.THUMBNAIL, Size.WEB, Size.SOCIAL]
-# Pixels of one band read from a decoded image: a few megabytes.
-BAND_PIXELS = 2_000_000
+# Pixels of one band read from a decoded image: two megabytes.
+BAND_PIXELS = 500_000
 # EXIF orientation → the turn that makes the pixels upright.
 UPRIGHT = {
     2: [Image.Transpose.FLIP_LEFT_RIGHT],
@@ -105,17 +105,17 @@ def file_makers(photo, master):
         for size in SCALED_SIZES:
             yield size, partial(write_scaled_jpeg, photo, size, master)
     else:
-        # Decoded once, for every size; the print file is made from it too.
+        # Decoded once, for every size. The print file is made first and the
+        # decoded image let go, so it and the scaled sizes' work never add up.
         # Its own handle: decoders may close the file they were given.
         with (
             photo.image.storage.open(photo.image.name, "rb") as handle,
             decoded(handle, photo.image_format) as source,
         ):
             working = reduced(source)
-            for size in SCALED_SIZES:
-                yield size, partial(write_scaled, photo, size, working)
-            del working
             yield Size.PRINT, partial(write_stamped_print, photo, source)
+        for size in SCALED_SIZES:
+            yield size, partial(write_scaled, photo, size, working)
     yield Size.ORIGINAL, partial(write_original, photo, master)
 
 
@@ -156,7 +156,7 @@ def write_scaled(photo, size, working, destination):
     """A rendition of an image already upright, sRGB and reduced to just above the sizes."""
     spec = spec_for(photo, size)
     processors = [p for p in spec.processors if not isinstance(p, Draft)]
-    image = ProcessorPipeline(processors).process(working.copy())
+    image = ProcessorPipeline(processors).process(working)  # processors make new images
     rendered = img_to_fobj(image, spec.format, **spec.options).read()
     destination.write(clean_and_stamp(rendered, photo.rights, keep_orientation=False))
 

@@ -51,10 +51,14 @@ MAX_IMAGE_SIDE = 65_500
 # than this would be a line of a pixel or two in the one and scaled up
 # hundreds of times in the other.
 MAX_ASPECT_RATIO = 20
-# Formats whose pixels Pillow can only decode whole, at full size: memory
-# grows with the pixels (4 bytes each for colour), so they get a lower limit
-# than JPEG, which decodes at 1/8 scale for checking and for renditions.
-WHOLE_DECODE_PIXELS = 25_000_000
+# Formats whose pixels can only be decoded whole, at full size: memory grows
+# with the pixels, so they get a lower limit than JPEG, which decodes at 1/8
+# scale for checking and for renditions. Pillow holds 4 bytes a pixel for
+# colour; libheif (HEIC) 3, which lets an iPhone's 24-megapixel photo in;
+# Pillow's WebP decoder about 16, for its frame buffers and their copies.
+# Measured in bench/uploads.py against a worker's budget of 150 MB.
+WHOLE_DECODE_PIXELS = {"HEIF": 25_000_000, "WEBP": 8_000_000}
+WHOLE_DECODE_DEFAULT = 20_000_000
 # Progressive JPEGs keep every DCT coefficient of the image in memory while
 # they decode (128 bytes per 8 × 8 block of each colour channel), whatever
 # the scale. About 36 megapixels with the usual 4:2:0 colour, 18 with full.
@@ -187,7 +191,8 @@ def check_dimensions(image, image_format, name):
             code="aspect_ratio",
             params={"name": name, "width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
         )
-    limit = min(WHOLE_DECODE_PIXELS, settings.NEWSROOM_MAX_IMAGE_PIXELS)
+    whole = WHOLE_DECODE_PIXELS.get(image_format, WHOLE_DECODE_DEFAULT)
+    limit = min(whole, settings.NEWSROOM_MAX_IMAGE_PIXELS)
     if image_format != "JPEG" and width * height > limit:
         raise ValidationError(
             _(

@@ -291,7 +291,7 @@ def test_95_megapixels_are_accepted_as_jpeg_and_refused_honestly_as_png():
         decode_image(upload("panorama.png", png))
     assert error.value.messages == [
         "“panorama.png” is a PNG image of 95.0 megapixels. PNG images must be decoded whole, "
-        "so we accept them up to 25 megapixels; save it as a JPEG, accepted up to 100 "
+        "so we accept them up to 20 megapixels; save it as a JPEG, accepted up to 100 "
         "megapixels."
     ]
 
