@@ -110,9 +110,9 @@ FILES = {
         {"format": "WEBP", "quality": 90},
     ),
     "heic": (
-        "limit.heic",
-        "HEIC, 24.5 MP (an iPhone's 5712 × 4284) q80",
-        lambda: grain((5_712, 4_284), 6, 0.08),
+        "limit-18mp.heic",
+        "HEIC, 18 MP q80",
+        lambda: grain(by_pixels(17_900_000, 4 / 3), 6, 0.02),
         {"format": "HEIF", "quality": 80},
     ),
 }
