@@ -178,6 +178,7 @@ class Decoded:
     def close(self):
         if self._close:
             self._close()
+        self.band = None  # and with it the decoder's buffer it reads from
 
 
 @contextmanager
