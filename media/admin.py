@@ -297,6 +297,9 @@ class PhotoAdmin(NewsroomScopedAdmin):
             f"{rendition.bytes:,} bytes"
             for rendition in renditions
         ]
+        failure = photo.rendering_failure()
+        if failure:
+            return " ".join([failure, *[_("Still served from before:")] * bool(lines), *lines])
         return "; ".join(lines) or _("Being prepared.")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

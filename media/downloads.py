@@ -49,9 +49,13 @@ def file_name(photo, size, stored_name):
 
 def document_file_name(document):
     """“Lestrup Racing Team – Logo (SVG).svg”."""
-    title = clean_name(document.title) or "document"
+    extension = document.extension
+    title = clean_name(document.title)
+    if extension and title.lower().endswith(extension):
+        # A title that is a file name ("Fact sheet.pdf") keeps one extension, not two.
+        title = clean_name(title[: -len(extension)])
     newsroom = clean_name(document.newsroom.name, 60)
-    return f"{newsroom} – {title}{document.extension}"
+    return f"{newsroom} – {title or 'document'}{extension}"
 
 
 def read_file(file):

@@ -15,6 +15,9 @@ download stays byte for byte what the photographer sent.
 
 import io
 import re
+import shutil
+import struct
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +26,18 @@ from datetime import datetime, timedelta, timezone
 
 import pyexiv2
 from PIL import Image, UnidentifiedImageError
+
+from newsroom.uploads import (
+    APP0,
+    APP15,
+    COM,
+    SOI,
+    SOS,
+    is_metadata_marker,
+    iso_boxes,
+    jpeg_structure,
+    png_chunks,
+)
 
 # exiv2 logs warnings for every odd tag of every camera; they are not errors for us.
 pyexiv2.set_log_level(4)
@@ -282,15 +297,19 @@ def read_embedded(data: bytes) -> Embedded:
     """
     try:
         with _opened(data) as image:
-            exif = _read_quietly(image.read_exif)
-            iptc = _read_quietly(image.read_iptc)
-            xmp = _read_quietly(image.read_xmp)
+            return _embedded(image)
     except Exception:
         # exiv2 errors arrive as RuntimeError, but C++ exceptions can map to
         # other Python types; none of them may stop an upload that is an image.
         if not _is_image(data):
             raise ValueError("The file is not an image.") from None
         return Embedded()
+
+
+def _embedded(image) -> Embedded:
+    exif = _read_quietly(image.read_exif)
+    iptc = _read_quietly(image.read_iptc)
+    xmp = _read_quietly(image.read_xmp)
     everything = {**exif, **iptc, **xmp}
     return Embedded(
         title=_first(everything, ["Iptc.Application2.ObjectName", "Xmp.dc.title"]),
@@ -468,22 +487,26 @@ def _remove_thumbnail(image: pyexiv2.ImageData) -> None:
         image.clear_thumbnail()
 
 
+def _apply(image, rights: Rights | None, keep_orientation: bool) -> None:
+    """Remove personal metadata and, given rights, stamp them (an open exiv2 image)."""
+    if image.get_mime_type() not in WRITABLE_TYPES:
+        raise ValueError(f"Cannot clean metadata of {image.get_mime_type()} files.")
+    _remove_thumbnail(image)
+    exif_changes = _exif_changes(image, rights, keep_orientation)
+    iptc_changes = _iptc_changes(image, rights)
+    xmp_changes = _xmp_changes(image, rights, keep_orientation)
+    # Each modify call rewrites the whole file in memory, so skip empty ones.
+    if exif_changes:
+        image.modify_exif(exif_changes, encoding=UTF8)
+    if iptc_changes:
+        image.modify_iptc(iptc_changes, encoding=UTF8)
+    if xmp_changes:
+        image.modify_xmp(xmp_changes, encoding=UTF8)
+
+
 def _rewrite(data: bytes, rights: Rights | None, keep_orientation: bool) -> bytes:
-    """Remove personal metadata and, given rights, stamp them."""
     with _opened(data) as image:
-        if image.get_mime_type() not in WRITABLE_TYPES:
-            raise ValueError(f"Cannot clean metadata of {image.get_mime_type()} files.")
-        _remove_thumbnail(image)
-        exif_changes = _exif_changes(image, rights, keep_orientation)
-        iptc_changes = _iptc_changes(image, rights)
-        xmp_changes = _xmp_changes(image, rights, keep_orientation)
-        # Each modify call rewrites the whole file in memory, so skip empty ones.
-        if exif_changes:
-            image.modify_exif(exif_changes, encoding=UTF8)
-        if iptc_changes:
-            image.modify_iptc(iptc_changes, encoding=UTF8)
-        if xmp_changes:
-            image.modify_xmp(xmp_changes, encoding=UTF8)
+        _apply(image, rights, keep_orientation)
         return image.get_bytes()
 
 
@@ -514,3 +537,458 @@ def clean_and_stamp(data: bytes, rights: Rights, *, keep_orientation: bool = Tru
     so viewers do not turn them a second time.
     """
     return _rewrite_or_refuse(data, rights, keep_orientation)
+
+
+# Files as they are stored: exiv2 is given their metadata only.
+#
+# exiv2 holds a whole file in memory, several times over while it rewrites
+# it: a 100 MB original would cost a worker half a gigabyte. A JPEG's
+# metadata all comes before its compressed data, a PNG's outside its IDAT
+# chunks, so exiv2 gets a small stand-in file of the metadata alone and the
+# compressed data is copied from the stored file behind the cleaned metadata,
+# a chunk at a time, byte for byte.
+
+CHUNK_SIZE = 1024 * 1024
+JFIF = b"JFIF\x00"
+EXIF_HEADER = b"Exif\x00\x00"
+XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+ICC_HEADER = b"ICC_PROFILE\x00"
+PHOTOSHOP_HEADER = b"Photoshop 3.0\x00"
+ADOBE_HEADER = b"Adobe"
+# The kinds of APPn segment a served JPEG keeps (exiv2 cleans and stamps the
+# first four). Any other (vendor blobs, maker previews, MPF, action-camera
+# GPS tracks, comments) is left out: we cannot vouch for what it carries.
+KEPT_APP_SEGMENTS = {
+    (0xE0, JFIF): "jfif",
+    (0xE1, EXIF_HEADER): "exif",
+    (0xE1, XMP_HEADER): "xmp",
+    (0xED, PHOTOSHOP_HEADER): "iptc",
+    (0xE2, ICC_HEADER): "icc",  # colours: the pixels mean nothing without it
+    (0xEE, ADOBE_HEADER): "adobe",  # how CMYK and YCCK pixels are to be read
+}
+# Blocks exiv2 may fail on, dropped one after another until it succeeds.
+DROPPABLE = ["exif", "xmp", "iptc"]
+
+
+def _segment_kind(marker: int, payload_start: bytes) -> str | None:
+    for (kept_marker, header), kind in KEPT_APP_SEGMENTS.items():
+        if marker == kept_marker and payload_start.startswith(header):
+            return kind
+    return None
+
+
+def _copy(source, destination, start: int, length: int) -> None:
+    source.seek(start)
+    while length > 0:
+        chunk = source.read(min(CHUNK_SIZE, length))
+        if not chunk:
+            raise ValueError("The stored file is shorter than its structure says.")
+        destination.write(chunk)
+        length -= len(chunk)
+
+
+def _jpeg_header(source) -> tuple[list, int]:
+    """The kept segments before the first scan as (kind, bytes), and where that scan starts."""
+    kept, total = [], 0
+    for part in jpeg_structure(source):
+        if part[0] != "segment":
+            continue  # junk between segments
+        _part, marker, offset, length = part
+        if marker == SOS:
+            source.seek(offset)
+            kept.append(("sos", source.read(length)))
+            return kept, offset
+        if marker in (SOI, COM):
+            continue
+        source.seek(offset)
+        if APP0 <= marker <= APP15:
+            head = source.read(4 + 32)[4:]
+            kind = _segment_kind(marker, head)
+            if kind is None:
+                continue
+            source.seek(offset)
+        else:
+            kind = "table"
+        total += length
+        if total > MAX_HEADER_BYTES:
+            raise ValueError("More metadata than we clean.")
+        kept.append((kind, source.read(length)))
+    raise ValueError("A JPEG without image data.")
+
+
+# What exiv2 may be given as one stand-in: far beyond any real camera's metadata.
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+
+
+def _stand_in(segments: list, leave_out: set) -> bytes:
+    """SOI, the segments, EOI: a JPEG exiv2 can read and rewrite, without its pixels."""
+    kept = b"".join(data for kind, data in segments if kind not in leave_out)
+    return b"\xff\xd8" + kept + b"\xff\xd9"
+
+
+def _until_scan(stand_in: bytes) -> bytes:
+    """exiv2's rewritten stand-in, up to (not including) its scan header."""
+    handle = io.BytesIO(stand_in)
+    for part in jpeg_structure(handle):
+        if part[0] == "segment" and part[1] == SOS:
+            return stand_in[: part[2]]
+    raise ValueError("exiv2 lost the scan header.")
+
+
+def _orientation(segments: list) -> int | None:
+    """The EXIF orientation as Pillow reads it (what our sizes were computed from)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(_stand_in(segments, set()))) as image:
+                return image.getexif().get(0x0112)
+    except Exception:
+        return None
+
+
+def _clean_stand_in(segments, rights, keep_orientation, orientation=None) -> bytes:
+    """Clean and stamp the stand-in; drop the blocks exiv2 cannot read, one after another."""
+    orientation = orientation or (_orientation(segments) if keep_orientation else None)
+    leave_out: set = set()
+    for drop in [None, *DROPPABLE]:
+        if drop:
+            leave_out.add(drop)
+        try:
+            cleaned = _rewrite_or_refuse(_stand_in(segments, leave_out), rights, keep_orientation)
+        except ValueError:
+            continue
+        if keep_orientation and orientation and orientation != 1:
+            with _opened(cleaned) as image:
+                if "Exif.Image.Orientation" not in image.read_exif(BYTE_FOR_BYTE):
+                    image.modify_exif({"Exif.Image.Orientation": str(orientation)})
+                    cleaned = image.get_bytes()
+        return _until_scan(cleaned)
+    raise ValueError("Cannot clean this image's metadata, even without it.")
+
+
+def clean_jpeg(source, destination, rights: Rights, *, keep_orientation=True, orientation=None):
+    """Write a cleaned, stamped copy of the JPEG file `source` into `destination`.
+
+    The compressed data is copied as it is; between the scans of a
+    progressive JPEG only what decoders need is kept, and what comes after
+    the image's end (preview images, phone videos) is left out, since it
+    carries metadata of its own. `orientation` is set when given (a print
+    file keeps the stored pixels and says how to turn them).
+    """
+    segments, scan_start = _jpeg_header(source)
+    destination.write(_clean_stand_in(segments, rights, keep_orientation, orientation))
+    for part in jpeg_structure(source):
+        if part[0] == "end":
+            break
+        if part[0] == "segment":
+            _part, marker, offset, length = part
+            if offset >= scan_start and not is_metadata_marker(marker):
+                _copy(source, destination, offset, length)
+        elif part[0] == "data":
+            _part, offset, length = part
+            _copy(source, destination, offset, length)
+    destination.write(b"\xff\xd9")
+
+
+def jpeg_metadata(source) -> bytes:
+    """A stand-in JPEG with the metadata of the JPEG file `source`, to read it cheaply."""
+    segments, _scan_start = _jpeg_header(source)
+    return _stand_in(segments, set())
+
+
+# PNG: the same, with the IDAT chunks as the part copied through.
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EMPTY_IDAT = b"\x00\x00\x00\x00IDAT\x35\xaf\x06\x1e"
+
+
+def _png_stand_in(source) -> tuple[bytes, list]:
+    """The PNG with one empty IDAT where its image data was, and where that data lies."""
+    parts, pixels, total = [PNG_SIGNATURE], [], 0
+    for kind, offset, length in png_chunks(source):
+        if kind == b"IDAT":
+            if not pixels:
+                parts.append(EMPTY_IDAT)
+            pixels.append((offset - 8, length + 12))
+            continue
+        total += length
+        if total > MAX_HEADER_BYTES:
+            raise ValueError("More metadata than we clean.")
+        source.seek(offset - 8)
+        parts.append(source.read(length + 12))
+    return b"".join(parts), pixels
+
+
+def clean_png(source, destination, rights: Rights, *, keep_orientation=True):
+    stand_in, pixels = _png_stand_in(source)
+    cleaned = _rewrite_or_refuse(stand_in, rights, keep_orientation)
+    at = cleaned.find(EMPTY_IDAT)
+    if at < 0:
+        raise ValueError("exiv2 lost the image data's place.")
+    destination.write(cleaned[:at])
+    for offset, length in pixels:
+        _copy(source, destination, offset, length)
+    destination.write(cleaned[at + len(EMPTY_IDAT) :])
+
+
+def png_metadata(source) -> bytes:
+    return _png_stand_in(source)[0]
+
+
+# TIFF and WebP: exiv2 rewrites a copy on disk (their data is spread through
+# the file); it maps the file instead of holding it, about twice its size.
+
+
+@contextmanager
+def _local_copy(source) -> Iterator[str]:
+    """The path of a temporary file holding what `source` holds."""
+    with tempfile.NamedTemporaryFile(suffix=".image") as copy:
+        source.seek(0)
+        shutil.copyfileobj(source, copy, CHUNK_SIZE)
+        copy.flush()
+        yield copy.name
+
+
+def _open_path(path: str):
+    try:
+        return pyexiv2.Image(path)
+    except Exception as error:
+        raise ValueError(f"Cannot clean this image's metadata: {error}") from error
+
+
+def clean_whole(source, destination, rights: Rights, *, keep_orientation=True):
+    with _local_copy(source) as path:
+        image = _open_path(path)
+        try:
+            _apply(image, rights, keep_orientation)
+        except ValueError:
+            raise
+        except Exception as error:
+            raise ValueError(f"Cannot clean this image's metadata: {error}") from error
+        finally:
+            image.close()
+        with open(path, "rb") as cleaned:
+            shutil.copyfileobj(cleaned, destination, CHUNK_SIZE)
+
+
+def _read_whole(source) -> Embedded:
+    with _local_copy(source) as path:
+        try:
+            image = pyexiv2.Image(path)
+        except Exception:
+            return Embedded()
+        try:
+            return _embedded(image)
+        finally:
+            image.close()
+
+
+# HEIF (iPhone photos): exiv2 reads but cannot write it. Its EXIF and XMP are
+# items the container points to; each is cleaned through a stand-in JPEG and
+# written back in its own place, padded to its old length, so nothing else in
+# the file moves. Rights go into the EXIF when they fit; the full-size JPEG
+# made for print carries all of them.
+
+
+def _full_box(data: bytes) -> tuple[int, bytes]:
+    return data[0], data[4:]
+
+
+def _heif_items(source, size: int) -> list[tuple[str, int, int]]:
+    """(kind, file offset, length) of the EXIF and XMP items of a HEIF file."""
+    meta = next(
+        (
+            (offset, length)
+            for kind, offset, length in iso_boxes(source, 0, size)
+            if kind == b"meta"
+        ),
+        None,
+    )
+    if meta is None:
+        return []
+    kinds, places = {}, {}
+    for kind, offset, length in iso_boxes(source, meta[0] + 4, meta[0] + meta[1]):
+        source.seek(offset)
+        if kind == b"iinf":
+            kinds = _item_kinds(source, offset, length)
+        elif kind == b"iloc":
+            places = _item_places(source.read(length))
+    items = []
+    for item, kind in kinds.items():
+        if item not in places:
+            continue
+        method, extents = places[item]
+        if method != 0 or len(extents) != 1:
+            raise ValueError("A HEIF metadata item we cannot rewrite in place.")
+        items.append((kind, *extents[0]))
+    return items
+
+
+def _item_kinds(source, offset: int, length: int) -> dict[int, str]:
+    source.seek(offset)
+    version, _rest = _full_box(source.read(6))
+    header = 4 + (2 if version == 0 else 4)
+    kinds = {}
+    for kind, entry, entry_length in iso_boxes(source, offset + header, offset + length):
+        if kind != b"infe":
+            continue
+        source.seek(entry)
+        version, data = _full_box(source.read(min(entry_length, 4096)))
+        if version < 2:
+            continue
+        id_size = 2 if version == 2 else 4
+        item = int.from_bytes(data[:id_size], "big")
+        item_type = data[id_size + 2 : id_size + 6]
+        content_type = data[id_size + 6 :].partition(b"\x00")[2].partition(b"\x00")[0]
+        if item_type == b"Exif":
+            kinds[item] = "exif"
+        elif item_type == b"mime" and content_type == b"application/rdf+xml":
+            kinds[item] = "xmp"
+    return kinds
+
+
+def _item_places(data: bytes) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """iloc: item → (construction method, [(offset, length), …])."""
+    version, data = _full_box(data)
+    offset_size, length_size = data[0] >> 4, data[0] & 15
+    base_size, index_size = data[1] >> 4, (data[1] & 15) if version else 0
+    position = 2
+
+    def number(size):
+        nonlocal position
+        value = int.from_bytes(data[position : position + size], "big")
+        position += size
+        return value
+
+    count = number(2 if version < 2 else 4)
+    places = {}
+    for _item in range(count):
+        item = number(2 if version < 2 else 4)
+        method = number(2) & 15 if version else 0
+        number(2)  # data reference index
+        base = number(base_size)
+        extents = []
+        for _extent in range(number(2)):
+            number(index_size)
+            extent_offset = number(offset_size)
+            extents.append((base + extent_offset, number(length_size)))
+        places[item] = (method, extents)
+    return places
+
+
+def _metadata_jpeg(exif: bytes = b"", xmp: bytes = b"") -> bytes:
+    """A one-pixel JPEG carrying `exif` (a TIFF block) and `xmp`, for exiv2."""
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, "JPEG")
+    tiny = buffer.getvalue()
+    segments = b""
+    if exif:
+        segments += _app1(EXIF_HEADER + exif)
+    if xmp:
+        segments += _app1(XMP_HEADER + xmp)
+    return tiny[:2] + segments + tiny[2:]
+
+
+def _app1(payload: bytes) -> bytes:
+    if len(payload) > 65533:
+        raise ValueError("Metadata too long for a JPEG segment.")
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _app1_payload(data: bytes, header: bytes) -> bytes:
+    for part in jpeg_structure(io.BytesIO(data)):
+        if part[0] == "segment" and part[1] == 0xE1:
+            payload = data[part[2] + 4 : part[2] + part[3]]
+            if payload.startswith(header):
+                return payload[len(header) :]
+    return b""
+
+
+def _heif_exif_tiff(item: bytes) -> tuple[int, bytes]:
+    """Where the TIFF block starts in an EXIF item, and the block."""
+    start = 4 + int.from_bytes(item[:4], "big")
+    if item[start : start + 6] == EXIF_HEADER:
+        start += 6
+    return start, item[start:]
+
+
+def _cleaned_item(kind: str, item: bytes, rights: Rights) -> bytes:
+    """The item cleaned, at most as long as it was (padded with what its format ignores)."""
+    if kind == "exif":
+        start, tiff = _heif_exif_tiff(item)
+        for stamp in (rights, None):
+            cleaned = _app1_payload(_rewrite(_metadata_jpeg(exif=tiff), stamp, True), EXIF_HEADER)
+            if len(cleaned) <= len(tiff):
+                return item[:start] + cleaned.ljust(len(tiff), b"\x00")
+        raise ValueError("The cleaned EXIF is longer than the original's place.")
+    for stamp in (rights, None):
+        cleaned = _app1_payload(_rewrite(_metadata_jpeg(xmp=item), stamp, True), XMP_HEADER)
+        if len(cleaned) <= len(item):
+            return cleaned.ljust(len(item), b" ")
+    # XML allows white space after the document: an empty packet, padded.
+    return b" " * len(item)
+
+
+def clean_heif(source, destination, rights: Rights, **_options):
+    size = source.seek(0, io.SEEK_END)
+    patches = []
+    for kind, offset, length in _heif_items(source, size):
+        if length > MAX_HEADER_BYTES:
+            raise ValueError("More metadata than we clean.")
+        source.seek(offset)
+        patches.append((offset, _cleaned_item(kind, source.read(length), rights)))
+    position = 0
+    for offset, patch in sorted(patches):
+        _copy(source, destination, position, offset - position)
+        destination.write(patch)
+        position = offset + len(patch)
+    _copy(source, destination, position, size - position)
+
+
+def heif_metadata(source) -> bytes:
+    """A stand-in JPEG with the HEIF file's EXIF and XMP, for reading them."""
+    size = source.seek(0, io.SEEK_END)
+    exif = xmp = b""
+    for kind, offset, length in _heif_items(source, size):
+        source.seek(offset)
+        item = source.read(min(length, 65000))
+        if kind == "exif":
+            exif = _heif_exif_tiff(item)[1]
+        else:
+            xmp = item
+    return _metadata_jpeg(exif=exif, xmp=xmp)
+
+
+# One entry point per job, by format.
+
+CLEANERS = {"JPEG": clean_jpeg, "PNG": clean_png, "HEIF": clean_heif}
+
+
+def clean_file(source, destination, image_format: str, rights: Rights, *, keep_orientation=True):
+    """Write a servable copy of the stored file `source`: personal data out, rights in.
+
+    Raises ValueError when the metadata cannot be cleaned: never serve it then.
+    """
+    cleaner = CLEANERS.get(image_format, clean_whole)
+    try:
+        cleaner(source, destination, rights, keep_orientation=keep_orientation)
+    except ValueError:
+        raise
+    except Exception as error:
+        raise ValueError(f"Cannot clean this image's metadata: {error}") from error
+
+
+STAND_INS = {"JPEG": jpeg_metadata, "PNG": png_metadata, "HEIF": heif_metadata}
+
+
+def read_file_metadata(source, image_format: str) -> Embedded:
+    """What an upload says about itself, read from its metadata only."""
+    try:
+        stand_in = STAND_INS.get(image_format)
+        if stand_in is None:
+            return _read_whole(source)
+        return read_embedded(stand_in(source))
+    except (ValueError, OSError, struct.error):
+        return Embedded()
+    finally:
+        source.seek(0)

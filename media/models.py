@@ -1,6 +1,5 @@
 import contextlib
 import hashlib
-import io
 import mimetypes
 import zlib
 from datetime import timedelta
@@ -17,9 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from media.imagegenerators import PhotoSpec, Social, Thumbnail, Web, fit_size, upright_size
-from media.metadata import Rights, read_embedded
+from media.metadata import Rights, read_file_metadata
 from newsroom.models import License, Newsroom, license_label
-from newsroom.uploads import RandomName, detect_document, validate_document, validate_image
+from newsroom.uploads import (
+    RandomName,
+    detect_document,
+    format_of,
+    validate_document,
+    validate_image,
+)
 
 
 class Visibility(models.TextChoices):
@@ -221,7 +226,7 @@ class Photo(models.Model):
         _("image"),
         upload_to=RandomName("photos"),
         validators=[validate_image],
-        help_text=_("JPEG, PNG, WebP or TIFF, as large as the camera made it."),
+        help_text=_("JPEG, PNG, WebP, TIFF or HEIC (iPhone), as large as the camera made it."),
     )
     original_filename = models.CharField(_("uploaded as"), max_length=255, editable=False)
     image_format = models.CharField(_("format"), max_length=10, editable=False)
@@ -284,6 +289,15 @@ class Photo(models.Model):
     rendered_version = models.CharField(max_length=16, blank=True, editable=False)
     rendering_claim = models.CharField(max_length=16, blank=True, editable=False)
     rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rendering_failed_at = models.DateTimeField(
+        _("files failed"), null=True, blank=True, editable=False
+    )
+    rendering_error = models.TextField(
+        _("why the files failed"),
+        blank=True,
+        editable=False,
+        help_text=_("What went wrong the last time this version's files were made."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -312,6 +326,13 @@ class Photo(models.Model):
                 name="%(app_label)s_%(class)s_focal_point_inside",
                 violation_error_message=_("The focal point must lie inside the photo (0 to 1)."),
             ),
+            # Two uploads of one file can both pass the check in clean() at the
+            # same moment; the database lets only one of them in.
+            models.UniqueConstraint(
+                fields=["photo_set", "sha256"],
+                name="%(app_label)s_%(class)s_unique_file_per_set",
+                violation_error_message=_("This file is already in the set."),
+            ),
         ]
         indexes = [models.Index(fields=["photo_set", "position"], name="media_photo_order_idx")]
 
@@ -326,6 +347,9 @@ class Photo(models.Model):
         if self._state.adding:
             self.apply_newsroom_defaults()
         self.version = self.compute_version()
+        if self.rendered_version != self.version:
+            # Files are about to be made (again): the last failure is news no more.
+            self.rendering_failed_at, self.rendering_error = None, ""
         super().save(*args, **kwargs)
         if replaced and replaced != self.image.name:
             transaction.on_commit(partial(self.image.storage.delete, replaced))
@@ -343,18 +367,20 @@ class Photo(models.Model):
         return Photo.objects.filter(pk=self.pk).values_list("image", flat=True).first()
 
     def read_file_facts(self):
-        """Fill name, format, size, checksum, upright dimensions and embedded rights."""
+        """Fill name, format, size, checksum, upright dimensions and embedded rights.
+
+        Reads the upload a chunk at a time and its metadata alone: an upload
+        can be 100 MB, and none of this needs it in memory.
+        """
         upload = self.image.file
-        upload.seek(0)
-        data = upload.read()
-        upload.seek(0)
         self.original_filename = safe_original_name(self.image.name)
-        self.bytes = len(data)
-        self.sha256 = hashlib.sha256(data).hexdigest()
-        with Image.open(io.BytesIO(data)) as image:
-            self.image_format = image.format
+        self.bytes = upload.size
+        self.sha256 = file_sha256(upload)
+        with Image.open(upload) as image:
+            self.image_format = format_of(image)
             self.width, self.height = upright_size(image)
-        self.prefill_from(read_embedded(data))
+        upload.seek(0)
+        self.prefill_from(read_file_metadata(upload, self.image_format))
 
     def prefill_from(self, embedded):
         """What the camera or the photo agency wrote into the file fills empty fields."""
@@ -405,21 +431,22 @@ class Photo(models.Model):
 
     def refuse_duplicate(self):
         """The same file twice in one set is a mistake; say which photo it already is."""
-        upload = self.image.file
-        digest = hashlib.sha256()
-        upload.seek(0)
-        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-            digest.update(chunk)
-        upload.seek(0)
-        twin = (
-            Photo.objects.filter(photo_set_id=self.photo_set_id, sha256=digest.hexdigest())
-            .exclude(pk=self.pk)
-            .first()
-        )
+        digest = file_sha256(self.image.file)
+        same = Photo.objects.filter(photo_set_id=self.photo_set_id, sha256=digest)
+        twin = same.exclude(pk=self.pk).first()
         if twin is not None:
             raise ValidationError(
                 {"image": _("This file is already in the set as “%(photo)s”.") % {"photo": twin}}
             )
+
+    def rendering_failure(self):
+        """What the editor is told when this version's files could not be made, else ""."""
+        if not self.rendering_failed_at or self.rendered_version == self.version:
+            return ""
+        return _("The files could not be made (%(when)s): %(error)s") % {
+            "when": timezone.localtime(self.rendering_failed_at).strftime("%Y-%m-%d %H:%M"),
+            "error": self.rendering_error,
+        }
 
     def is_public(self):
         return self.photo_set.is_public()
@@ -508,6 +535,16 @@ class Photo(models.Model):
             .update(rendering_claim=self.version, rendering_started_at=now)
         )
         return claimed == 1
+
+
+def file_sha256(upload):
+    """The SHA-256 of an upload or stored file, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def safe_original_name(name):
@@ -718,12 +755,7 @@ class Document(Releasable):
         upload = self.file.file
         self.file_type, self.content_type = detect_document(upload)
         self.original_filename = safe_original_name(self.file.name)
-        digest = hashlib.sha256()
-        upload.seek(0)
-        for chunk in iter(lambda: upload.read(1024 * 1024), b""):
-            digest.update(chunk)
-        upload.seek(0)
-        self.sha256 = digest.hexdigest()
+        self.sha256 = file_sha256(upload)
         self.bytes = upload.size
 
     @property

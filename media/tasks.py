@@ -1,6 +1,7 @@
 import logging
 
 from django.tasks import task
+from django.utils import timezone
 
 from media.models import Photo
 from media.renditions import render_photo
@@ -10,16 +11,25 @@ logger = logging.getLogger(__name__)
 
 @task()
 def generate_renditions(photo_pk):
-    """Make the photo's files for its current version, unless done or under way elsewhere."""
+    """Make the photo's files for its current version, unless done or under way elsewhere.
+
+    A failure is kept on the photo (when and what), where its editors see it,
+    and the claim is given up so `make_renditions --failed` can try again.
+    Never re-raised: the upload that queued this has already been saved.
+    """
     photo = Photo.objects.select_related("photo_set__newsroom").filter(pk=photo_pk).first()
     if photo is None or not photo.image or photo.rendered_version == photo.version:
-        return
+        return False
     if not photo.claim_rendering():
-        return
+        return False
     try:
         render_photo(photo)
-    except Exception:
-        # Let the next run try again instead of waiting for the claim to expire.
-        Photo.objects.filter(pk=photo.pk, rendering_claim=photo.version).update(rendering_claim="")
+    except Exception as error:
         logger.exception("Could not make the files of photo %s", photo.pk)
-        raise
+        Photo.objects.filter(pk=photo.pk, version=photo.version).update(
+            rendering_claim="",
+            rendering_failed_at=timezone.now(),
+            rendering_error=(str(error) or type(error).__name__)[:1000],
+        )
+        return False
+    return True

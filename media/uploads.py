@@ -1,13 +1,12 @@
 """Taking many photos into a set at once: every good file is kept, every bad one is named."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from media.models import Photo, safe_original_name
+from media.models import Photo, file_sha256, safe_original_name
 from newsroom.uploads import decode_image, display_name
 
 
@@ -38,16 +37,22 @@ def accept_photo(photo_set, upload):
         return UploadResult(name, False, " ".join(error.messages))
     digest = file_sha256(upload)
     same = Photo.objects.filter(photo_set__newsroom=photo_set.newsroom_id, sha256=digest)
-    twin = same.select_related("photo_set").first()
+    # This set's copy first: it is the one the editor must hear about.
+    twin = same.filter(photo_set=photo_set).first() or same.select_related("photo_set").first()
     if twin is not None and twin.photo_set_id == photo_set.pk:
-        return UploadResult(
-            name,
-            False,
-            _("“%(name)s” is already in this set as “%(photo)s”.") % {"name": name, "photo": twin},
-        )
-    with transaction.atomic():
-        photo = Photo(photo_set=photo_set, image=upload, position=next_position(photo_set))
-        photo.save()
+        return already_in_set(name, twin)
+    photo = Photo(photo_set=photo_set, image=upload, position=next_position(photo_set))
+    try:
+        with transaction.atomic():
+            photo.save()
+    except IntegrityError:
+        # The same file, dropped twice, raced past the check above; the
+        # database's unique constraint kept the second one out.
+        twin = Photo.objects.filter(photo_set=photo_set, sha256=digest).first()
+        if twin is None:
+            raise
+        photo.image.delete(save=False)
+        return already_in_set(name, twin)
     renamed = safe_original_name(upload.name) != upload.name
     message = _("“%(name)s” was added.") % {"name": name}
     if twin is not None:
@@ -59,13 +64,12 @@ def accept_photo(photo_set, upload):
     return UploadResult(name, True, message, photo)
 
 
-def file_sha256(upload):
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+def already_in_set(name, twin):
+    return UploadResult(
+        name,
+        False,
+        _("“%(name)s” is already in this set as “%(photo)s”.") % {"name": name, "photo": twin},
+    )
 
 
 def next_position(photo_set):

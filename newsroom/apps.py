@@ -9,6 +9,10 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from newsroom import checks, signals  # noqa: F401
+        from newsroom.uploads import apply_pixel_limit, register_heif
+
+        register_heif()
+        apply_pixel_limit()
 
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "newsroom.http.no_length_without_content",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a request's body: refuses uploads too big to accept.
+    "newsroom.uploads.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

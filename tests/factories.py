@@ -51,9 +51,10 @@ def make_photo_set(newsroom, **fields):
 
 
 def make_photo(photo_set, *, renditions=True, data=None, name="photo.jpg", **fields):
-    photo = Photo.objects.create(
-        photo_set=photo_set, image=ContentFile(data or jpeg_bytes(), name=name), **fields
-    )
+    if data is None:
+        # A file of its own: a set holds each file once.
+        data = jpeg_bytes(comment=f"photo {next(sequence)}")
+    photo = Photo.objects.create(photo_set=photo_set, image=ContentFile(data, name=name), **fields)
     if renditions:
         # What the worker does once the upload is committed.
         generate_renditions.call(photo.pk)

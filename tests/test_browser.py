@@ -190,6 +190,16 @@ def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, 
             "bytes": list(jpeg_bytes(900, 600, (0, 0, 200))),
         },
     ]
+    # Hold the uploads on their way, to see what leaving the page would do meanwhile.
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/upload/", hold)
     transfer = page.evaluate_handle(
         """files => {
             const transfer = new DataTransfer();
@@ -205,7 +215,17 @@ def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, 
 
     rows = page.locator("[data-upload-list] li")
     expect(rows).to_have_count(3)
+    while len(held) < 2:  # both parallel uploads on their way
+        page.wait_for_timeout(50)
+    assert leaving_is_questioned(page)
+    released.append(True)
+    for route in held:
+        route.continue_()
     expect(page.locator(".upload-saved")).to_have_count(2)
+    expect(page.locator(".upload-summary")).to_have_text(
+        "2 photos were saved, 1 file was refused. Show the new photos in the grid"
+    )
+    assert not leaving_is_questioned(page)
     expect(page.locator(".upload-refused")).to_contain_text("“broken.jpg” is not a JPEG")
     expect(rows.locator("progress").first).to_have_attribute("value", "100")
 
@@ -221,6 +241,17 @@ def test_an_editor_drops_photos_onto_a_set_and_reorders_them(live_server, page, 
         "second.jpg",
         "first.jpg",
     ]
+
+
+def leaving_is_questioned(page):
+    """Whether the page's beforeunload handler asks the browser to warn before leaving."""
+    return page.evaluate(
+        """() => {
+            const event = new Event("beforeunload", {cancelable: true});
+            window.dispatchEvent(event);
+            return event.defaultPrevented;
+        }"""
+    )
 
 
 def test_a_publisher_embargoes_a_release_and_shares_it_with_one_journalist(

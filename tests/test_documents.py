@@ -161,3 +161,99 @@ def test_deleting_a_document_removes_its_file(newsroom, django_capture_on_commit
         sheet.delete()
 
     assert not storage.exists(name)
+
+
+SVG_HEAD = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><s:script xmlns:s="http://www.w3.org/2000/svg">'
+            b"alert(1)</s:script></svg>",
+            "is an SVG with scripts or code-running links (<script>)",
+        ),
+        (
+            SVG_HEAD + b'<a href="&#106;avascript:alert(1)"><text>x</text></a></svg>',
+            "is an SVG with scripts or code-running links (javascript:)",
+        ),
+        (
+            SVG_HEAD + b'<a xlink:href="java&#x09;script:alert(1)"><text>x</text></a></svg>',
+            "(javascript:)",
+        ),
+        (
+            SVG_HEAD + b'<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a>'
+            b"</svg>",
+            "(data:)",
+        ),
+        (
+            SVG_HEAD + b'<animate attributeName="href" values="#a;javascript:alert(1)"/></svg>',
+            "(javascript:)",
+        ),
+        (SVG_HEAD + b'<rect ONLOAD="alert(1)"/></svg>', "(onload=)"),
+        (SVG_HEAD + b"<foreignObject><p>hi</p></foreignObject></svg>", "(<foreignObject>)"),
+        (
+            SVG_HEAD + b'<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="//x"/></svg>',
+            "(<iframe>)",
+        ),
+        (
+            SVG_HEAD + b'<use xlink:href="http://tracker.example/logo.svg#a"/></svg>',
+            "is an SVG that loads something from elsewhere (http://tracker.example/logo.svg#a)",
+        ),
+        (
+            SVG_HEAD + b"<style>@import url(https://fonts.example/x.css);</style></svg>",
+            "loads something from elsewhere (@import)",
+        ),
+        (
+            SVG_HEAD + b'<rect style="fill: url(http://x.example/a.svg#p)"/></svg>',
+            "loads something from elsewhere (http://x.example/a.svg#p)",
+        ),
+        (
+            b'<?xml-stylesheet href="http://x.example/a.css"?>' + SVG_HEAD + b"</svg>",
+            "loads something from elsewhere (xml-stylesheet)",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY logo "Lestrup">]>'
+            + SVG_HEAD
+            + b"<text>&logo;</text></svg>",
+            "contains XML entity declarations, which we do not accept for security",
+        ),
+        (
+            b'<!DOCTYPE svg [<!ATTLIST svg onload CDATA "alert(1)">]>' + SVG_HEAD + b"</svg>",
+            "contains XML entity declarations",
+        ),
+        (SVG_HEAD + b"<rect></svg>", "is a damaged SVG: mismatched tag"),
+    ],
+)
+def test_active_svgs_are_refused_with_what_makes_them_active(data, message):
+    with pytest.raises(ValidationError) as error:
+        detect_document(SimpleUploadedFile("logo.svg", data))
+    assert message in error.value.messages[0]
+    assert error.value.messages[0].startswith("“logo.svg” ")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        SVG,
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SVG_HEAD + b"<rect/></svg>",
+        SVG_HEAD + b'<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>',
+        SVG_HEAD + b'<a href="https://lestrup.example/"><use href="#mark"/></a></svg>',
+        SVG_HEAD
+        + '<rect style="fill: url(#gradient)"/><text>Ångström &amp; co</text></svg>'.encode(),
+    ],
+    ids=["demo-logo", "doctype", "embedded-picture", "web-link", "local-references"],
+)
+def test_ordinary_svgs_are_accepted(data):
+    assert detect_document(SimpleUploadedFile("logo.svg", data)) == ("SVG", "image/svg+xml")
+
+
+def test_a_title_that_is_a_file_name_downloads_with_one_extension(client, newsroom):
+    sheet = make_document(newsroom, title="Fact sheet 2022.PDF")
+
+    disposition = unquote(client.get(sheet.get_absolute_url())["Content-Disposition"])
+
+    assert disposition.endswith("filename*=utf-8''Andreas Bäckman – Fact sheet 2022.pdf")
+    assert ".pdf.pdf" not in disposition.lower()

@@ -2,6 +2,7 @@
 
 import io
 import struct
+import threading
 import zlib
 from pathlib import Path
 
@@ -53,7 +54,8 @@ BAD_FILES = [
     (
         "page.png",
         png_bytes() + b"<html><script>alert(1)</script></html>",
-        "“page.png” contains web page code",
+        "“page.png” contains text that a browser could run as a web page (“<html…”), "
+        "after the end of the image",
     ),
     (
         "trailer.png",
@@ -63,9 +65,9 @@ BAD_FILES = [
     (
         "logo.svg",
         b'<svg xmlns="http://www.w3.org/2000/svg"></svg>',
-        "“logo.svg” is not a JPEG, PNG, WebP or TIFF image",
+        "“logo.svg” is not a JPEG, PNG, WebP, TIFF or HEIC image",
     ),
-    ("layers.jpg", psd_bytes(), "“layers.jpg” is not a JPEG, PNG, WebP or TIFF image"),
+    ("layers.jpg", psd_bytes(), "“layers.jpg” is not a JPEG, PNG, WebP, TIFF or HEIC image"),
     (
         "logo.jpg",
         b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
@@ -231,3 +233,42 @@ def test_a_single_upload_in_the_photo_form_is_checked_too(editor_client, photo_s
     assert "This file is already in the set as “one.jpg”." in again.content.decode()
     assert "Upload a valid image" in fake.content.decode()
     assert photo_set.photos.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_photo_dropped_twice_at_once_is_saved_once(newsroom, settings, monkeypatch):
+    from django.db import connection
+
+    from media import uploads
+
+    photo_set = make_photo_set(newsroom, title="Hockenheim", slug="hockenheim")
+    data = jpeg_bytes(640, 480, colour=(7, 7, 7))
+    barrier = threading.Barrier(2)
+    position = uploads.next_position
+
+    def both_past_the_check(photo_set):
+        # Called after the duplicate check, right before saving: both uploads meet here.
+        barrier.wait(timeout=10)
+        return position(photo_set)
+
+    monkeypatch.setattr(uploads, "next_position", both_past_the_check)
+    results = []
+
+    def drop(name):
+        try:
+            results.append(uploads.accept_photo(photo_set, upload(name, data)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drop, args=(name,)) for name in ("a.jpg", "b.jpg")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(result.saved for result in results) == [False, True]
+    kept = next(result for result in results if result.saved).photo
+    refused = next(result for result in results if not result.saved)
+    assert refused.message == f"“{refused.name}” is already in this set as “{kept}”."
+    assert photo_set.photos.count() == 1
+    assert len(list((Path(settings.MEDIA_ROOT) / "photos").iterdir())) == 1

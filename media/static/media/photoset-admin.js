@@ -4,6 +4,15 @@
   "use strict";
 
   var PARALLEL_UPLOADS = 2;
+  // Files still waiting or on their way: leaving the page would drop them.
+  var pending = 0;
+
+  function warnBeforeLeaving(event) {
+    if (pending > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  }
 
   function csrfToken(form) {
     return form.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -44,7 +53,12 @@
         try {
           result = JSON.parse(request.responseText).results[0];
         } catch (error) {
-          result = { saved: false, message: "The server answered " + request.status + "." };
+          // A refusal before the upload view (too big a request) comes as plain text.
+          var text = request.status >= 400 && request.responseText.length < 500;
+          result = {
+            saved: false,
+            message: text ? request.responseText : "The server answered " + request.status + ".",
+          };
         }
         view.bar.value = 100;
         view.message.textContent = result.message;
@@ -66,6 +80,8 @@
       return { file: file, view: uploadRow(list, file) };
     });
     var saved = 0;
+    var refused = 0;
+    pending += queue.length;
     function next() {
       var item = queue.shift();
       if (!item) {
@@ -74,6 +90,8 @@
       item.view.message.textContent = "uploading";
       return sendOne(form, item.file, item.view).then(function (ok) {
         saved += ok ? 1 : 0;
+        refused += ok ? 0 : 1;
+        pending -= 1;
         return next();
       });
     }
@@ -82,15 +100,27 @@
       workers.push(next());
     }
     Promise.all(workers).then(function () {
+      var summary = document.createElement("p");
+      summary.className = "upload-summary";
+      summary.setAttribute("role", "status");
+      summary.append(
+        plural(saved, "photo was saved", "photos were saved") +
+          ", " +
+          plural(refused, "file was refused", "files were refused") +
+          ". "
+      );
       if (saved) {
-        var reload = document.createElement("p");
         var link = document.createElement("a");
         link.href = window.location.pathname;
         link.textContent = "Show the new photos in the grid";
-        reload.append(saved + " saved. ", link);
-        list.after(reload);
+        summary.append(link);
       }
+      list.after(summary);
     });
+  }
+
+  function plural(count, one, many) {
+    return count + " " + (count === 1 ? one : many);
   }
 
   function enableUploads() {
@@ -100,6 +130,7 @@
     }
     var zone = form.querySelector("[data-drop-zone]");
     var input = form.querySelector("[data-file-input]");
+    window.addEventListener("beforeunload", warnBeforeLeaving);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       uploadAll(form, input.files);

@@ -1,0 +1,341 @@
+"""Every accepted photo is served in every size, or its editors are told why not."""
+
+import io
+import json
+import random
+import shutil
+import struct
+import subprocess
+from datetime import datetime
+from urllib.parse import unquote
+
+import pytest
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from media.models import CROP_SIZES, Photo, Rendition
+from media.renditions import sizes_for
+from media.tasks import generate_renditions
+from tests.factories import body, make_photo, make_photo_set
+
+
+@pytest.fixture
+def photo_set(newsroom):
+    return make_photo_set(newsroom, title="Spa", slug="spa")
+
+
+def grainy(size=(800, 600), seed=1):
+    rng = random.Random(seed)
+    grain = Image.frombytes("L", size, rng.randbytes(size[0] * size[1]))
+    light = Image.linear_gradient("L").resize(size)
+    return Image.merge("RGB", [Image.blend(light, grain, 0.2)] * 3)
+
+
+def camera_jpeg(**options):
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0112] = 6
+    exif[0x8769] = {0x9003: "2022:05:15 14:03:00", 0xA431: "032021001234"}
+    exif[0x8825] = {1: "N", 2: (49.0, 19.0, 40.0), 3: "E", 4: (8.0, 33.0, 58.0)}
+    buffer = io.BytesIO()
+    grainy().save(buffer, "JPEG", quality=90, exif=exif.tobytes(), **options)
+    return buffer.getvalue()
+
+
+def segment(marker, payload):
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def damaged_ifd_offsets():
+    """The EXIF block's first directory lies far outside it: exiv2 gives up on the block."""
+    data = bytearray(camera_jpeg())
+    tiff = data.index(b"Exif\x00\x00") + 6
+    struct.pack_into("<I" if data[tiff] == ord("I") else ">I", data, tiff + 4, 0x00FFFFFF)
+    return bytes(data)
+
+
+def big_comment():
+    data = camera_jpeg()
+    return data[:2] + segment(0xFE, b"Shot on the grid. " * 3600) + data[2:]  # 64,800 bytes
+
+
+def lying_app1():
+    """An APP1 whose length is 60 bytes short: the rest is junk, which decoders skip."""
+    data = bytearray(camera_jpeg())
+    app1 = data.index(b"\xff\xe1")
+    struct.pack_into(">H", data, app1 + 2, struct.unpack_from(">H", data, app1 + 2)[0] - 60)
+    return bytes(data)
+
+
+def exiftool(data):
+    if shutil.which("exiftool") is None:
+        pytest.fail("exiftool is needed: apt install libimage-exiftool-perl")
+    result = subprocess.run(
+        ["exiftool", "-j", "-G1", "-a", "-"], input=data, capture_output=True, check=True
+    )
+    return json.loads(result.stdout)[0]
+
+
+def personal(tags):
+    return sorted(key for key in tags if "GPS" in key or "Serial" in key)
+
+
+def upload_photo(client, photo_set, name, data, capture):
+    with capture(execute=True):
+        response = client.post(
+            reverse("admin:media_photoset_upload", args=[photo_set.pk]),
+            {"files": [SimpleUploadedFile(name, data)]},
+            headers={"Accept": "application/json"},
+        )
+    result = response.json()["results"][0]
+    assert result["saved"], result
+    return Photo.objects.get(pk=result["photo"]["id"])
+
+
+def served(client, photo, size):
+    response = client.get(photo.file_url(size))
+    assert response.status_code == 200, (size, response.status_code)
+    return body(response)
+
+
+@pytest.mark.parametrize(
+    "data", [damaged_ifd_offsets(), big_comment(), lying_app1()], ids=["ifd", "comment", "app1"]
+)
+def test_photos_with_broken_metadata_are_served_in_every_size(
+    editor_client, client, photo_set, data, django_capture_on_commit_callbacks
+):
+    photo = upload_photo(
+        editor_client, photo_set, "broken.jpg", data, django_capture_on_commit_callbacks
+    )
+
+    photo.refresh_from_db()
+    assert photo.rendering_error == ""
+    assert photo.rendered_version == photo.version
+    for size in ["thumbnail", "web", "social", "print", "original"]:
+        served_file = served(client, photo, size)
+        assert Image.open(io.BytesIO(served_file)).size > (100, 100)
+        assert personal(exiftool(served_file)) == []
+    # The original's pixels are the upload's, byte for byte.
+    original = served(client, photo, "original")
+    assert original[original.index(b"\xff\xda") :] == data[data.index(b"\xff\xda") :]
+
+
+def test_the_served_original_keeps_orientation_and_compressed_data(client, photo_set):
+    data = camera_jpeg(progressive=True)
+    photo = make_photo(photo_set, data=data)
+
+    original = served(client, photo, "original")
+
+    tags = exiftool(original)
+    assert tags["IFD0:Orientation"] == "Rotate 90 CW"
+    assert personal(tags) == []
+    assert original[original.index(b"\xff\xda") :] == data[data.index(b"\xff\xda") :]
+    assert Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(data)).tobytes()
+
+
+def test_preview_images_after_the_photo_are_not_served(client, photo_set):
+    # A camera's preview (MPF) carries EXIF of its own, GPS included.
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (49.0, 19.0, 40.0)}
+    photo_image = grainy()
+    buffer = io.BytesIO()
+    photo_image.save(
+        buffer,
+        "MPO",
+        save_all=True,
+        append_images=[photo_image.resize((400, 300))],
+        exif=exif.tobytes(),
+    )
+    photo = make_photo(photo_set, data=buffer.getvalue())
+    assert photo.image_format == "JPEG"
+
+    original = served(client, photo, "original")
+
+    assert original.count(b"\xff\xd8") == 1
+    assert personal(exiftool(original)) == []
+
+
+def test_a_failure_is_shown_to_editors_and_made_again_by_the_command(
+    editor_client, photo_set, monkeypatch
+):
+    photo = make_photo(photo_set, title="Podium", renditions=False)
+
+    def fail(data, *args, **kwargs):
+        raise ValueError("exiv2 could not read the XMP")
+
+    monkeypatch.setattr("media.renditions.clean_and_stamp", fail)
+    generate_renditions.call(photo.pk)
+    photo.refresh_from_db()
+    assert photo.rendering_failed_at is not None
+    assert photo.rendering_error == "exiv2 could not read the XMP"
+    message = "The files could not be made"
+    page = editor_client.get(reverse("admin:media_photo_change", args=[photo.pk])).content
+    assert message in page.decode() and "exiv2 could not read the XMP" in page.decode()
+    grid = editor_client.get(reverse("admin:media_photoset_change", args=[photo_set.pk]))
+    assert "photo-card-failure" in grid.content.decode()
+    assert "exiv2 could not read the XMP" in grid.content.decode()
+
+    out = io.StringIO()
+    call_command("make_renditions", stdout=out)  # failed ones wait for --failed
+    assert "Made the files of 0 photo(s); 0 failed." in out.getvalue()
+    monkeypatch.undo()
+    call_command("make_renditions", "--failed", stdout=out)
+
+    assert "Made the files of 1 photo(s); 0 failed." in out.getvalue()
+    photo.refresh_from_db()
+    assert (photo.rendering_failed_at, photo.rendering_error) == (None, "")
+    assert set(photo.renditions.values_list("size", flat=True)) == set(sizes_for(photo))
+    page = editor_client.get(reverse("admin:media_photo_change", args=[photo.pk])).content
+    assert message not in page.decode()
+
+
+def test_the_command_makes_what_is_missing_or_outdated(photo_set):
+    ready = make_photo(photo_set, title="Ready")
+    never = make_photo(photo_set, title="Never made", renditions=False)
+    gone = make_photo(photo_set, title="File gone")
+    lost = gone.renditions.get(size="web")
+    lost.file.storage.delete(lost.file.name)
+    untouched = ready.renditions.get(size="web").file.name
+
+    out = io.StringIO()
+    call_command("make_renditions", stdout=out)
+
+    assert "Made the files of 2 photo(s); 0 failed." in out.getvalue()
+    for photo in (never, gone):
+        photo.refresh_from_db()
+        assert photo.rendered_version == photo.version
+        for rendition in photo.renditions.all():
+            assert rendition.file.storage.exists(rendition.file.name)
+    assert ready.renditions.get(size="web").file.name == untouched
+
+
+# HEIC, as iPhones send it
+
+
+def heic_bytes(size=(640, 480)):
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    exif[0x0110] = "iPhone 15"
+    # EXIF text is ASCII as Pillow writes it.
+    exif[0x010E] = "Backman on the podium at Spa"
+    exif[0x013B] = "Andreas Backman"
+    exif[0x8769] = {0x9003: "2024:07:01 14:03:00", 0xA431: "F2LXK0QJ"}
+    exif[0x8825] = {1: "N", 2: (50.0, 26.0, 0.0), 3: "E", 4: (5.0, 58.0, 0.0)}
+    buffer = io.BytesIO()
+    grainy(size).save(buffer, "HEIF", quality=70, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def test_iphone_photos_are_accepted_read_and_served_in_every_size_without_location(
+    editor_client, client, photo_set, django_capture_on_commit_callbacks
+):
+    data = heic_bytes()
+    assert personal(exiftool(data))  # the upload does carry them
+
+    photo = upload_photo(
+        editor_client, photo_set, "IMG_0042.HEIC", data, django_capture_on_commit_callbacks
+    )
+
+    assert (photo.image_format, photo.width, photo.height) == ("HEIF", 640, 480)
+    assert photo.caption == "Backman on the podium at Spa"
+    assert photo.credit == "Andreas Backman"
+    assert timezone.localtime(photo.taken_at).replace(tzinfo=None) == datetime(2024, 7, 1, 14, 3)
+    photo.refresh_from_db()
+    assert set(photo.renditions.values_list("size", flat=True)) == {
+        "thumbnail",
+        "web",
+        "social",
+        "print",
+        "original",
+        *CROP_SIZES,
+    }
+    for size in ["thumbnail", "web", "social", "print", *CROP_SIZES]:
+        jpeg = served(client, photo, size)
+        assert jpeg[:2] == b"\xff\xd8"
+        assert personal(exiftool(jpeg)) == []
+    print_file = served(client, photo, "print")
+    assert Image.open(io.BytesIO(print_file)).size == (640, 480)
+    assert exiftool(print_file)["IPTC:Credit"] == "Andreas Backman"
+    original = served(client, photo, "original")
+    response = client.get(photo.file_url("original"))
+    assert response["Content-Type"] == "image/heic"
+    assert unquote(response["Content-Disposition"]).endswith("(original).heic")
+    assert Image.open(io.BytesIO(original)).format == "HEIF"
+    tags = exiftool(original)
+    assert personal(tags) == []
+    assert tags["IFD0:Artist"] == "Andreas Backman"
+    # Same length, same compressed picture: only the EXIF item changed in place.
+    assert len(original) == len(data)
+    assert Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(data)).tobytes()
+
+
+# Memory: pinned as behaviour, measured in bench/uploads.py
+
+
+class NoWholeReads(io.BytesIO):
+    """A file that refuses to be read whole (a read without a size, or of more than 16 MB)."""
+
+    def read(self, size=-1):
+        assert size is not None and 0 <= size <= 16 * 1024 * 1024, f"read({size})"
+        return super().read(size)
+
+
+def test_the_upload_path_never_reads_a_whole_file(editor, photo_set, settings, monkeypatch):
+    from media.uploads import accept_photo
+
+    data = camera_jpeg()
+    # What Django makes of a large upload (a file on disk, read in chunks).
+    upload = UploadedFile(NoWholeReads(data), "podium.jpg", "image/jpeg", len(data))
+    real_open = FileSystemStorage._open
+
+    def guarded_open(storage, name, mode="rb"):
+        with real_open(storage, name, mode) as handle:
+            return File(NoWholeReads(handle.read()), name=name)
+
+    result = accept_photo(photo_set, upload)
+    assert result.saved, result.message
+    monkeypatch.setattr(FileSystemStorage, "_open", guarded_open)
+    generate_renditions.call(result.photo.pk)
+    photo = Photo.objects.get(pk=result.photo.pk)
+    assert photo.rendered_version == photo.version, photo.rendering_error
+    assert Rendition.objects.filter(photo=photo).count() == len(sizes_for(photo))
+
+
+def test_a_print_file_is_written_in_bands_joined_by_restart_markers(client, photo_set):
+    buffer = io.BytesIO()
+    grainy((1203, 2011)).convert("RGBA").save(buffer, "PNG")
+    photo = make_photo(photo_set, data=buffer.getvalue(), name="poster.png")
+
+    print_file = served(client, photo, "print")
+
+    image = Image.open(io.BytesIO(print_file))
+    assert image.size == (1203, 2011) and image.mode == "RGB"
+    assert b"\xff\xdd" in print_file[: print_file.index(b"\xff\xda")]  # restart interval
+    assert b"\xff\xd0" in print_file  # at least two bands
+    # Band seams add nothing: the same as one encoder writing the whole image.
+    whole = io.BytesIO()
+    Image.open(io.BytesIO(buffer.getvalue())).convert("RGB").save(
+        whole, "JPEG", quality=92, subsampling=0
+    )
+    reference = Image.open(whole)
+    assert image.tobytes() == reference.tobytes()
+
+
+def test_request_bodies_past_the_largest_upload_are_refused_unread(editor_client, photo_set):
+    url = reverse("admin:media_photoset_upload", args=[photo_set.pk])
+
+    response = editor_client.post(
+        url,
+        data=b"x" * 100,
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+    )
+
+    assert response.status_code == 413
+    assert "one request may carry at most 101.0\xa0MB" in response.content.decode()
+    assert not Photo.objects.exists()
