@@ -255,5 +255,5 @@ def test_a_title_that_is_a_file_name_downloads_with_one_extension(client, newsro
 
     disposition = unquote(client.get(sheet.get_absolute_url())["Content-Disposition"])
 
-    assert disposition.endswith("filename*=utf-8''Andreas Bäckman – Fact sheet 2022.pdf")
+    assert disposition.endswith("filename*=UTF-8''Andreas Bäckman – Fact sheet 2022.pdf")
     assert ".pdf.pdf" not in disposition.lower()
