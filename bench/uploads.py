@@ -110,9 +110,9 @@ FILES = {
         {"format": "WEBP", "quality": 90},
     ),
     "heic": (
-        "limit-18mp.heic",
-        "HEIC, 18 MP q80",
-        lambda: grain(by_pixels(17_900_000, 4 / 3), 6, 0.02),
+        "iphone-24mp.heic",
+        "HEIC, 24.5 MP q80, 512 px tiles (an iPhone's 5712 × 4284)",
+        lambda: grain((5712, 4284), 6, 0.02),
         {"format": "HEIF", "quality": 80},
     ),
 }
@@ -130,6 +130,11 @@ def make_file(name, folder):
     image_format = options.pop("format")
     extra = {"exif": camera_exif()} if image_format in ("JPEG", "WEBP", "HEIF", "PNG") else {}
     partial = path.with_name("partial-" + path.name)  # an interrupted run leaves no file
+    if image_format == "HEIF":
+        # iPhones write a grid of 512-pixel tiles, which libheif decodes tile by tile.
+        import pillow_heif
+
+        pillow_heif.options.GRID_TILE_SIZE = 512
     draw().save(partial, image_format, **options, **extra)
     partial.rename(path)
     return path

@@ -57,7 +57,8 @@ MAX_ASPECT_RATIO = 20
 # colour; libheif (HEIC) about 7 while it decodes (its HEVC frames, YCbCr
 # and RGB); Pillow's WebP decoder about 16, for its frame buffers and copies.
 # Measured in bench/uploads.py against a worker's budget of 150 MB.
-WHOLE_DECODE_PIXELS = {"HEIF": 18_000_000, "WEBP": 8_000_000}
+# HEIC: the 24.5 megapixels of a current iPhone's photos, its default.
+WHOLE_DECODE_PIXELS = {"HEIF": 25_000_000, "WEBP": 8_000_000}
 WHOLE_DECODE_DEFAULT = 20_000_000
 # Progressive JPEGs keep every DCT coefficient of the image in memory while
 # they decode (128 bytes per 8 × 8 block of each colour channel), whatever
