@@ -13,14 +13,13 @@ axes resets the attempts of every combination on a successful login, and one
 good login must not wipe the failures sprayed over the other names.
 """
 
-from django.conf import settings
-from django.db.models import Sum
-
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
+from django.conf import settings
+from django.db.models import Sum
 
 
 class LockoutHandler(AxesDatabaseHandler):

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before any view, session or login code reads the request: NUL bytes are a 400.
+    "newsroom.middleware.refuse_impossible_input",
     # Last, as its documentation asks: turns too many failed logins into a lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -115,8 +115,9 @@ def test_logging_out_forgets_the_session(client, editor):
 
 def test_one_password_sprayed_over_many_names_locks_the_address(client, editor):
     """Five failures per name never happen when each name is tried once."""
-    statuses = [log_in(client, username=f"name-{n}", password="Summer2026").status_code
-                for n in range(25)]
+    statuses = [
+        log_in(client, username=f"name-{n}", password="Summer2026").status_code for n in range(25)
+    ]
 
     assert statuses[:19] == [200] * 19
     assert set(statuses[19:]) == {429}  # the twentieth failure from the address
@@ -178,4 +179,3 @@ def test_client_ip(rf, settings, count, forwarded, expected):
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_ip(request) == expected
-
