@@ -12,6 +12,12 @@ Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
 so the cache and browsers see the release the second its embargo lifts.
 Editors (anyone with a session) always get a freshly rendered page.
+
+What the query string may add is bounded: each view declares the parameters
+it reads, the page is kept under those alone, and a value the view rejects
+(a tag that does not exist, a page past the end) is answered but not kept.
+Otherwise every `?utm_source=N` would store one more copy of a page and push
+real pages out of the cache.
 """
 
 import functools
@@ -23,10 +29,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.http import parse_http_date_safe
+from django.utils.http import parse_http_date_safe, urlencode
 
 SITE = "*"
 NEWSROOMS = "newsrooms"  # renewed when a newsroom itself changes (its name is on every page)
@@ -96,10 +102,24 @@ def cacheable_response(response):
     )
 
 
+def declared_query(request, names):
+    """The query string with only these parameters, in one order, each with the value views
+    read (the last one given): the same page for every spelling of the same request."""
+    pairs = [(name, request.GET[name]) for name in sorted(names) if name in request.GET]
+    return QueryDict(urlencode(pairs), encoding=request.encoding)
+
+
 def page_key(request, scope):
     generation = generations(SITE) if scope == SITE else generations(NEWSROOMS, scope)
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"{PREFIX}:{scope}:{generation}:{path}"
+    address = f"{request.path}?{request.GET.urlencode()}"
+    return f"{PREFIX}:{scope}:{generation}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+
+
+def do_not_store(request):
+    """Answer this request but keep no copy: it asked for something the view rejected
+    (an unknown tag, a page past the end), or for text of the client's choosing (a
+    search), which would give every client as many cache entries as it likes."""
+    request.page_not_stored = True
 
 
 def stored(response, expires):
@@ -110,15 +130,20 @@ def restored(entry):
     return HttpResponse(entry["content"], headers=entry["headers"])
 
 
-def public_page(view):
+def public_page(view=None, *, query=()):
     """Serve the view's public answer from the cache, with ETag, Last-Modified and max-age.
 
     A view with a `newsroom` URL argument shows that newsroom; one without
     (the site root, site feeds, the sitemap, search) depends on all of them.
+    `query` names the query parameters the view reads: it gets a request whose
+    GET holds those alone, so the page it makes is the one the key stands for.
     """
+    if view is None:
+        return functools.partial(public_page, query=query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = declared_query(request, query)
         newsroom = kwargs.get("newsroom")
         scope = newsroom or SITE
         use_cache = cacheable_request(request)
@@ -138,7 +163,7 @@ def public_page(view):
             if until is not None:
                 keep = min(keep, until)
             expires = time.time() + keep
-            if use_cache and keep > 0:
+            if use_cache and keep > 0 and not getattr(request, "page_not_stored", False):
                 cache.set(key, stored(response, expires), timeout=keep)
         left = max(0, math.floor(expires - time.time()))
         patch_cache_control(
