@@ -18,8 +18,7 @@ never sends it twice: at most once is the promise.
 import logging
 import smtplib
 from datetime import timedelta
-from email.headerregistry import Address
-from email.utils import parseaddr
+from email.utils import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -29,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from newsroom.http import absolute_url, site_host
+from press.mail import one_line, sender
 from press.models import AlertDelivery, Follower, PressRelease
 from press.text import release_text
 from press.views import PUBLIC, release_parts
@@ -113,7 +113,7 @@ def send_confirmation(follower_pk):
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject=f"Confirm: e-mail alerts from {follower.topic}",
+        subject=one_line(f"Confirm: e-mail alerts from {follower.topic}"),
         body=render_to_string("press/email/confirm.txt", context),
         from_email=sender(follower.newsroom),
         to=[follower.email],
@@ -123,12 +123,6 @@ def send_confirmation(follower_pk):
 
 
 # Sending -------------------------------------------------------------------------
-
-
-def sender(newsroom):
-    """The site's address, under the newsroom's name: what the reader sees in the inbox."""
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return str(Address(display_name=newsroom.name, addr_spec=address))
 
 
 def reply_to(contacts):
@@ -151,12 +145,13 @@ def alert_message(release, parts, follower):
         "text": release_text(release, parts, absolute_url),
         **parts,
     }
+    list_id = f"{newsroom.slug}.alerts.{site_host()}"
     hero = parts["hero"]
     if hero is not None:
         context["hero_url"] = absolute_url(hero.file_url("web"))
         context["hero_page_url"] = absolute_url(hero.get_absolute_url())
     message = EmailMultiAlternatives(
-        subject=f"{newsroom.name}: {release.title}",
+        subject=one_line(f"{newsroom.name}: {release.title}"),
         body=render_to_string("press/email/alert.txt", context),
         from_email=sender(newsroom),
         to=[follower.email],
@@ -166,7 +161,7 @@ def alert_message(release, parts, follower):
             # that posts to the link, with no page to visit.
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{newsroom.name} <{newsroom.slug}.alerts.{site_host()}>",
+            "List-Id": f'"{quote(one_line(newsroom.name))}" <{list_id}>',
             "Auto-Submitted": "auto-generated",
         },
     )

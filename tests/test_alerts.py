@@ -294,7 +294,7 @@ def test_the_alert_as_a_journalist_receives_it(
         [message] = mail.outbox
 
         assert message.subject == f"{newsroom.name}: {release_due.title}"
-        assert parseaddr(message.from_email) == (newsroom.name, "newsroom@localhost")
+        assert parseaddr(str(message.from_email)) == (newsroom.name, "newsroom@localhost")
         assert message.reply_to == ["press@backman.example"]
         unsubscribe = f"http://testserver{follower.get_unsubscribe_url()}"
         assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
