@@ -55,18 +55,36 @@ def seconds_to_next_release(newsroom_slug=None):
 # Generations ----------------------------------------------------------------------
 
 
+def scope_id(scope):
+    # A newsroom's slug comes from the address: hashed, any length makes a short key.
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+
 def generation_key(scope):
-    return f"{PREFIX}:generation:{scope}"
+    return f"{PREFIX}:generation:{scope_id(scope)}"
 
 
 def generations(*scopes):
+    """The scopes' current generations as one string, started where there is none yet.
+
+    None for a newsroom that does not exist: an address with any slug in it
+    must not add a generation to the cache.
+    """
     keys = [generation_key(scope) for scope in scopes]
     found = cache.get_many(keys)
-    for key in keys:
+    for scope, key in zip(scopes, keys, strict=True):
         if key not in found:
+            if not scope_exists(scope):
+                return None
             cache.add(key, secrets.token_hex(6), timeout=None)
             found[key] = cache.get(key)
     return ":".join(str(found[key]) for key in keys)
+
+
+def scope_exists(scope):
+    from newsroom.models import Newsroom
+
+    return scope in (SITE, NEWSROOMS) or Newsroom.objects.filter(slug=scope).exists()
 
 
 def renew(*scopes):
@@ -110,9 +128,13 @@ def declared_query(request, names):
 
 
 def page_key(request, scope):
-    generation = generations(SITE) if scope == SITE else generations(NEWSROOMS, scope)
-    address = f"{request.path}?{request.GET.urlencode()}"
-    return f"{PREFIX}:{scope}:{generation}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    """The page's key in the current generation of its scope; None for no newsroom."""
+    scopes = [SITE] if scope == SITE else [NEWSROOMS, scope]
+    generation = generations(*scopes)
+    if generation is None:
+        return None
+    address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
+    return f"{PREFIX}:{scope_id(scope)}:{generation}:{address[:32]}"
 
 
 def do_not_store(request):
@@ -148,7 +170,7 @@ def public_page(view=None, *, query=()):
         scope = newsroom or SITE
         use_cache = cacheable_request(request)
         key = page_key(request, scope) if use_cache else None
-        entry = cache.get(key) if use_cache else None
+        entry = cache.get(key) if key else None
         if entry is not None:
             response = restored(entry)
             expires = entry["expires"]
@@ -163,7 +185,7 @@ def public_page(view=None, *, query=()):
             if until is not None:
                 keep = min(keep, until)
             expires = time.time() + keep
-            if use_cache and keep > 0 and not getattr(request, "page_not_stored", False):
+            if key and keep > 0 and not getattr(request, "page_not_stored", False):
                 cache.set(key, stored(response, expires), timeout=keep)
         left = max(0, math.floor(expires - time.time()))
         patch_cache_control(
