@@ -215,6 +215,8 @@ def requested_range(request, etag, timestamp, size):
     if not match or match[1] == match[2] == "":
         return None
     first, last = match[1], match[2]
+    if len(first) > 18 or len(last) > 18:
+        return None  # past any file's size (and int()'s digit limit): ignore the header
     if first == "":  # the last N bytes
         length = int(last)
         if length == 0:
