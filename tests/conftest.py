@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from imagekit.cachefiles.backends import get_default_cachefile_backend
 
 from newsroom.models import License, Membership, Role
 from press.models import Outcome
@@ -73,7 +74,10 @@ def database_cache(settings, db):
             cursor.execute("SELECT cache_key FROM newsroom_cache")
             return [key for (key,) in cursor.fetchall()]
 
-    return keys
+    # imagekit keeps the cache it meets first: let it look again, now and afterwards.
+    get_default_cachefile_backend().__dict__.pop("_cache", None)
+    yield keys
+    get_default_cachefile_backend().__dict__.pop("_cache", None)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import timezone
 from newsroom.models import Membership, Role
 from press import alerts
 from press.models import PreviewPass
+from press.tasks import send_pass
 from tests.factories import make_newsroom, make_release
 from tests.test_alerts import confirmed, follow
 from tests.test_passes import BEFORE, EMBARGO, NO_EVENTS
@@ -48,7 +49,7 @@ def test_the_pass_e_mail_with_a_headline_that_breaks_lines(
                 reverse("admin:press_previewpass_add"),
                 {
                     "release": release.pk,
-                    "name": f"Kim{INJECTED}",
+                    "name": "Kim Reporter",
                     "email": "kim@news.example",
                     **NO_EVENTS,
                 },
@@ -58,6 +59,19 @@ def test_the_pass_e_mail_with_a_headline_that_breaks_lines(
     assert PreviewPass.objects.count() == 1
     [message] = mail.outbox
     assert message.subject == "Embargoed: New signing Bcc: x@evil.example"
+    assert_one_line_headers(message, ["kim@news.example"])
+
+
+def test_a_journalists_name_that_breaks_lines_is_one_display_name(newsroom):
+    # The admin refuses line breaks in a name now; rows saved before, or elsewhere, remain.
+    release = make_release(newsroom, publish_at=timezone.now() + timedelta(days=1))
+    preview_pass = PreviewPass.objects.create(
+        release=release, name=f"Kim{INJECTED}", email="kim@news.example"
+    )
+
+    send_pass.call(preview_pass.pk)
+
+    [message] = mail.outbox
     assert_one_line_headers(message, ["kim@news.example"])
     assert str(message.to[0]) == '"Kim Bcc: x@evil.example" <kim@news.example>'
 
