@@ -31,6 +31,22 @@ def clean_name(text, limit=80):
     return text.strip(" .")[:limit].rstrip(" .")
 
 
+# Spreadsheet programs run a cell that starts with one of these as a formula
+# (=HYPERLINK(…) that leaks data, @SUM, +, -, and a tab or CR before them).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """The value as a CSV cell no spreadsheet runs: text that could start a formula gets a
+    leading apostrophe, which spreadsheets show as text (OWASP's advice on CSV injection).
+
+    Captions and credits come from editors and from the IPTC fields of uploaded files, so a
+    photo agency's file could otherwise put a formula into a journalist's spreadsheet.
+    """
+    text = str(value)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
+
+
 def photo_title(photo):
     return (
         clean_name(photo.title)
@@ -277,7 +293,8 @@ class SetArchive:
         ]
         writer = csv.DictWriter(buffer, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(self.rows())
+        for row in self.rows():
+            writer.writerow({name: spreadsheet_cell(value) for name, value in row.items()})
         # The byte-order mark makes spreadsheet programs read the file as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -47,7 +47,7 @@ class NewsroomAdminSite(admin.AdminSite):
         return redirect(url)
 
     def admin_for_content_type(self, content_type_id):
-        if not str(content_type_id).isdigit():
+        if not str(content_type_id).isdigit() or len(str(content_type_id)) > 18:
             return None
         content_type = ContentType.objects.filter(pk=int(content_type_id)).first()
         model = content_type.model_class() if content_type else None

@@ -12,6 +12,12 @@ Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
 so the cache and browsers see the release the second its embargo lifts.
 Editors (anyone with a session) always get a freshly rendered page.
+
+What the query string may add is bounded: each view declares the parameters
+it reads, the page is kept under those alone, and a value the view rejects
+(a tag that does not exist, a page past the end) is answered but not kept.
+Otherwise every `?utm_source=N` would store one more copy of a page and push
+real pages out of the cache.
 """
 
 import functools
@@ -23,10 +29,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.http import parse_http_date_safe
+from django.utils.http import parse_http_date_safe, urlencode
 
 SITE = "*"
 NEWSROOMS = "newsrooms"  # renewed when a newsroom itself changes (its name is on every page)
@@ -49,18 +55,36 @@ def seconds_to_next_release(newsroom_slug=None):
 # Generations ----------------------------------------------------------------------
 
 
+def scope_id(scope):
+    # A newsroom's slug comes from the address: hashed, any length makes a short key.
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+
 def generation_key(scope):
-    return f"{PREFIX}:generation:{scope}"
+    return f"{PREFIX}:generation:{scope_id(scope)}"
 
 
 def generations(*scopes):
+    """The scopes' current generations as one string, started where there is none yet.
+
+    None for a newsroom that does not exist: an address with any slug in it
+    must not add a generation to the cache.
+    """
     keys = [generation_key(scope) for scope in scopes]
     found = cache.get_many(keys)
-    for key in keys:
+    for scope, key in zip(scopes, keys, strict=True):
         if key not in found:
+            if not scope_exists(scope):
+                return None
             cache.add(key, secrets.token_hex(6), timeout=None)
             found[key] = cache.get(key)
     return ":".join(str(found[key]) for key in keys)
+
+
+def scope_exists(scope):
+    from newsroom.models import Newsroom
+
+    return scope in (SITE, NEWSROOMS) or Newsroom.objects.filter(slug=scope).exists()
 
 
 def renew(*scopes):
@@ -96,10 +120,28 @@ def cacheable_response(response):
     )
 
 
+def declared_query(request, names):
+    """The query string with only these parameters, in one order, each with the value views
+    read (the last one given): the same page for every spelling of the same request."""
+    pairs = [(name, request.GET[name]) for name in sorted(names) if name in request.GET]
+    return QueryDict(urlencode(pairs), encoding=request.encoding)
+
+
 def page_key(request, scope):
-    generation = generations(SITE) if scope == SITE else generations(NEWSROOMS, scope)
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"{PREFIX}:{scope}:{generation}:{path}"
+    """The page's key in the current generation of its scope; None for no newsroom."""
+    scopes = [SITE] if scope == SITE else [NEWSROOMS, scope]
+    generation = generations(*scopes)
+    if generation is None:
+        return None
+    address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
+    return f"{PREFIX}:{scope_id(scope)}:{generation}:{address[:32]}"
+
+
+def do_not_store(request):
+    """Answer this request but keep no copy: it asked for something the view rejected
+    (an unknown tag, a page past the end), or for text of the client's choosing (a
+    search), which would give every client as many cache entries as it likes."""
+    request.page_not_stored = True
 
 
 def stored(response, expires):
@@ -110,20 +152,25 @@ def restored(entry):
     return HttpResponse(entry["content"], headers=entry["headers"])
 
 
-def public_page(view):
+def public_page(view=None, *, query=()):
     """Serve the view's public answer from the cache, with ETag, Last-Modified and max-age.
 
     A view with a `newsroom` URL argument shows that newsroom; one without
     (the site root, site feeds, the sitemap, search) depends on all of them.
+    `query` names the query parameters the view reads: it gets a request whose
+    GET holds those alone, so the page it makes is the one the key stands for.
     """
+    if view is None:
+        return functools.partial(public_page, query=query)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = declared_query(request, query)
         newsroom = kwargs.get("newsroom")
         scope = newsroom or SITE
         use_cache = cacheable_request(request)
         key = page_key(request, scope) if use_cache else None
-        entry = cache.get(key) if use_cache else None
+        entry = cache.get(key) if key else None
         if entry is not None:
             response = restored(entry)
             expires = entry["expires"]
@@ -138,7 +185,7 @@ def public_page(view):
             if until is not None:
                 keep = min(keep, until)
             expires = time.time() + keep
-            if use_cache and keep > 0:
+            if key and keep > 0 and not getattr(request, "page_not_stored", False):
                 cache.set(key, stored(response, expires), timeout=keep)
         left = max(0, math.floor(expires - time.time()))
         patch_cache_control(

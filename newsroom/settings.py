@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before any view, session or login code reads the request: NUL bytes are a 400.
+    "newsroom.middleware.refuse_impossible_input",
     # Last, as its documentation asks: turns too many failed logins into a lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -152,6 +154,13 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Spraying one password over many names is caught by a second, larger limit per
+# address across names (newsroom.logins.LockoutHandler).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", 20))
+AXES_HANDLER = "newsroom.logins.LockoutHandler"
+# Behind a proxy every request comes from the proxy's address: axes, like the
+# sign-up limits, asks newsroom.http.client_ip() who the client is.
+AXES_CLIENT_IP_CALLABLE = "newsroom.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
@@ -293,6 +302,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env_bool("BEHIND_TLS_PROXY"):
     # The proxy terminates TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For; the client is the address
+# that many places from its right. 0: nobody's X-Forwarded-For is believed.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY") else 0)
+)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from newsroom import views
-from newsroom.pagecache import public_page
 from press.sitemaps import SITEMAPS
 from press.views import search_view
 
@@ -17,12 +15,7 @@ site_patterns = [
 ]
 
 urlpatterns = [
-    path(
-        "sitemap.xml",
-        public_page(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    path("sitemap.xml", views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("search/", search_view, name="search"),
     path("admin/", admin.site.urls),

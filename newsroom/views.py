@@ -1,4 +1,7 @@
+import re
+
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from media.models import PhotoSet, attach_covers
 from newsroom.http import absolute_url, file_response
 from newsroom.models import Newsroom, Person
-from newsroom.pagecache import public_page
+from newsroom.pagecache import do_not_store, public_page
 from press.models import Event, PressRelease
 
 LATEST_RELEASES = 6
@@ -85,6 +88,14 @@ def serve_small_image(rendition, public):
     # unlike photo renditions, which a task makes when the photo is saved.
     rendition.generate()
     return file_response(rendition, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)
+
+
+@public_page(query=["p"])
+def sitemap(request, sitemaps):
+    """Django's sitemap; its pages are kept only under the numbers it links to (?p=2)."""
+    if not re.fullmatch(r"[1-9][0-9]{0,5}", request.GET.get("p", "1")):
+        do_not_store(request)  # ?p=01 and the like: the same page, spelt anew each time
+    return django_sitemap(request, sitemaps)
 
 
 def robots(request):

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -37,6 +36,7 @@ from press.models import (
     Status,
     Tag,
 )
+from press.tasks import send_pass
 
 
 class QuoteInline(ScopedInline, admin.StackedInline):
@@ -459,8 +459,8 @@ class PreviewPassAdmin(NewsroomScopedAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            link = absolute_url(obj.link_path())
-            transaction.on_commit(lambda: send_pass(obj, link))
+            # By the task worker: a mail problem can never undo or fail the save.
+            transaction.on_commit(lambda: send_pass.enqueue(obj.pk))
 
     @admin.action(description=_("Revoke the selected passes"))
     def revoke(self, request, queryset):
@@ -470,25 +470,6 @@ class PreviewPassAdmin(NewsroomScopedAdmin):
             ngettext("%(count)d pass revoked.", "%(count)d passes revoked.", count)
             % {"count": count},
         )
-
-
-def send_pass(preview_pass, link):
-    release = preview_pass.release
-    local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
-    embargo = f"{local_time:%d %B %Y, %H:%M} {local_time.tzname()}"
-    send_mail(
-        subject=f"Embargoed: {release.title}",
-        message=(
-            f"Hello {preview_pass.name},\n\n"
-            f"{release.newsroom} gives you an early look at “{release.title}”, with its "
-            f"photos and documents.\n\n"
-            f"EMBARGOED: not for publication until {embargo}.\n\n"
-            f"{link}\n\n"
-            "The link is personal: please do not pass it on. Its use is logged.\n"
-        ),
-        from_email=None,
-        recipient_list=[preview_pass.email],
-    )
 
 
 class ReadOnlyAdmin(NewsroomScopedAdmin):

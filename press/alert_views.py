@@ -4,6 +4,8 @@ They answer alike whether or not an address already follows, are never
 cached (they show an address), and are kept out of search engines.
 """
 
+import math
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from newsroom.http import client_ip
 from newsroom.models import Newsroom
 from press import alerts
 from press.forms import FollowForm
@@ -23,6 +26,15 @@ def follow(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     live = PressRelease.objects.live().filter(newsroom=newsroom)
     tags = newsroom.tags.filter(releases__in=live).distinct().order_by("name")
+    if request.method == "POST" and (wait := alerts.signup_wait(client_ip(request))):
+        response = render(
+            request,
+            "press/follow_limited.html",
+            {"newsroom": newsroom, "minutes": math.ceil(wait / 60), "section": "follow"},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST":
         form = FollowForm(request.POST, tags=tags)
         if form.is_valid():
@@ -44,7 +56,8 @@ def follow(request, newsroom):
 def confirm_follow(request, key):
     """The link in the confirmation e-mail: a button confirms (link checkers only look)."""
     follower = get_object_or_404(Follower.objects.select_related("newsroom", "tag"), key=key)
-    pending = follower.confirmed_at is None or follower.suspended_at is not None
+    topics = alerts.topics_to_confirm(follower)
+    pending = bool(topics)
     expired = pending and alerts.confirmation_expired(follower)
     if request.method == "POST" and pending and not expired:
         alerts.confirm(follower)
@@ -53,6 +66,7 @@ def confirm_follow(request, key):
         "newsroom": follower.newsroom,
         "follower": follower,
         "pending": pending,
+        "topics": topics,
         "expired": expired,
     }
     return render(request, "press/follow_confirm.html", context, status=410 if expired else 200)

@@ -2,7 +2,12 @@
 
 Following takes two steps (double opt-in): the address asks, then confirms
 with the link e-mailed to it, so nobody can sign up someone else. Pages never
-tell whether an address already follows.
+tell whether an address already follows. An address gets at most one
+confirmation e-mail per interval, whatever it asks for: the link confirms
+every topic the address has asked for when its button is pressed (the page
+lists them), so a journalist who follows a newsroom and three of its tags in
+a row gets one e-mail and confirms all four. Each client address may send
+the form only so often, so nobody can sign up a list of strangers either.
 
 When a release goes live, a background task e-mails every confirmed
 follower once. Each (release, address) pair is claimed with a row before its
@@ -15,13 +20,16 @@ again every minute for a while. A worker killed in the middle of an e-mail
 never sends it twice: at most once is the promise.
 """
 
+import hashlib
 import logging
+import math
 import smtplib
+import time
 from datetime import timedelta
-from email.headerregistry import Address
-from email.utils import parseaddr
+from email.utils import quote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -29,6 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from newsroom.http import absolute_url, site_host
+from press.mail import one_line, sender
 from press.models import AlertDelivery, Follower, PressRelease
 from press.text import release_text
 from press.views import PUBLIC, release_parts
@@ -37,10 +46,15 @@ logger = logging.getLogger(__name__)
 
 # A confirmation link works this long; asking again sends a fresh one.
 CONFIRMATION_VALID = timedelta(days=7)
-# However often the form is sent, an address gets one confirmation per this time.
+# However often the form is sent, for whatever newsrooms and tags, an address
+# gets one confirmation e-mail per this time, and this many a day.
 CONFIRMATION_INTERVAL = timedelta(minutes=10)
-# However many newsrooms and tags are asked for, an address gets this many a day.
 CONFIRMATIONS_PER_DAY = 5
+# Sign-ups one client (one network address) may send per hour: a reader follows
+# a newsroom and a few tags; a press room shares an address.
+SIGNUPS_PER_CLIENT = 10
+SIGNUP_WINDOW = 3600  # seconds
+DAY = 24 * 3600
 # Refused deliveries in a row before an address is suspended.
 SUSPEND_AFTER = 3
 # A passing problem (mail server down): tries per e-mail, and for how long.
@@ -69,19 +83,48 @@ def request_follow(newsroom, email, tag=None):
     if follower.confirmed_at and not follower.suspended_at:
         return  # already following: nothing to confirm, nothing to say
     now = timezone.now()
-    sent = follower.confirmation_sent_at
-    if sent and now - sent < CONFIRMATION_INTERVAL:
-        return
-    recent = Follower.objects.filter(email=email, confirmation_sent_at__gt=now - timedelta(days=1))
-    if recent.count() >= CONFIRMATIONS_PER_DAY:
-        logger.warning("Confirmation to %s held back: %d sent today", email, recent.count())
-        return  # nobody may use the form to flood an inbox
-    # Claimed with a conditional update, so two requests send one e-mail.
-    claimed = Follower.objects.filter(pk=follower.pk, confirmation_sent_at=sent).update(
-        confirmation_sent_at=now
-    )
-    if claimed:
-        send_confirmation.enqueue(follower.pk)
+    with transaction.atomic():
+        # The address's rows, locked: of two requests at once, the second sees the first's.
+        rows = Follower.objects.select_for_update().filter(email=email)
+        sent = max(filter(None, rows.values_list("confirmation_sent_at", flat=True)), default=None)
+        if sent and now - sent < CONFIRMATION_INTERVAL:
+            return  # the link on its way confirms this topic too
+        if not confirmation_allowed_today(email):
+            logger.warning("Confirmation to %s held back: the day's are sent", email)
+            return  # nobody may use the form to flood an inbox
+        rows.pending().update(confirmation_sent_at=now)
+    send_confirmation.enqueue(follower.pk)
+
+
+def confirmation_allowed_today(email):
+    """Note one confirmation e-mail to the address; False if it had its share in the last
+    24 hours. Called with the address's rows locked, so two requests take turns."""
+    now = timezone.now().timestamp()
+    key = f"alerts:confirmations:{hashlib.sha256(email.encode()).hexdigest()[:32]}"
+    sent = [moment for moment in cache.get(key, []) if moment > now - DAY]
+    if len(sent) >= CONFIRMATIONS_PER_DAY:
+        return False
+    cache.set(key, [*sent, now], timeout=DAY)
+    return True
+
+
+def signup_wait(client):
+    """Count one sign-up from this client address: 0 if it may go on, else seconds to wait."""
+    now = time.time()
+    window = int(now // SIGNUP_WINDOW)
+    if count_in_cache(f"alerts:signups:{client}:{window}", SIGNUP_WINDOW) <= SIGNUPS_PER_CLIENT:
+        return 0
+    return math.ceil((window + 1) * SIGNUP_WINDOW - now)
+
+
+def count_in_cache(key, timeout):
+    """Add one to a counter in the shared cache, seen by every process; the new count."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 def confirmation_expired(follower):
@@ -89,8 +132,16 @@ def confirmation_expired(follower):
     return sent is None or timezone.now() - sent > CONFIRMATION_VALID
 
 
+def topics_to_confirm(follower):
+    """What the follower's address asked for and has not confirmed, the follower's own first."""
+    pending = Follower.objects.pending().filter(email=follower.email)
+    topics = [row.topic for row in pending.select_related("newsroom", "tag")]
+    return sorted(topics, key=lambda topic: topic != follower.topic)
+
+
 def confirm(follower):
-    Follower.objects.filter(pk=follower.pk).update(
+    """Confirm every topic the address asked for: the page with the button listed them."""
+    Follower.objects.pending().filter(email=follower.email).update(
         confirmed_at=timezone.now(), suspended_at=None, failures=0
     )
 
@@ -102,18 +153,22 @@ def unsubscribe(follower):
 
 @task()
 def send_confirmation(follower_pk):
+    """One e-mail with the link that confirms everything the follower's address asked for."""
     follower = Follower.objects.select_related("newsroom", "tag").filter(pk=follower_pk).first()
-    if follower is None or (follower.confirmed_at and not follower.suspended_at):
+    topics = topics_to_confirm(follower) if follower else []
+    if not topics:
         return
+    more = f" and {len(topics) - 1} more" if len(topics) > 1 else ""
     context = {
         "follower": follower,
+        "topics": topics,
         "newsroom": follower.newsroom,
         "confirm_url": absolute_url(follower.get_confirm_url()),
         "valid_days": CONFIRMATION_VALID.days,
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject=f"Confirm: e-mail alerts from {follower.topic}",
+        subject=one_line(f"Confirm: e-mail alerts from {topics[0]}{more}"),
         body=render_to_string("press/email/confirm.txt", context),
         from_email=sender(follower.newsroom),
         to=[follower.email],
@@ -123,12 +178,6 @@ def send_confirmation(follower_pk):
 
 
 # Sending -------------------------------------------------------------------------
-
-
-def sender(newsroom):
-    """The site's address, under the newsroom's name: what the reader sees in the inbox."""
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return str(Address(display_name=newsroom.name, addr_spec=address))
 
 
 def reply_to(contacts):
@@ -151,12 +200,13 @@ def alert_message(release, parts, follower):
         "text": release_text(release, parts, absolute_url),
         **parts,
     }
+    list_id = f"{newsroom.slug}.alerts.{site_host()}"
     hero = parts["hero"]
     if hero is not None:
         context["hero_url"] = absolute_url(hero.file_url("web"))
         context["hero_page_url"] = absolute_url(hero.get_absolute_url())
     message = EmailMultiAlternatives(
-        subject=f"{newsroom.name}: {release.title}",
+        subject=one_line(f"{newsroom.name}: {release.title}"),
         body=render_to_string("press/email/alert.txt", context),
         from_email=sender(newsroom),
         to=[follower.email],
@@ -166,7 +216,7 @@ def alert_message(release, parts, follower):
             # that posts to the link, with no page to visit.
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{newsroom.name} <{newsroom.slug}.alerts.{site_host()}>",
+            "List-Id": f'"{quote(one_line(newsroom.name))}" <{list_id}>',
             "Auto-Submitted": "auto-generated",
         },
     )

@@ -765,6 +765,10 @@ class FollowerQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(confirmed_at__isnull=False, suspended_at__isnull=True)
 
+    def pending(self):
+        """Asked for and not confirmed yet, or suspended until the address confirms again."""
+        return self.filter(Q(confirmed_at__isnull=True) | Q(suspended_at__isnull=False))
+
     def for_release(self, release):
         """Confirmed followers of the release's newsroom, or of one of its tags."""
         return self.confirmed().filter(

@@ -25,7 +25,7 @@ from media.views import (
 )
 from newsroom.http import absolute_url, content_disposition, mark_preview, site_host
 from newsroom.models import Newsroom, Person
-from newsroom.pagecache import public_page
+from newsroom.pagecache import do_not_store, public_page
 from press import search
 from press.forms import ReleaseFilterForm, SearchForm
 from press.models import (
@@ -42,7 +42,7 @@ from press.text import release_text
 RELEASES_PER_PAGE = 12
 
 
-@public_page
+@public_page(query=["kind", "tag", "year", "page"])
 def release_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     live = PressRelease.objects.live().filter(newsroom=newsroom)
@@ -53,6 +53,8 @@ def release_list(request, newsroom):
     )
     releases = form.filter(live).select_related("newsroom", "hero_photo__photo_set")
     page = Paginator(releases, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
+    if form.errors or request.GET.get("page", str(page.number)) != str(page.number):
+        do_not_store(request)  # shown with the filter ignored, or another page than asked
     return render(
         request,
         "press/pressrelease_list.html",
@@ -501,9 +503,12 @@ def event_calendar(request, newsroom):
 # Search ----------------------------------------------------------------------
 
 
-@public_page
+@public_page(query=["q", "newsroom", "kind", "tag", "year", "page"])
 def search_view(request):
     """Releases, photos and documents that match, from live content only."""
+    if request.GET:
+        # Searches are the client's own words: only the empty form is worth keeping.
+        do_not_store(request)
     live = PressRelease.objects.live()
     newsrooms = Newsroom.objects.order_by("position", "name")
     years = [moment.year for moment in live.datetimes("publish_at", "year", order="DESC")]

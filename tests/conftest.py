@@ -7,6 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from imagekit.cachefiles.backends import get_default_cachefile_backend
 
 from newsroom.models import License, Membership, Role
 from press.models import Outcome
@@ -50,6 +53,31 @@ def fresh_uploads(settings, tmp_path):
     """Each test stores uploads in its own folder and starts with an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     cache.clear()
+
+
+@pytest.fixture
+def database_cache(settings, db):
+    """The production cache, the database's table, for tests that count what it keeps;
+    returns a function listing its rows' keys."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsroom_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+    call_command("createcachetable", verbosity=0)  # the test settings use no database cache
+    cache.clear()
+
+    def keys():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM newsroom_cache")
+            return [key for (key,) in cursor.fetchall()]
+
+    # imagekit keeps the cache it meets first: let it look again, now and afterwards.
+    get_default_cachefile_backend().__dict__.pop("_cache", None)
+    yield keys
+    get_default_cachefile_backend().__dict__.pop("_cache", None)
 
 
 @pytest.fixture

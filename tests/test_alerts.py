@@ -7,7 +7,7 @@ import io
 import re
 import socket
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 import pytest
@@ -113,10 +113,105 @@ def test_asking_again_soon_sends_one_link(client, newsroom):
 
 
 def test_nobody_can_flood_an_inbox_through_many_newsrooms(client, db):
-    for _ in range(8):
-        follow(client, make_newsroom(), "victim@example.com")
+    start = datetime(2026, 5, 13, 23, 30, tzinfo=UTC)  # midnight starts no new allowance
+    for n in range(8):
+        # Each past the interval: only the daily limit holds them back.
+        with time_machine.travel(start + n * timedelta(minutes=11)):
+            follow(client, make_newsroom(), "victim@example.com")
 
     assert len(mail.outbox) == alerts.CONFIRMATIONS_PER_DAY
+
+
+def test_one_topic_asked_for_all_day_is_held_to_the_daily_limit(client, newsroom):
+    start = timezone.now().replace(hour=0, minute=5)
+    for n in range(12):
+        with time_machine.travel(start + n * timedelta(minutes=11)):
+            follow(client, newsroom, "victim@example.com")
+
+    assert len(mail.outbox) == alerts.CONFIRMATIONS_PER_DAY
+
+
+def test_a_newsroom_and_three_tags_in_a_row_get_one_e_mail_that_confirms_all(client, newsroom):
+    release = make_release(newsroom)
+    for slug in ("stcc", "tcr", "24h-series"):
+        release.tags.add(newsroom.tags.create(name=slug.upper(), slug=slug))
+    other = make_newsroom(name="Lestrup Racing Team")
+    make_release(other)
+
+    for tag in ("", "stcc", "tcr"):
+        follow(client, newsroom, "reporter@example.com", tag=tag)
+    follow(client, other, "reporter@example.com")  # after the e-mail went: still listed
+    follow(client, newsroom, "reporter@example.com", tag="24h-series")
+
+    [message] = mail.outbox  # sent at the first request; the later ones waited for it
+    confirm_path = links(message)[0]
+    page = client.get(confirm_path).content.decode()
+    for topic in ("Andreas Bäckman", "STCC", "TCR", "24H-SERIES", "Lestrup Racing Team"):
+        assert f"<strong>{topic}</strong>" in page.replace(f"{newsroom.name} · ", ""), topic
+
+    client.post(confirm_path)
+
+    assert Follower.objects.count() == 5
+    assert Follower.objects.filter(confirmed_at__isnull=True).count() == 0
+    # Nothing left to confirm: asking again sends nothing and the page says so.
+    follow(client, newsroom, "reporter@example.com", tag="stcc")
+    assert len(mail.outbox) == 1
+    assert "You follow" in client.get(confirm_path).content.decode()
+
+
+def test_the_e_mail_names_every_topic_waiting_when_it_is_written(newsroom):
+    for tag in ("stcc", "tcr"):
+        Follower.objects.create(
+            newsroom=newsroom,
+            tag=newsroom.tags.create(name=tag.upper(), slug=tag),
+            email="r@x.org",
+        )
+    first = Follower.objects.create(newsroom=newsroom, email="r@x.org")
+
+    alerts.send_confirmation.call(first.pk)  # what the worker does a moment after the form
+
+    [message] = mail.outbox
+    assert message.subject == f"Confirm: e-mail alerts from {newsroom.name} and 2 more"
+    assert f"{newsroom.name} · STCC" in message.body and f"{newsroom.name} · TCR" in message.body
+
+
+def test_confirming_one_address_leaves_the_others_waiting(client, newsroom):
+    follow(client, newsroom, "a@example.com")
+    follow(client, newsroom, "b@example.com")
+
+    client.post(links(mail.outbox[0])[0])
+
+    assert Follower.objects.get(email="a@example.com").confirmed_at is not None
+    assert Follower.objects.get(email="b@example.com").confirmed_at is None
+
+
+def test_one_client_cannot_sign_up_a_list_of_strangers(client, newsroom):
+    for n in range(alerts.SIGNUPS_PER_CLIENT):
+        assert follow(client, newsroom, f"stranger{n}@example.com").status_code == 302
+
+    refused = follow(client, newsroom, "one-more@example.com")
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "Too many sign-ups from your network" in refused.content.decode()
+    assert "Please try again in" in refused.content.decode()
+    assert not Follower.objects.filter(email="one-more@example.com").exists()
+    assert len(mail.outbox) == alerts.SIGNUPS_PER_CLIENT
+    # Another client is counted on its own; the first one may go on an hour later.
+    assert follow(Client(REMOTE_ADDR="192.0.2.8"), newsroom, "x@example.com").status_code == 302
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        assert follow(client, newsroom, "later@example.com").status_code == 302
+
+
+def test_clients_behind_the_proxy_are_limited_apart(settings, newsroom):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(alerts.SIGNUPS_PER_CLIENT + 1):
+        busy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")
+        follow(busy, newsroom, f"stranger{n}@example.com")
+    quiet = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
+
+    assert follow(busy, newsroom, "more@example.com").status_code == 429
+    assert follow(quiet, newsroom, "reporter@example.com").status_code == 302
 
 
 def test_a_wrong_address_is_explained_in_the_form(client, newsroom):
@@ -294,7 +389,7 @@ def test_the_alert_as_a_journalist_receives_it(
         [message] = mail.outbox
 
         assert message.subject == f"{newsroom.name}: {release_due.title}"
-        assert parseaddr(message.from_email) == (newsroom.name, "newsroom@localhost")
+        assert parseaddr(str(message.from_email)) == (newsroom.name, "newsroom@localhost")
         assert message.reply_to == ["press@backman.example"]
         unsubscribe = f"http://testserver{follower.get_unsubscribe_url()}"
         assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"

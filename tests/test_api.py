@@ -454,7 +454,8 @@ def test_releases_filtered_by_newsroom_tag_and_kind(client, newsroom):
     assert uris(api(client, releases_url(kind="results"))) == [absolute(tagged.get_absolute_url())]
     assert api(client, releases_url(newsroom="no-such-newsroom"))["count"] == 0
     for name in ("newsroom", "tag"):
-        error = api(client, releases_url(**{name: "a%00b"}), status=400)
+        # (A NUL byte is refused before the API: tests/test_impossible_input.py.)
+        error = api(client, releases_url(**{name: "a%20b"}), status=400)
         assert f"“{name}” is a slug" in error["error"]
     error = api(client, releases_url(kind="gossip"), status=400)
     assert "release, news, results, advisory" in error["error"]
@@ -489,7 +490,7 @@ def test_updated_since_finds_saved_corrected_and_newly_live_releases(client, new
         "yesterday",
         "2026-13-01T00:00:00Z",
         "13/05/2026",
-        "%00",
+        "%01",
         "2026-05-13T09:30:00+99:00",
         "9999-12-31T23:59:59-12:00",  # beyond year 9999 in UTC
     ],

@@ -607,9 +607,11 @@ def test_the_view_on_site_shortcut_keeps_to_each_admin(world):
                 else:
                     assert response.status_code == NOT_FOUND, (label, row.state, user)
                 tried += 1
-    for junk in ["abc", "99999999999999999999999", "-1", "1.5", "%00"]:
+    for junk in ["abc", "99999999999999999999999", "9" * 5000, "-1", "1.5"]:
         response = world["clients"][EDITOR].get(f"/admin/r/{junk}/{junk}/")
         assert response.status_code == NOT_FOUND, junk
+    # A NUL byte is refused before any view (newsroom.middleware).
+    assert world["clients"][EDITOR].get("/admin/r/%00/%00/").status_code == 400
     assert tried > 150
 
 

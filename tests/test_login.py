@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import settings as production
+from newsroom.http import client_ip
 from newsroom.models import EditorSession
 
 PASSWORD = "a-long-test-password"
@@ -107,3 +108,74 @@ def test_logging_out_forgets_the_session(client, editor):
     client.post(reverse("admin:logout"))
 
     assert EditorSession.objects.count() == 0
+
+
+# Who is counted: the address, behind proxies or not ------------------------------------
+
+
+def test_one_password_sprayed_over_many_names_locks_the_address(client, editor):
+    """Five failures per name never happen when each name is tried once."""
+    statuses = [
+        log_in(client, username=f"name-{n}", password="Summer2026").status_code for n in range(25)
+    ]
+
+    assert statuses[:19] == [200] * 19
+    assert set(statuses[19:]) == {429}  # the twentieth failure from the address
+    assert log_in(client).status_code == 429  # every name, from this address
+    assert log_in(Client(REMOTE_ADDR="192.0.2.7")).status_code == 302  # others log in
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert log_in(client).status_code == 302
+
+
+def test_clients_behind_the_proxy_are_counted_apart(settings, editor):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"  # every request reaches us from the proxy
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    editor_browser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.4")
+
+    for _ in range(5):
+        log_in(attacker, password="wrong")
+
+    assert log_in(attacker).status_code == 429
+    assert log_in(editor_browser).status_code == 302
+
+
+def test_what_the_client_writes_in_front_of_the_proxys_entry_is_ignored(settings, editor):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        # The proxy appends the real address; the forged ones stand in front of it.
+        forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")
+        log_in(forged, password="wrong")
+
+    locked = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.9")
+    assert log_in(locked).status_code == 429
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_changes_nothing(settings, editor):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(5):
+        # A new X-Forwarded-For for each try: still the one address it comes from.
+        log_in(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), password="wrong")
+
+    assert log_in(Client(HTTP_X_FORWARDED_FOR="192.0.2.200")).status_code == 429
+    assert log_in(Client(REMOTE_ADDR="198.51.100.4")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "192.0.2.1, 203.0.113.9", "203.0.113.9"),
+        (2, "192.0.2.1, 203.0.113.9, 10.0.0.3", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies: not ours
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "2001:DB8::1", "2001:db8::1"),
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_client_ip(rf, settings, count, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected

@@ -217,3 +217,89 @@ def test_a_client_sending_another_host_changes_no_address_anyone_gets(
         assert response.status_code == 200
         assert "6666" not in content and "evil.example" not in content
         assert "http://testserver/" in content
+
+
+# What the query string can add -------------------------------------------------------
+
+
+def page_queries(client, url):
+    """The response and the queries it took besides the cache's own."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [q for q in queries if "newsroom_cache" not in q["sql"]]
+
+
+def test_junk_in_the_address_or_query_string_adds_nothing_to_the_cache(
+    client, seed_release, database_cache
+):
+    newsroom = seed_release.newsroom.slug
+    releases = reverse("press:release-list", args=[newsroom])
+    pages = [
+        releases,
+        seed_release.get_absolute_url(),
+        reverse("newsroom:home", args=[newsroom]),
+        reverse("press:rss", args=[newsroom]),
+        reverse("sitemap"),
+        reverse("search"),
+    ]
+    junk = [
+        "{page}?utm_source={n}",
+        "{page}?fbclid={n}&utm_medium=mail",
+        "{page}?page={n}&kind={n}&q={n}",
+        releases + "?tag=no-such-tag-{n}",
+        releases + "?kind=kind-{n}",
+        releases + "?year={n}",
+        releases + "?page={n}",  # past the end: the last page is shown
+        releases + "?page=0{n}",  # another spelling of a page number
+        reverse("search") + "?q=word{n}",
+        reverse("search") + "?tag=tag-{n}",
+        reverse("sitemap") + "?p=0{n}",
+        "/no-such-newsroom-{n}/",  # any slug fits the address of a newsroom
+        "/no-such-newsroom-{n}/releases/feed.rss",
+        "/" + "x" * 2000 + "{n}/photos/",
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200
+    before = len(database_cache())
+
+    for n in range(300):
+        url = junk[n % len(junk)].format(page=pages[n % len(pages)], n=n + 2)
+        assert client.get(url).status_code in (200, 404), url
+
+    keys = database_cache()
+    assert len(keys) - before <= 2
+    assert max(len(key) for key in keys) < 100
+
+
+def test_filtered_release_lists_are_kept_and_served_from_the_cache(
+    client, newsroom, seed_release, database_cache
+):
+    seed_release.tags.add(newsroom.tags.create(name="Racing", slug="racing"))
+    year = seed_release.publish_at.year
+    url = reverse("press:release-list", args=[newsroom.slug]) + f"?tag=racing&year={year}"
+
+    first, first_queries = page_queries(client, url)
+    kept = len(database_cache())
+    again, again_queries = page_queries(client, url)
+    # The same request spelt otherwise, with a parameter no view reads: the same page.
+    other, other_queries = page_queries(
+        client,
+        reverse("press:release-list", args=[newsroom.slug]) + f"?year={year}"
+        "&utm_source=mail&tag=stcc&tag=racing",
+    )
+
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert first_queries and again_queries == [] and other_queries == []
+    assert again.content == first.content == other.content
+    assert len(database_cache()) == kept
+
+
+def test_the_view_sees_only_the_parameters_it_reads(client, newsroom):
+    for n in range(13):
+        make_release(newsroom, title=f"Release number {n}")
+    url = reverse("press:release-list", args=[newsroom.slug])
+
+    page = client.get(url + "?utm_source=evil&kind=release&x=%22%3E").content.decode()
+
+    assert 'href="?kind=release&amp;page=2"' in page
+    assert "utm_source" not in page and "evil" not in page

@@ -247,7 +247,8 @@ def test_a_publisher_issues_a_pass_and_the_journalist_gets_it_by_mail(
     assert preview_pass.expires_at == EMBARGO + timedelta(days=1)
     assert preview_pass.created_by.username == "editor"
     message = mail.outbox[0]
-    assert message.to == ["kim@news.example"]
+    assert [str(address) for address in message.to] == ["Kim Reporter <kim@news.example>"]
+    assert str(message.from_email) == f"{embargoed.newsroom.name} <newsroom@localhost>"
     assert "EMBARGOED: not for publication until 03 June 2030, 09:00 CEST" in message.body
     assert preview_pass.link_path() in message.body
 

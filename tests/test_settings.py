@@ -118,3 +118,15 @@ def test_processes_share_one_cache_by_default(tmp_path):
     result = manage("shell", "-c", read, **production)
 
     assert result.stdout.splitlines()[-1] == "yes", result.stderr
+
+
+def test_behind_the_tls_proxy_one_proxy_is_trusted_unless_told_otherwise():
+    def trusted(**env):
+        show = "from django.conf import settings; print(settings.TRUSTED_PROXY_COUNT)"
+        result = manage("shell", "-c", show, DEBUG="1", **env)
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout.split()[-1])
+
+    assert trusted() == 0
+    assert trusted(BEHIND_TLS_PROXY="1") == 1
+    assert trusted(BEHIND_TLS_PROXY="1", TRUSTED_PROXY_COUNT="2") == 2

