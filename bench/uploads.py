@@ -3,7 +3,7 @@
     .venv/bin/python bench/uploads.py [--only jpeg,png,...] [--keep DIR]
 
 For each worst-case file (the largest JPEG, progressive JPEG, PNG, TIFF,
-WebP and HEIC we accept) a fresh process sets Django up on an empty SQLite
+WebP and HEIC, tiled and in one piece, we accept) a fresh process sets Django up on an empty SQLite
 database, measures its idle size, then runs the real code paths: the upload
 view's `accept_photo` with a Django `TemporaryUploadedFile` (what a large
 upload is), then the rendition task, which makes every size and the cleaned
@@ -113,7 +113,19 @@ FILES = {
         "iphone-24mp.heic",
         "HEIC, 24.5 MP q80, 512 px tiles (an iPhone's 5712 × 4284)",
         lambda: grain((5712, 4284), 6, 0.02),
-        {"format": "HEIF", "quality": 80},
+        {"format": "HEIF", "quality": 80, "tiles": 512},
+    ),
+    "heic-tiled-limit": (
+        "tiled-limit.heic",
+        "HEIC at its limit, 48.8 MP q80 in 512 px tiles (an iPhone's HEIF Max, 8064 × 6048)",
+        lambda: grain((8064, 6048), 7, 0.02),
+        {"format": "HEIF", "quality": 80, "tiles": 512},
+    ),
+    "heic-one-piece": (
+        "one-piece.heic",
+        "HEIC in one piece at its limit (16 MP) q80",
+        lambda: grain(by_pixels(15_990_000), 8, 0.02),
+        {"format": "HEIF", "quality": 80, "tiles": 0},
     ),
 }
 
@@ -131,10 +143,10 @@ def make_file(name, folder):
     extra = {"exif": camera_exif()} if image_format in ("JPEG", "WEBP", "HEIF", "PNG") else {}
     partial = path.with_name("partial-" + path.name)  # an interrupted run leaves no file
     if image_format == "HEIF":
-        # iPhones write a grid of 512-pixel tiles, which libheif decodes tile by tile.
+        # iPhones write a grid of 512-pixel tiles; 0 is one HEVC picture.
         import pillow_heif
 
-        pillow_heif.options.GRID_TILE_SIZE = 512
+        pillow_heif.options.GRID_TILE_SIZE = options.pop("tiles")
     draw().save(partial, image_format, **options, **extra)
     partial.rename(path)
     return path

@@ -41,6 +41,7 @@ from media.imagegenerators import (
 )
 from media.metadata import clean_and_stamp, clean_file, clean_jpeg
 from media.models import CROP_SIZES, Photo, Rendition, Size
+from newsroom.heif import open_tiles
 from newsroom.uploads import EOI, FORMAT_EXTENSIONS, SOF_MARKERS, SOS, jpeg_structure
 
 logger = logging.getLogger(__name__)
@@ -231,8 +232,28 @@ def decode(master):
 
 
 def decode_heif(master):
+    """A HEIC photo read a row of its tiles at a time, or whole where it cannot be."""
+    tiles = open_tiles(master)
+    if tiles is None or not tiles.readable:
+        if tiles:
+            tiles.close()
+        return decode_heif_whole(master)
+    icc = tiles.icc_profile()
+
+    def band(top, bottom):
+        rows = tiles.band(top, bottom)
+        if icc:
+            rows.info["icc_profile"] = icc
+        return rows
+
+    return Decoded(tiles.size, band, tiles.orientation, tiles.close)
+
+
+def decode_heif_whole(master):
     """libheif's own buffer, read band by band: no second full-size copy of the pixels."""
     import pillow_heif
+
+    master.seek(0)
 
     heif = pillow_heif.open_heif(master, convert_hdr_to_8bit=True)
     data, stride, mode = heif.data, heif.stride, heif.mode

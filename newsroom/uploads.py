@@ -15,6 +15,7 @@ import secrets
 import struct
 import warnings
 import zlib
+from contextlib import nullcontext
 from pathlib import PurePath
 from xml.parsers import expat
 
@@ -25,6 +26,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from newsroom.heif import open_tiles
 
 # Pillow format name → file extensions we accept for it.
 IMAGE_FORMATS = {
@@ -54,11 +57,17 @@ MAX_ASPECT_RATIO = 20
 # Formats whose pixels can only be decoded whole, at full size: memory grows
 # with the pixels, so they get a lower limit than JPEG, which decodes at 1/8
 # scale for checking and for renditions. Pillow holds 4 bytes a pixel for
-# colour; libheif (HEIC) about 7 while it decodes (its HEVC frames, YCbCr
-# and RGB); Pillow's WebP decoder about 16, for its frame buffers and copies.
+# colour; Pillow's WebP decoder about 16, for its frame buffers and copies.
+# HEIC is read a row of its tiles at a time (newsroom.heif), so phones'
+# tiled photos are accepted up to the general limit; the limit here is for
+# what libheif decodes at once, about 7 bytes a pixel (its HEVC frames,
+# YCbCr and RGB): a HEIC stored in one piece, or one row of tiles.
 # Measured in bench/uploads.py against a worker's budget of 150 MB.
-# HEIC: the 24.5 megapixels of a current iPhone's photos, its default.
-WHOLE_DECODE_PIXELS = {"HEIF": 25_000_000, "WEBP": 8_000_000}
+WHOLE_DECODE_PIXELS = {"HEIF": 16_000_000, "WEBP": 8_000_000}
+# Read tile by tile, a HEIC still costs memory as it goes: libheif keeps each
+# tile's compressed data once read, so the whole file's worth by the end.
+# 50 megapixels take an iPhone's largest, HEIF Max (48.8).
+HEIF_MAX_PIXELS = 50_000_000
 WHOLE_DECODE_DEFAULT = 20_000_000
 # Progressive JPEGs keep every DCT coefficient of the image in memory while
 # they decode (128 bytes per 8 × 8 block of each colour channel), whatever
@@ -130,7 +139,10 @@ def decode_image(upload, formats=IMAGE_FORMATS):
             with Image.open(upload, formats=list(formats)) as image:
                 image_format, (width, height) = format_of(image), image.size
                 check_dimensions(image, image_format, name)
-                verify_pixels(image, image_format, upload)
+                if image_format != "HEIF":
+                    verify_pixels(image, image_format, upload)
+            if image_format == "HEIF":  # from the file, once Pillow has let go of its copy
+                verify_heif(width, height, upload, name)
     except ValidationError:
         raise
     except Image.DecompressionBombError:
@@ -192,9 +204,25 @@ def check_dimensions(image, image_format, name):
             code="aspect_ratio",
             params={"name": name, "width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
         )
+    if image_format == "HEIF" and width * height > HEIF_MAX_PIXELS:
+        raise ValidationError(
+            _(
+                "“%(name)s” is a HEIC image of %(pixels)s megapixels; HEIC images are accepted "
+                "up to %(limit)s megapixels (a phone's largest, such as an iPhone's HEIF Max, "
+                "are 48). Save it as a JPEG, accepted up to %(jpeg_limit)s megapixels."
+            ),
+            code="too_many_pixels",
+            params={
+                "name": name,
+                "pixels": f"{width * height / 1_000_000:.1f}",
+                "limit": f"{HEIF_MAX_PIXELS / 1_000_000:g}",
+                "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
+            },
+        )
     whole = WHOLE_DECODE_PIXELS.get(image_format, WHOLE_DECODE_DEFAULT)
     limit = min(whole, settings.NEWSROOM_MAX_IMAGE_PIXELS)
-    if image_format != "JPEG" and width * height > limit:
+    # HEIC is decoded a row of its tiles at a time: verify_heif checks those.
+    if image_format not in ("JPEG", "HEIF") and width * height > limit:
         raise ValidationError(
             _(
                 "“%(name)s” is a %(format)s image of %(pixels)s megapixels. %(format)s images "
@@ -262,14 +290,38 @@ def verify_pixels(image, image_format, upload):
         image.load()
     elif image_format == "PNG":
         verify_png(image, upload)
-    elif image_format == "HEIF":
-        # libheif's own buffer only: Pillow's load would copy it into a second one.
-        from pillow_heif import open_heif
-
-        upload.seek(0)
-        open_heif(upload, convert_hdr_to_8bit=True).data  # noqa: B018 (decodes)
     else:
         image.load()
+
+
+def verify_heif(width, height, upload, name):
+    """Decode every tile of a HEIC photo once, after checking what it decodes at once."""
+    with open_tiles(upload) or nullcontext() as tiles:
+        at_once = tiles.row_pixels if tiles and tiles.readable else width * height
+        limit = min(WHOLE_DECODE_PIXELS["HEIF"], settings.NEWSROOM_MAX_IMAGE_PIXELS)
+        if at_once > limit:
+            raise ValidationError(
+                _(
+                    "“%(name)s” is a HEIC image stored in one piece of %(pixels)s megapixels. "
+                    "Pieces of HEIC images are decoded whole, so we accept them up to "
+                    "%(limit)s megapixels (phones store theirs in small tiles); save it as a "
+                    "JPEG, accepted up to %(jpeg_limit)s megapixels."
+                ),
+                code="too_many_pixels",
+                params={
+                    "name": name,
+                    "pixels": f"{at_once / 1_000_000:.1f}",
+                    "limit": f"{limit / 1_000_000:g}",
+                    "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
+                },
+            )
+        if tiles:
+            tiles.verify()
+        else:  # a libheif without the tile functions: decoded whole, in its own buffer
+            from pillow_heif import open_heif
+
+            upload.seek(0)
+            open_heif(upload, convert_hdr_to_8bit=True).data  # noqa: B018 (decodes)
 
 
 # Markup a browser would run if the file were ever served as a page: a

@@ -21,6 +21,7 @@ from PIL import Image
 from media.models import CROP_SIZES, Photo, Rendition
 from media.renditions import sizes_for
 from media.tasks import generate_renditions
+from newsroom import uploads
 from tests.factories import body, make_photo, make_photo_set
 
 
@@ -272,6 +273,145 @@ def test_iphone_photos_are_accepted_read_and_served_in_every_size_without_locati
     # Same length, same compressed picture: only the EXIF item changed in place.
     assert len(original) == len(data)
     assert Image.open(io.BytesIO(original)).tobytes() == Image.open(io.BytesIO(data)).tobytes()
+
+
+# HEIC as phones store it: a grid of tiles, turned by rotation and mirroring boxes
+
+
+def marked(size=(700, 500)):
+    """Grain with a red block in the top left corner, to see which way a file is turned."""
+    image = grainy(size)
+    image.paste((230, 20, 20), (0, 0, size[0] // 5, size[1] // 5))
+    return image
+
+
+def tiled_heic(monkeypatch, image, orientation=1, tile=256):
+    import pillow_heif
+
+    monkeypatch.setattr(pillow_heif.options, "GRID_TILE_SIZE", tile)
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # pillow-heif writes it as the file's irot and imir boxes
+    buffer = io.BytesIO()
+    image.save(buffer, "HEIF", quality=90, **({"exif": exif.tobytes()} if orientation else {}))
+    return buffer.getvalue()
+
+
+def reference_pixels(data):
+    """libheif's whole decode through pillow-heif, its transformations applied."""
+    import pillow_heif
+
+    return pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True).to_pillow()
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_tiles_read_row_by_row_are_libheifs_pixels_in_every_orientation(monkeypatch, orientation):
+    from newsroom.heif import EXIF_TURNS, open_tiles
+
+    data = tiled_heic(monkeypatch, marked(), orientation)
+
+    with open_tiles(io.BytesIO(data)) as tiles:
+        assert (tiles.tiling.columns, tiles.tiling.rows) == (3, 2)
+        assert tiles.row_pixels == 700 * 256
+        # Bands across the tile rows' border, as the print file and reductions read them.
+        bands = [tiles.band(top, min(top + 96, 500)) for top in range(0, 500, 96)]
+        stored = Image.new("RGB", tiles.size)
+        for number, band in enumerate(bands):
+            stored.paste(band, (0, number * 96))
+        upright = stored
+        for turn in EXIF_TURNS[tiles.orientation]:
+            upright = upright.transpose(turn)
+
+    assert tiles.orientation == orientation
+    assert upright.tobytes() == reference_pixels(data).convert("RGB").tobytes()
+
+
+def is_red(pixel):
+    red, green, blue = pixel[:3]
+    return red > 180 and green < 90 and blue < 90
+
+
+def test_turned_tiled_phone_photos_are_served_upright(
+    editor_client, client, photo_set, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Orientation 6, as a phone held upright writes it: the stored pixels lie on their side.
+    data = tiled_heic(monkeypatch, marked(), orientation=6)
+    upright = reference_pixels(data)
+    assert upright.size == (500, 700)
+    assert is_red(upright.getpixel((upright.width - 5, 5)))  # the block is now top right
+
+    photo = upload_photo(
+        editor_client, photo_set, "IMG_0043.HEIC", data, django_capture_on_commit_callbacks
+    )
+
+    assert (photo.width, photo.height) == (500, 700)
+    web = Image.open(io.BytesIO(served(client, photo, "web")))
+    assert web.size == (500, 700)
+    assert is_red(web.getpixel((web.width - 5, 5)))
+    assert not is_red(web.getpixel((5, 5)))
+    # The print file keeps the stored pixels and says how to turn them, like a camera's JPEG.
+    printed = Image.open(io.BytesIO(served(client, photo, "print")))
+    assert printed.size == (700, 500)
+    assert printed.getexif()[0x0112] == 6
+    from PIL import ImageOps
+
+    assert ImageOps.exif_transpose(printed).size == (500, 700)
+
+
+def test_heic_is_limited_by_what_is_decoded_at_once_not_by_its_whole_size(
+    editor, photo_set, monkeypatch
+):
+    from media.uploads import accept_photo
+
+    monkeypatch.setitem(uploads.WHOLE_DECODE_PIXELS, "HEIF", 200_000)  # one row: 179,200
+    tiled = tiled_heic(monkeypatch, marked(), tile=256)
+    whole = tiled_heic(monkeypatch, marked(), tile=0)  # one HEVC picture of 350,000 pixels
+
+    assert accept_photo(photo_set, SimpleUploadedFile("tiled.heic", tiled)).saved
+    refused = accept_photo(photo_set, SimpleUploadedFile("whole.heic", whole))
+
+    assert not refused.saved
+    assert refused.message == (
+        "“whole.heic” is a HEIC image stored in one piece of 0.3 megapixels. Pieces of HEIC "
+        "images are decoded whole, so we accept them up to 0.2 megapixels (phones store theirs "
+        "in small tiles); save it as a JPEG, accepted up to 100 megapixels."
+    )
+
+
+def test_heic_beyond_the_largest_phone_photos_is_refused_with_the_limit(
+    editor, photo_set, monkeypatch
+):
+    from media.uploads import accept_photo
+
+    monkeypatch.setattr(uploads, "HEIF_MAX_PIXELS", 300_000)
+    data = tiled_heic(monkeypatch, marked(), tile=256)
+
+    result = accept_photo(photo_set, SimpleUploadedFile("pano.heic", data))
+
+    assert not result.saved
+    assert result.message == (
+        "“pano.heic” is a HEIC image of 0.3 megapixels; HEIC images are accepted up to 0.3 "
+        "megapixels (a phone's largest, such as an iPhone's HEIF Max, are 48). Save it as a "
+        "JPEG, accepted up to 100 megapixels."
+    )
+
+
+def test_a_cut_short_tiled_heic_is_refused_by_name(editor, photo_set, monkeypatch):
+    from media.uploads import accept_photo
+
+    data = bytearray(tiled_heic(monkeypatch, marked(), orientation=None, tile=256))
+    # The last tiles cut off (no EXIF item after them), the pixel box's length made to
+    # agree: the file still opens.
+    cut = 30_000
+    mdat = data.index(b"mdat") - 4
+    (length,) = struct.unpack_from(">I", data, mdat)
+    struct.pack_into(">I", data, mdat, length - cut)
+    data = bytes(data[:-cut])
+    assert Image.open(io.BytesIO(data)).size == (700, 500)
+
+    result = accept_photo(photo_set, SimpleUploadedFile("IMG_0044.HEIC", data))
+
+    assert not result.saved
+    assert result.message == "“IMG_0044.HEIC” is damaged or incomplete and could not be read."
 
 
 # Memory: pinned as behaviour, measured in bench/uploads.py
