@@ -21,7 +21,7 @@ def test_release_page_shows_every_part_of_the_release(client, seed_release):
     assert "A podium in the first race with the team." in page
     # Hero photo with caption, credit and license.
     hero = seed_release.hero_photo
-    assert f'src="{hero.web_url}"' in page
+    assert f'src="{hero.file_url("medium")}"' in page
     assert "Third on the podium at Hockenheim." in page
     assert "Photo: 24H SERIES" in page
     assert "Free to use with credit" in page
