@@ -17,6 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
@@ -28,7 +29,7 @@ from media.models import Document, Visibility
 from newsroom.demo.documents import make_fact_sheet
 from press import alerts
 from press.models import Follower, PreviewPass, Status
-from tests.factories import make_photo, make_photo_set, make_release
+from tests.factories import make_newsroom, make_photo, make_photo_set, make_release
 
 # Routes of the public site that are not HTML pages, and where they are checked instead.
 NOT_PAGES = {
@@ -103,6 +104,8 @@ def site(seed_release, newsroom, editor):
     """One of everything a public page shows, and the rows behind forms and passes."""
     tag = newsroom.tags.create(name="24H Series", slug="24h-series")
     seed_release.tags.add(tag)
+    # A second newsroom: the site's front page lists them (with one, it is that one's home).
+    make_newsroom(name="Lestrup Racing Team", slug="lestrup-racing")
     seed_release.contacts.add(*newsroom.people.filter(is_press_contact=True))
     document = Document.objects.create(
         newsroom=newsroom,
@@ -253,6 +256,28 @@ def test_every_html_route_is_checked(site, monkeypatch):
 
     assert checked == set(public_routes()) - NOT_PAGES
     assert set(public_routes()) >= NOT_PAGES, "an exclusion names a route that is gone"
+
+
+def test_every_page_has_a_language_title_description_and_absolute_canonical(
+    site, monkeypatch, settings
+):
+    settings.SITE_URL = "https://news.example"  # not the host the requests name
+    for page in site_pages(site, monkeypatch):
+        document = lxml.html.fromstring(page.content)
+        assert document.get("lang"), page.label
+        assert document.findtext(".//title").strip(), page.label
+        descriptions = document.xpath('//meta[@name="description"]/@content')
+        assert len(descriptions) == 1 and descriptions[0].strip(), page.label
+        canonicals = document.xpath('//link[@rel="canonical"]/@href')
+        robots = " ".join(document.xpath('//meta[@name="robots"]/@content'))
+        indexable = page.status == 200 and "noindex" not in robots + page.headers.get(
+            "X-Robots-Tag", ""
+        )
+        if indexable:
+            # Search engines are told the one address of each page, on the public site.
+            assert canonicals == [f"https://news.example{page.path.partition('?')[0]}"], page.label
+        else:
+            assert canonicals == [], page.label
 
 
 def test_every_page_is_valid_html(site, monkeypatch, vnu, tmp_path):

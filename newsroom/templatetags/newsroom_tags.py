@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from newsroom.http import absolute_url
+
 register = template.Library()
 
 
@@ -16,3 +18,9 @@ def machine_time(value):
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def absolute(path):
+    """A path as a full address on this site: canonical links, whatever Host was sent."""
+    return absolute_url(path)
