@@ -28,7 +28,7 @@ from django.views.defaults import server_error
 from media.models import Document, Visibility
 from newsroom.demo.documents import make_fact_sheet
 from press import alerts
-from press.models import Follower, PreviewPass, Status
+from press.models import Follower, PressRelease, PreviewPass, Status
 from tests.factories import make_newsroom, make_photo, make_photo_set, make_release
 
 # Routes of the public site that are not HTML pages, and where they are checked instead.
@@ -115,6 +115,8 @@ def site(seed_release, newsroom, editor):
         visibility=Visibility.PUBLIC,
     )
     seed_release.documents.add(document)
+    seed_release.corrections.create(note="Race 2: a DNF, not 12th.")
+    PressRelease.objects.filter(pk=seed_release.pk).update(corrected_at=timezone.now())
     signing_photos = make_photo_set(
         newsroom, title="Signing photos", slug="signing", visibility=Visibility.WITH_RELEASE
     )
@@ -252,7 +254,13 @@ def site_pages(site, monkeypatch):
 
 
 def test_every_html_route_is_checked(site, monkeypatch):
-    checked = {page.route for page in site_pages(site, monkeypatch) if page.route}
+    pages = site_pages(site, monkeypatch)
+    checked = {page.route for page in pages if page.route}
+    # The release page holds every part a release can have, so the checks see them all.
+    release = next(page.content.decode() for page in pages if page.label == "release")
+    for part in ["hero", "quotes", "results", "release-photos", "corrections", "documents"]:
+        assert f'class="{part}"' in release or f'id="{part}"' in release, part
+    assert 'rel="tag"' in release and "next-event-heading" in release
 
     assert checked == set(public_routes()) - NOT_PAGES
     assert set(public_routes()) >= NOT_PAGES, "an exclusion names a route that is gone"
