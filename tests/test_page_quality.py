@@ -13,6 +13,7 @@ sheets included.
 """
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +30,7 @@ from media.models import Document, Visibility
 from newsroom.demo.documents import make_fact_sheet
 from press import alerts
 from press.models import Follower, PressRelease, PreviewPass, Status
-from tests.factories import make_newsroom, make_photo, make_photo_set, make_release
+from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_set, make_release
 
 # Routes of the public site that are not HTML pages, and where they are checked instead.
 NOT_PAGES = {
@@ -126,7 +127,10 @@ def site(seed_release, newsroom, editor):
         slug="new-team",
         lead="Bäckman signs for two seasons.",
         publish_at=timezone.now() + timedelta(days=2),
-        hero_photo=make_photo(signing_photos, title="Signing", caption="The contract."),
+        # Larger than the medium size: its srcset names all three widths.
+        hero_photo=make_photo(
+            signing_photos, data=jpeg_bytes(2400, 1600), title="Signing", caption="The contract."
+        ),
     )
     signing.photo_sets.add(signing_photos)
     valid = PreviewPass.objects.create(release=signing, name="Kim Reporter", email="k@n.example")
@@ -261,6 +265,8 @@ def test_every_html_route_is_checked(site, monkeypatch):
     for part in ["hero", "quotes", "results", "release-photos", "corrections", "documents"]:
         assert f'class="{part}"' in release or f'id="{part}"' in release, part
     assert 'rel="tag"' in release and "next-event-heading" in release
+    embargoed = next(page.content.decode() for page in pages if page.label == "pass")
+    assert re.search(r'srcset="[^"]+ 400w, [^"]+ 1024w, [^"]+ 2048w"', embargoed)
 
     assert checked == set(public_routes()) - NOT_PAGES
     assert set(public_routes()) >= NOT_PAGES, "an exclusion names a route that is gone"
