@@ -176,6 +176,13 @@ class Thumbnail(FitSpec):
     options = {"quality": 80, "progressive": True, "optimize": True}
 
 
+class Medium(FitSpec):
+    """What a phone shows across its screen: 1024 px, half the web size's pixels a side."""
+
+    box = (1024, 1024)
+    options = {"quality": 82, "progressive": True, "optimize": True}
+
+
 class Web(FitSpec):
     box = (2048, 2048)
 
@@ -217,6 +224,7 @@ class Print(PhotoSpec):
 
 
 register.generator("media:photo:thumbnail", Thumbnail)
+register.generator("media:photo:medium", Medium)
 register.generator("media:photo:web", Web)
 register.generator("media:photo:social", Social)
 register.generator("media:photo:print", Print)

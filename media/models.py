@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from media.imagegenerators import PhotoSpec, Social, Thumbnail, Web, fit_size, upright_size
+from media.imagegenerators import (
+    Medium,
+    PhotoSpec,
+    Social,
+    Thumbnail,
+    Web,
+    fit_size,
+    upright_size,
+)
 from media.metadata import Rights, read_file_metadata
 from newsroom.models import License, Newsroom, license_label
 from newsroom.uploads import (
@@ -194,6 +202,8 @@ class PhotoQuerySet(models.QuerySet):
 
 class Size(models.TextChoices):
     THUMBNAIL = "thumbnail", _("Thumbnail")
+    # For our own pages on phones and narrow windows (srcset): between the two.
+    MEDIUM = "medium", _("Medium")
     WEB = "web", _("Web")
     SOCIAL = "social", _("Social media")
     PRINT = "print", _("Print")
@@ -204,9 +214,13 @@ class Size(models.TextChoices):
     SQUARE = "1x1", _("1:1 crop")
 
 
+# Sizes fitted into a box, smallest first: their pixels are known without opening a
+# file, so pages can offer them all in one srcset.
+FITTED_SPECS = {Size.THUMBNAIL: Thumbnail, Size.MEDIUM: Medium, Size.WEB: Web}
 # For search engines' article data (JSON-LD) only: neither downloads nor in the API.
 CROP_SIZES = [Size.WIDE, Size.STANDARD, Size.SQUARE]
-# What journalists download, smallest first; thumbnails are for pages only.
+# What journalists download, smallest first; thumbnails and the medium size are for
+# pages only (web is already the size for websites, and one fewer choice is clearer).
 DOWNLOAD_SIZES = [Size.WEB, Size.SOCIAL, Size.PRINT, Size.ORIGINAL]
 # Sizes a whole set can be downloaded in as one ZIP.
 ZIP_SIZES = [(Size.WEB, Size.WEB.label), (Size.PRINT, Size.PRINT.label)]
@@ -482,9 +496,8 @@ class Photo(models.Model):
 
     def rendition_size(self, size):
         """Pixel size of a rendition, known without opening any file."""
-        if size in (Size.THUMBNAIL, Size.WEB):
-            spec = Thumbnail if size == Size.THUMBNAIL else Web
-            return fit_size(self.width, self.height, spec.box)
+        if size in FITTED_SPECS:
+            return fit_size(self.width, self.height, FITTED_SPECS[size].box)
         if size == Size.SOCIAL:
             return Social.box
         return self.width, self.height
@@ -496,6 +509,10 @@ class Photo(models.Model):
     @property
     def thumbnail_size(self):
         return self.rendition_size(Size.THUMBNAIL)
+
+    @property
+    def medium_size(self):
+        return self.rendition_size(Size.MEDIUM)
 
     @property
     def web_size(self):

@@ -33,29 +33,26 @@ from media.imagegenerators import (
     Social,
     Square,
     Standard,
-    Thumbnail,
     ToSRGB,
-    Web,
     Wide,
     fit_size,
 )
 from media.metadata import clean_and_stamp, clean_file, clean_jpeg
-from media.models import CROP_SIZES, Photo, Rendition, Size
+from media.models import CROP_SIZES, FITTED_SPECS, Photo, Rendition, Size
 from newsroom.heif import open_tiles
 from newsroom.uploads import EOI, FORMAT_EXTENSIONS, SOF_MARKERS, SOS, jpeg_structure
 
 logger = logging.getLogger(__name__)
 
 SPECS = {
-    Size.THUMBNAIL: Thumbnail,
-    Size.WEB: Web,
+    **FITTED_SPECS,
     Size.SOCIAL: Social,
     Size.PRINT: Print,
     Size.WIDE: Wide,
     Size.STANDARD: Standard,
     Size.SQUARE: Square,
 }
-SCALED_SIZES = [Size.THUMBNAIL, Size.WEB, Size.SOCIAL, *CROP_SIZES]
+SCALED_SIZES = [*FITTED_SPECS, Size.SOCIAL, *CROP_SIZES]
 # Sizes cropped to cover their box: the working image must cover every one.
 COVER_BOXES = [Social.box, Wide.box, Standard.box, Square.box]
 # Pixels of one band read from a decoded image: two megabytes.
@@ -276,7 +273,7 @@ def reduce_factor(source):
     """The largest whole factor that keeps the image above what every scaled size needs."""
     width, height = source.size
     upright = (height, width) if source.orientation in (5, 6, 7, 8) else (width, height)
-    needs = [fit_size(*upright, Web.box), fit_size(*upright, Thumbnail.box)]
+    needs = [fit_size(*upright, spec.box) for spec in FITTED_SPECS.values()]
     for box in COVER_BOXES:
         cover = min(1, max(box[0] / upright[0], box[1] / upright[1]))
         needs.append((math.ceil(upright[0] * cover), math.ceil(upright[1] * cover)))

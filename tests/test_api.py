@@ -245,7 +245,13 @@ def test_the_hero_picture_has_its_rights_and_existing_files(client, seed_release
     assert hero["usageterms"] == "Free to use with credit"
     assert "copyrightnotice" not in hero  # the photo has none: left out, not ""
     stored = {r.size: r for r in Rendition.objects.filter(photo=photo)}
-    assert [r["name"] for r in hero["renditions"]] == ["thumbnail", "web", "social", "original"]
+    assert [r["name"] for r in hero["renditions"]] == [
+        "thumbnail",
+        "medium",
+        "web",
+        "social",
+        "original",
+    ]
     for rendition in hero["renditions"]:
         row = stored[rendition["name"]]
         assert rendition["href"] == absolute(photo.file_url(row.size))
@@ -566,6 +572,7 @@ def test_photo_sets_with_cover_photos_and_renditions(client, newsroom, seed_rele
     assert detail["photos"][1]["copyrightnotice"] == "© 24H SERIES 2022"
     assert {r["name"] for r in detail["photos"][1]["renditions"]} == {
         "thumbnail",
+        "medium",
         "web",
         "social",
         "original",

@@ -190,6 +190,7 @@ def test_uploaded_photos_are_prefilled_from_their_metadata_and_rendered(
     assert photo.rendered_version == photo.version
     assert set(photo.renditions.values_list("size", flat=True)) == {
         "thumbnail",
+        "medium",
         "web",
         "social",
         "original",

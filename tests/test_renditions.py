@@ -117,7 +117,7 @@ def test_photos_with_broken_metadata_are_served_in_every_size(
     photo.refresh_from_db()
     assert photo.rendering_error == ""
     assert photo.rendered_version == photo.version
-    for size in ["thumbnail", "web", "social", "print", "original"]:
+    for size in ["thumbnail", "medium", "web", "social", "print", "original"]:
         served_file = served(client, photo, size)
         assert Image.open(io.BytesIO(served_file)).size > (100, 100)
         assert personal(exiftool(served_file)) == []
@@ -249,13 +249,14 @@ def test_iphone_photos_are_accepted_read_and_served_in_every_size_without_locati
     photo.refresh_from_db()
     assert set(photo.renditions.values_list("size", flat=True)) == {
         "thumbnail",
+        "medium",
         "web",
         "social",
         "print",
         "original",
         *CROP_SIZES,
     }
-    for size in ["thumbnail", "web", "social", "print", *CROP_SIZES]:
+    for size in ["thumbnail", "medium", "web", "social", "print", *CROP_SIZES]:
         jpeg = served(client, photo, size)
         assert jpeg[:2] == b"\xff\xd8"
         assert personal(exiftool(jpeg)) == []

@@ -8,6 +8,7 @@ leads to the pass's views instead.
 from django import template
 
 from media.downloads import PUBLIC_LINKS
+from media.models import FITTED_SPECS
 
 register = template.Library()
 
@@ -19,6 +20,21 @@ def links(context):
 @register.simple_tag(takes_context=True)
 def photo_url(context, photo, size):
     return links(context).photo_file(photo, size)
+
+
+@register.simple_tag(takes_context=True)
+def photo_srcset(context, photo):
+    """Every fitted size as a `srcset` candidate ("… 400w, … 1024w, … 2048w"), so the
+    browser fetches what its screen needs: a phone the medium size, not the web one.
+
+    A photo smaller than a box has the same width in several sizes; a width is given
+    once (HTML allows no two candidates of one width), by the smallest size.
+    """
+    candidates = {}
+    for size in FITTED_SPECS:
+        width = photo.rendition_size(size)[0]
+        candidates.setdefault(width, links(context).photo_file(photo, size))
+    return ", ".join(f"{url} {width}w" for width, url in candidates.items())
 
 
 @register.simple_tag(takes_context=True)

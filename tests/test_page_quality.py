@@ -1,0 +1,361 @@
+"""Every public page type is valid HTML (the Nu HTML Checker) and accessible (axe-core).
+
+The page types come from the URL conf: each named route of the public site
+is either an HTML page listed in `site_pages()`, built from seeded content,
+or a route that answers with something else, listed with its reason in
+NOT_PAGES. A new HTML view fails `test_every_html_route_is_checked` until
+it is added here. Error pages, a search without results, editors' previews
+and the answers to forms are pages too, with no route of their own.
+
+vnu runs once over all pages (its JVM takes seconds to start); axe runs in
+Chromium on each page as a visitor's browser shows it, scripts and style
+sheets included.
+"""
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import timedelta
+
+import lxml.html
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client, RequestFactory
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.views.defaults import server_error
+
+from media.models import Document, Visibility
+from newsroom.demo.documents import make_fact_sheet
+from press import alerts
+from press.models import Follower, PressRelease, PreviewPass, Status
+from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_set, make_release
+
+# Routes of the public site that are not HTML pages, and where they are checked instead.
+NOT_PAGES = {
+    # XML and text for machines: validated in tests/test_standards.py and test_distribution.py.
+    "sitemap",
+    "robots",
+    # Feeds (RSS, Atom) and calendars (iCalendar): tests/test_standards.py.
+    "press:site-rss",
+    "press:site-atom",
+    "press:rss",
+    "press:atom",
+    "press:tag-rss",
+    "press:tag-atom",
+    "press:kind-rss",
+    "press:kind-atom",
+    "press:event-calendar",
+    "press:pass-calendar",
+    # A release as plain text and as Markdown.
+    "press:release-text",
+    "press:release-markdown",
+    # Files: photos, ZIPs, documents, logos and portraits, and the favicon's redirect.
+    "media:photo-file",
+    "media:photoset-zip",
+    "media:document-file",
+    "press:pass-photo-file",
+    "press:pass-photoset-zip",
+    "press:pass-document",
+    "newsroom:logo",
+    "newsroom:portrait",
+    "favicon.ico",
+    # The JSON API (tests/test_api.py and tests/test_api_contract.py).
+    "api:index",
+    "api:openapi",
+    "api:release-list",
+    "api:release-detail",
+    "api:photoset-list",
+    "api:photoset-detail",
+    "api:event-list",
+    "api:event-detail",
+    "api:not-found",
+}
+# The admin is for editors, not the public; Django's own templates.
+ADMIN_PREFIX = "admin/"
+
+
+def public_routes(patterns=None, namespace="", route=""):
+    """The names of the public site's routes ("press:release-detail"); unnamed ones by route."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if route + str(entry.pattern) == ADMIN_PREFIX:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from public_routes(entry.url_patterns, inner, route + str(entry.pattern))
+        else:
+            yield f"{namespace}{entry.name}" if entry.name else route + str(entry.pattern)
+
+
+@dataclass
+class Page:
+    """One page as the site answered it: what it is, its route, address and response."""
+
+    label: str
+    route: str | None
+    path: str
+    status: int
+    content: bytes
+    headers: dict
+
+
+@pytest.fixture
+def site(seed_release, newsroom, editor):
+    """One of everything a public page shows, and the rows behind forms and passes."""
+    tag = newsroom.tags.create(name="24H Series", slug="24h-series")
+    seed_release.tags.add(tag)
+    # A second newsroom: the site's front page lists them (with one, it is that one's home).
+    make_newsroom(name="Lestrup Racing Team", slug="lestrup-racing")
+    seed_release.contacts.add(*newsroom.people.filter(is_press_contact=True))
+    document = Document.objects.create(
+        newsroom=newsroom,
+        title="Fact sheet",
+        description="The team, the car and the season.",
+        file=ContentFile(make_fact_sheet("Fact sheet", ["Lestrup Racing Team"]), name="f.pdf"),
+        visibility=Visibility.PUBLIC,
+    )
+    seed_release.documents.add(document)
+    seed_release.corrections.create(note="Race 2: a DNF, not 12th.")
+    PressRelease.objects.filter(pk=seed_release.pk).update(corrected_at=timezone.now())
+    signing_photos = make_photo_set(
+        newsroom, title="Signing photos", slug="signing", visibility=Visibility.WITH_RELEASE
+    )
+    signing = make_release(
+        newsroom,
+        title="A new team for 2030",
+        slug="new-team",
+        lead="Bäckman signs for two seasons.",
+        publish_at=timezone.now() + timedelta(days=2),
+        # Larger than the medium size: its srcset names all three widths.
+        hero_photo=make_photo(
+            signing_photos, data=jpeg_bytes(2400, 1600), title="Signing", caption="The contract."
+        ),
+    )
+    signing.photo_sets.add(signing_photos)
+    valid = PreviewPass.objects.create(release=signing, name="Kim Reporter", email="k@n.example")
+    revoked = PreviewPass.objects.create(release=signing, name="Lee Writer", email="l@n.example")
+    PreviewPass.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    draft = make_release(newsroom, title="Draft", slug="draft", status=Status.DRAFT)
+    pending = Follower.objects.create(
+        newsroom=newsroom, email="new@n.example", confirmation_sent_at=timezone.now()
+    )
+    following = Follower.objects.create(
+        newsroom=newsroom, email="old@n.example", confirmed_at=timezone.now()
+    )
+    return {
+        "release": seed_release,
+        "tag": tag,
+        "event": seed_release.events.get(),
+        "photo_set": seed_release.photo_sets.get(),
+        "photo": seed_release.hero_photo,
+        "pass": valid,
+        "revoked_pass": revoked,
+        "signing_photos": signing_photos,
+        "draft": draft,
+        "pending": pending,
+        "following": following,
+        "editor": editor,
+    }
+
+
+def site_pages(site, monkeypatch):
+    """Every page type, fetched as its audience gets it."""
+    release, photo_set, photo = site["release"], site["photo_set"], site["photo"]
+    slug = release.newsroom.slug
+    token = site["pass"].token
+    visitor = Client()
+    editor = Client()
+    editor.force_login(site["editor"])
+    strict = Client(enforce_csrf_checks=True)
+
+    def limited():
+        # Past the sign-ups one address may send: the 429 page.
+        with monkeypatch.context() as patch:
+            patch.setattr(alerts, "signup_wait", lambda client: 600)
+            return visitor.post(reverse("press:follow", args=[slug]), {"email": "x@n.example"})
+
+    fetches = [
+        ("newsrooms", "newsroom:site-root", 200, visitor.get, "/"),
+        ("home", "newsroom:home", 200, visitor.get, reverse("newsroom:home", args=[slug])),
+        ("contacts", "newsroom:contacts", 200, visitor.get, f"/{slug}/contacts/"),
+        ("releases", "press:release-list", 200, visitor.get, f"/{slug}/releases/"),
+        ("releases by tag", None, 200, visitor.get, f"/{slug}/releases/?tag=24h-series"),
+        ("releases, filter refused", None, 200, visitor.get, f"/{slug}/releases/?kind=poem"),
+        ("release", "press:release-detail", 200, visitor.get, release.get_absolute_url()),
+        ("events", "press:event-list", 200, visitor.get, f"/{slug}/events/"),
+        ("event", "press:event-detail", 200, visitor.get, site["event"].get_absolute_url()),
+        ("media kit", "media:photoset-list", 200, visitor.get, f"/{slug}/photos/"),
+        ("photo set", "media:photoset-detail", 200, visitor.get, photo_set.get_absolute_url()),
+        ("photo", "media:photo-detail", 200, visitor.get, photo.get_absolute_url()),
+        ("search form", "search", 200, visitor.get, "/search/"),
+        ("search results", None, 200, visitor.get, "/search/?q=Hockenheim"),
+        ("search, nothing found", None, 200, visitor.get, "/search/?q=zeppelin"),
+        ("newsroom search", None, 200, visitor.get, f"/search/?q=podium&newsroom={slug}"),
+        ("search, filter refused", None, 200, visitor.get, "/search/?q=podium&year=1066"),
+        ("follow", "press:follow", 200, visitor.get, f"/{slug}/alerts/"),
+        ("follow, asked", None, 200, visitor.get, f"/{slug}/alerts/?asked=1"),
+        (
+            "follow, form errors",
+            None,
+            200,
+            lambda path: visitor.post(path, {}),
+            f"/{slug}/alerts/",
+        ),
+        ("follow, too many", None, 429, lambda path: limited(), f"/{slug}/alerts/"),
+        ("confirm", "press:alerts-confirm", 200, visitor.get, site["pending"].get_confirm_url()),
+        ("confirmed", None, 200, visitor.get, site["following"].get_confirm_url()),
+        (
+            "unsubscribe",
+            "press:alerts-unsubscribe",
+            200,
+            visitor.get,
+            site["following"].get_unsubscribe_url(),
+        ),
+        ("unsubscribed", None, 200, visitor.post, site["following"].get_unsubscribe_url()),
+        ("pass", "press:pass", 200, visitor.get, site["pass"].link_path()),
+        (
+            "pass photo set",
+            "press:pass-photoset",
+            200,
+            visitor.get,
+            reverse("press:pass-photoset", args=[token, "signing"]),
+        ),
+        (
+            "pass photo",
+            "press:pass-photo",
+            200,
+            visitor.get,
+            reverse(
+                "press:pass-photo", args=[token, "signing", site["pass"].release.hero_photo_id]
+            ),
+        ),
+        ("pass revoked", None, 410, visitor.get, site["revoked_pass"].link_path()),
+        ("draft, editor's preview", None, 200, editor.get, site["draft"].get_absolute_url()),
+        (
+            "private set, editor's preview",
+            None,
+            200,
+            editor.get,
+            site["signing_photos"].get_absolute_url(),
+        ),
+        ("not found", None, 404, visitor.get, f"/{slug}/releases/no-such-release/"),
+        ("bad request", None, 400, visitor.get, "/search/?q=%00"),
+        ("forbidden (no CSRF token)", None, 403, strict.post, f"/{slug}/alerts/"),
+    ]
+    pages = []
+    # The 500 page, as Django's handler gives it when a view fails.
+    failed = server_error(RequestFactory().get("/"))
+    pages.append(Page("server error", None, "/", 500, failed.content, dict(failed.headers)))
+    for label, route, status, fetch, path in fetches:
+        response = fetch(path)
+        assert response.status_code == status, (label, path, response.status_code)
+        assert response["Content-Type"].startswith("text/html"), label
+        pages.append(
+            Page(label, route, path, status, response.content, dict(response.headers.items()))
+        )
+    return pages
+
+
+def test_every_html_route_is_checked(site, monkeypatch):
+    pages = site_pages(site, monkeypatch)
+    checked = {page.route for page in pages if page.route}
+    # The release page holds every part a release can have, so the checks see them all.
+    release = next(page.content.decode() for page in pages if page.label == "release")
+    for part in ["hero", "quotes", "results", "release-photos", "corrections", "documents"]:
+        assert f'class="{part}"' in release or f'id="{part}"' in release, part
+    assert 'rel="tag"' in release and "next-event-heading" in release
+    embargoed = next(page.content.decode() for page in pages if page.label == "pass")
+    assert re.search(r'srcset="[^"]+ 400w, [^"]+ 1024w, [^"]+ 2048w"', embargoed)
+
+    assert checked == set(public_routes()) - NOT_PAGES
+    assert set(public_routes()) >= NOT_PAGES, "an exclusion names a route that is gone"
+
+
+def test_every_page_has_a_language_title_description_and_absolute_canonical(
+    site, monkeypatch, settings
+):
+    settings.SITE_URL = "https://news.example"  # not the host the requests name
+    for page in site_pages(site, monkeypatch):
+        document = lxml.html.fromstring(page.content)
+        assert document.get("lang"), page.label
+        assert document.findtext(".//title").strip(), page.label
+        descriptions = document.xpath('//meta[@name="description"]/@content')
+        assert len(descriptions) == 1 and descriptions[0].strip(), page.label
+        canonicals = document.xpath('//link[@rel="canonical"]/@href')
+        robots = " ".join(document.xpath('//meta[@name="robots"]/@content'))
+        indexable = page.status == 200 and "noindex" not in robots + page.headers.get(
+            "X-Robots-Tag", ""
+        )
+        if indexable:
+            # Search engines are told the one address of each page, on the public site.
+            assert canonicals == [f"https://news.example{page.path.partition('?')[0]}"], page.label
+        else:
+            assert canonicals == [], page.label
+
+
+def test_every_page_is_valid_html(site, monkeypatch, vnu, tmp_path):
+    pages = site_pages(site, monkeypatch)
+    folder = tmp_path / "pages"  # beside the test's uploads, which vnu must not read
+    folder.mkdir()
+    files = {}
+    for number, page in enumerate(pages):
+        file = folder / f"page-{number:02d}.html"
+        file.write_bytes(page.content)
+        files[file.name] = page
+
+    checked = subprocess.run(
+        [*vnu, "--format", "json", "--exit-zero-always", *sorted(map(str, folder.iterdir()))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+
+    errors = {}
+    for message in json.loads(checked.stderr)["messages"]:
+        if message["type"] in ("error", "non-document-error"):
+            page = files.get(message.get("url", "").rpartition("/")[2])
+            where = f"{page.label} ({page.path})" if page else message.get("url")
+            errors.setdefault(where, []).append(
+                f"line {message.get('lastLine')}: {message['message']} "
+                f"[{message.get('extract', '').strip()}]"
+            )
+    assert errors == {}, "\n".join(
+        f"{where}:\n  " + "\n  ".join(lines) for where, lines in errors.items()
+    )
+
+
+def answer_with(page):
+    def answer(route):
+        route.fulfill(status=page.status, headers=page.headers, body=page.content)
+
+    return answer
+
+
+def test_every_page_passes_axe_in_chromium(site, monkeypatch, axe, browser, live_server):
+    pages = site_pages(site, monkeypatch)
+    context = browser.new_context(viewport={"width": 412, "height": 823})
+    violations = {}
+    try:
+        for page in pages:
+            tab = context.new_page()
+            url = live_server.url + page.path
+            # The document as the site answered it (forms' answers and error pages too);
+            # style sheets, scripts and images come from the live server.
+            tab.route(lambda address, url=url: address == url, answer_with(page))
+            tab.goto(url, wait_until="load")
+            results = axe.run(tab).response
+            found = [
+                f"{violation['id']} ({violation['impact']}): {violation['help']}: "
+                + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+                for violation in results["violations"]
+            ]
+            if found:
+                violations[f"{page.label} ({page.path})"] = found
+            tab.close()
+    finally:
+        context.close()
+    assert violations == {}, "\n".join(
+        f"{where}:\n  " + "\n  ".join(lines) for where, lines in violations.items()
+    )
