@@ -13,31 +13,54 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from media.models import Photo
 from newsroom.models import Person
 from press import search
 from press.models import Event, PressRelease, Quote, Result, Revision, sync_release_times
 
-TEXT_FIELDS = ["kind", "language", "title", "slug", "lead", "body", "hero_caption"]
-LINK_FIELDS = ["hero_photo"]
-MANY_FIELDS = ["photo_sets", "documents", "events", "contacts", "tags"]
-QUOTE_FIELDS = ["speaker_id", "text", "position"]
-RESULT_FIELDS = [
-    "event_id",
-    "session",
-    "category",
-    "entry",
-    "outcome",
-    "position",
-    "note",
-    "order",
-]
+# What a revision does not keep, by field name: where the row belongs, who
+# wrote it, and publishing (restoring never publishes, schedules or withdraws).
+# Every other field editors can change is kept, so a new field is in history
+# from the day it is added; what is derived (search text, timestamps) is not
+# editable and is left out by that alone.
+NOT_KEPT = {
+    PressRelease: {"newsroom", "author", "status", "publish_at"},
+    Quote: {"release"},
+    Result: {"release"},
+}
+
+
+def kept_fields(model):
+    """The fields of `model` a revision keeps, in the model's order."""
+    return [
+        field
+        for field in model._meta.get_fields()
+        if (field.concrete or field.many_to_many)
+        and field.editable
+        and not field.primary_key
+        and field.name not in NOT_KEPT[model]
+    ]
+
+
+def parts_of(model):
+    """(plain fields, links to one row, links to many) that a revision keeps."""
+    fields = kept_fields(model)
+    return (
+        [field for field in fields if not field.is_relation],
+        [field for field in fields if field.many_to_one],
+        [field for field in fields if field.many_to_many],
+    )
+
+
+TEXT_FIELDS, LINK_FIELDS, MANY_FIELDS = ([f.name for f in part] for part in parts_of(PressRelease))
+QUOTE_FIELDS = [field.attname for field in kept_fields(Quote)]
+RESULT_FIELDS = [field.attname for field in kept_fields(Result)]
 
 
 def snapshot(release):
     """The release's content as plain data, for storing in a revision."""
     data = {name: getattr(release, name) for name in TEXT_FIELDS}
-    data["hero_photo"] = release.hero_photo_id
+    for name in LINK_FIELDS:
+        data[name] = getattr(release, PressRelease._meta.get_field(name).attname)
     for name in MANY_FIELDS:
         data[name] = sorted(getattr(release, name).values_list("pk", flat=True))
     data["quotes"] = [
@@ -117,17 +140,23 @@ def restore(revision, author=None):
     """
     release = PressRelease.objects.select_for_update().get(pk=revision.release_id)
     data = revision.snapshot
+    # A field added since the revision was kept is not in it: it stays as it is.
     for name in TEXT_FIELDS:
-        setattr(release, name, data[name])
+        if name in data:
+            setattr(release, name, data[name])
     # Photos and documents may have been deleted since: restore what still exists.
-    release.hero_photo = Photo.objects.filter(pk=data["hero_photo"]).first()
+    for name in LINK_FIELDS:
+        if name in data:
+            model = PressRelease._meta.get_field(name).related_model
+            setattr(release, name, model.objects.filter(pk=data[name]).first())
     quotes = [Quote(release=release, **quote) for quote in data["quotes"]]
     results = [Result(release=release, **result) for result in data["results"]]
     check_restorable(revision, release, quotes, results)
     release.save()
     for name in MANY_FIELDS:
-        related = getattr(release, name)
-        related.set(related.model.objects.filter(pk__in=data[name]))
+        if name in data:
+            related = getattr(release, name)
+            related.set(related.model.objects.filter(pk__in=data[name]))
     release.quotes.all().delete()
     Quote.objects.bulk_create(quotes)
     release.results.all().delete()

@@ -183,3 +183,51 @@ def test_a_published_release_taken_back_to_draft_keeps_a_time_or_says_why(editor
     )
     live.refresh_from_db()
     assert live.status == Status.PUBLISHED
+
+
+def test_every_editable_field_is_kept_or_left_out_by_name():
+    from press import history
+
+    for model, left_out in history.NOT_KEPT.items():
+        editable = {
+            field.name
+            for field in model._meta.get_fields()
+            if (field.concrete or field.many_to_many) and field.editable and not field.primary_key
+        }
+        kept = {field.name for field in history.kept_fields(model)}
+        assert left_out <= editable, (model, left_out - editable)  # no stale names
+        assert kept | left_out == editable and not kept & left_out, model
+    assert set(history.QUOTE_FIELDS) >= {"speaker_id", "text"}
+    assert set(history.RESULT_FIELDS) >= {"event_id", "session", "outcome", "position"}
+    assert {"status", "publish_at"}.isdisjoint(history.TEXT_FIELDS)
+
+
+def test_a_revision_keeps_every_kept_field_and_restores_each(editor_client, release, newsroom):
+    from press import history
+
+    first = history.snapshot(release)
+    assert set(first) == {
+        *history.TEXT_FIELDS,
+        *history.LINK_FIELDS,
+        *history.MANY_FIELDS,
+        "quotes",
+        "results",
+    }
+    save(editor_client, release)
+    save(
+        editor_client,
+        release,
+        title="Second at Hockenheim",
+        lead="A new lead.",
+        hero_caption="A new caption.",
+        kind="results",
+        language="sv",
+    )
+    release.refresh_from_db()
+    assert history.snapshot(release) != first
+
+    editor_client.post(release.revisions.get(number=1).get_absolute_url())
+
+    release.refresh_from_db()
+    restored = history.snapshot(release)
+    assert {name: restored[name] for name in first} == first
