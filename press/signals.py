@@ -1,9 +1,10 @@
 """Keep the public time of photo sets, documents and events in step with their releases."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
+from newsroom.models import Person
 from press import alerts, search
 from press.models import Event, PressRelease, Quote, Result, sync_release_times
 from press.publishing import release_went_live
@@ -57,3 +58,29 @@ def reindex_parent_release(sender, instance, raw=False, **kwargs):
     # Quotes and results are searched as part of their release.
     if not raw:
         search.index_release(instance.release_id)
+
+
+# Names searched as part of releases: a person's with their quotes, an event's
+# with its results. Renaming one refreshes those releases, and only then.
+SEARCHED_NAMES = {Person: "quotes__speaker", Event: "results__event"}
+
+
+@receiver(pre_save, sender=Person)
+@receiver(pre_save, sender=Event)
+def note_name_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._name_before = None
+    if raw or instance.pk is None or (update_fields is not None and "name" not in update_fields):
+        return
+    stored = sender._base_manager.filter(pk=instance.pk).order_by().values_list("name", flat=True)
+    instance._name_before = stored.first()
+
+
+@receiver(post_save, sender=Person)
+@receiver(post_save, sender=Event)
+def reindex_releases_naming(sender, instance, created, raw=False, **kwargs):
+    before = getattr(instance, "_name_before", None)
+    if raw or created or before is None or before == instance.name:
+        return
+    naming = PressRelease.objects.filter(**{SEARCHED_NAMES[sender]: instance})
+    for release_pk in naming.values_list("pk", flat=True).distinct():
+        search.index_release(release_pk)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from media.models import Document, Visibility
 from press.models import Kind, Status
 from tests.factories import (
+    make_event,
     make_newsroom,
     make_person,
     make_photo,
@@ -133,6 +134,31 @@ def test_edits_to_quotes_are_searchable_at_once(client, seed_release):
     assert found_titles(search(client, q="marvellous")) == [seed_release.title]
     seed_release.quotes.filter(speaker=speaker).delete()
     assert found_titles(search(client, q="marvellous")) == []
+
+
+def test_a_renamed_speaker_or_event_is_found_by_the_new_name_only(client, seed_release):
+    speaker = make_person(seed_release.newsroom, name="Lena Berg")
+    make_quote(seed_release, speaker, "A fine weekend.")
+    event = make_event(seed_release.newsroom, name="Oschersleben 24h")
+    seed_release.results.create(event=event, session="Race", position=2, order=9)
+
+    speaker.name = "Lena Lindqvist"
+    speaker.save()
+    event.name = "Oschersleben Enduro"
+    event.save()
+
+    for old in ("berg", "24h"):
+        assert found_titles(search(client, q=old)) == [], old
+    for new in ("lindqvist", "enduro"):
+        assert found_titles(search(client, q=new)) == [seed_release.title], new
+
+
+def test_saving_a_person_unchanged_rewrites_no_release(seed_release, django_assert_num_queries):
+    speaker = make_person(seed_release.newsroom, name="Lena Berg")
+    make_quote(seed_release, speaker, "A fine weekend.")
+
+    with django_assert_num_queries(3):  # what its name was, the save, the page cache
+        speaker.save()
 
 
 def test_filters_narrow_the_results(client, newsroom):
