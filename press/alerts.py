@@ -39,8 +39,8 @@ from django.utils import timezone
 from newsroom.http import absolute_url, site_host
 from press.mail import one_line, sender
 from press.models import AlertDelivery, Follower, PressRelease
+from press.parts import PUBLIC, release_parts
 from press.text import release_text
-from press.views import PUBLIC, release_parts
 
 logger = logging.getLogger(__name__)
 

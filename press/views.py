@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from media.downloads import PUBLIC_LINKS, Links
-from media.models import CROP_SIZES, ZIP_SIZES, Photo, PhotoSet, Size, attach_covers
+from media.models import CROP_SIZES, ZIP_SIZES, Photo, PhotoSet, Size
 from media.views import (
     public_or_preview,
     render_photo,
@@ -37,6 +37,7 @@ from press.models import (
     Tag,
     pass_key_from_token,
 )
+from press.parts import EDITORS, PASS_HOLDER, PUBLIC, release_parts
 from press.text import release_text
 
 RELEASES_PER_PAGE = 12
@@ -82,38 +83,6 @@ def release_detail(request, newsroom, slug):
 
 
 # Who is looking decides which photo sets and documents a release page shows.
-PUBLIC, EDITORS, PASS_HOLDER = "public", "editors", "pass holder"
-
-
-def release_parts(release, audience):
-    """What a release shows to this audience: photos, documents, quotes, results, contacts."""
-    photo_sets = PhotoSet.objects.filter(releases=release).with_cover()
-    documents = release.documents.all()
-    hero = release.hero_photo
-    if audience == PUBLIC:
-        photo_sets, documents, hero = (
-            photo_sets.public(),
-            documents.public(),
-            release.public_hero(),
-        )
-    elif audience == PASS_HOLDER:
-        # What will go public with the release; private material stays private.
-        photo_sets = photo_sets.for_pass_holders()
-        documents = documents.for_pass_holders()
-        hero = hero if hero and hero.is_for_pass_holders() else None
-    contacts = list(release.contacts.all()) or list(
-        Person.objects.press_contacts().filter(newsroom=release.newsroom)
-    )
-    return {
-        "hero": hero,
-        "quotes": release.quotes.select_related("speaker"),
-        "results": release.results.select_related("event"),
-        "photo_sets": attach_covers(photo_sets),
-        "documents": documents,
-        "contacts": contacts,
-    }
-
-
 def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
     newsroom = release.newsroom
     parts = release_parts(release, audience)
