@@ -477,6 +477,14 @@ class Photo(models.Model):
         return license_label(self.license, self.license_text) if self.license else ""
 
     @property
+    def credit_line(self):
+        """“Photo: CREDIT (usage terms)”, as every channel prints it with the photo."""
+        terms = str(self.usage_terms)
+        if not self.credit:
+            return terms
+        return f"Photo: {self.credit} ({terms})" if terms else f"Photo: {self.credit}"
+
+    @property
     def alt(self):
         return self.alt_text or self.caption or self.title
 

@@ -429,13 +429,12 @@ def picture(request, photo, *, name=None, caption=None):
 
 
 def quote_item(request, quote, *, name):
-    speaker = quote.speaker
     return {
         "name": name,
         "uri": absolute_url(quote.get_absolute_url()),
         "type": "text",
         "profile": "quote",
-        "by": ", ".join(part for part in (speaker.name, speaker.role_line) if part),
+        "by": quote.attribution,
         "bodies": [{"role": "quote", "contenttype": "text/plain", "value": quote.text}],
     }
 

@@ -175,11 +175,7 @@ class ReleaseFeed(Feed):
         photo, rendition = self.hero(release)
         if photo is None:
             return {}
-        rights = (
-            f"Photo: {photo.credit} ({photo.usage_terms})"
-            if photo.credit
-            else str(photo.usage_terms)
-        )
+        rights = photo.credit_line
         return {
             "photo": {
                 "url": absolute_url(photo.file_url(Size.WEB)),

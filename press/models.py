@@ -456,6 +456,11 @@ class Quote(models.Model):
         return f"{self.release.get_absolute_url()}#{self.anchor}"
 
     @property
+    def attribution(self):
+        """“Name, role”, as every channel signs the quote."""
+        return ", ".join(part for part in (self.speaker.name, self.speaker.role_line) if part)
+
+    @property
     def anchor(self):
         return f"quote-{self.pk}"
 

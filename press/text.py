@@ -189,9 +189,7 @@ def release_text(release, parts, absolute, markdown=False):
         lines += ["", f"**{markdown_text(release.lead)}**" if markdown else release.lead]
     hero = parts["hero"]
     if hero is not None:
-        credit = (
-            f"Photo: {hero.credit} ({hero.usage_terms})" if hero.credit else str(hero.usage_terms)
-        )
+        credit = hero.credit_line
         url = absolute(hero.file_url("web"))
         lines += [
             "",
@@ -205,7 +203,7 @@ def release_text(release, parts, absolute, markdown=False):
     if quotes:
         lines += ["", "## Quotes" if markdown else "Quotes\n------"]
         for quote in quotes:
-            speaker = ", ".join(filter(None, [quote.speaker.name, quote.speaker.role_line]))
+            speaker = quote.attribution
             if markdown:
                 words = "  \n> ".join(
                     markdown_text(line.strip()) for line in quote.text.splitlines()

@@ -551,3 +551,23 @@ def test_the_markdown_version_shows_hostile_text_as_exactly_that_text(client, ne
     assert f"[{HOSTILE}]" in texts("ul/li/a")
     assert f"+ {HOSTILE}\n1. indented" in texts("p")
     assert f"= {HOSTILE}" in texts("p")
+
+
+def test_every_channel_signs_a_quote_and_credits_the_hero_the_same_way(client, seed_release):
+    newsroom, quote = seed_release.newsroom, seed_release.quotes.last()
+    signed = "Fredrik Lestrup, co-founder, Lestrup Racing Team"
+    credited = "Photo: 24H SERIES (Free to use with credit)"
+    assert (quote.attribution, seed_release.hero_photo.credit_line) == (signed, credited)
+
+    page = lxml.html.fromstring(body(client.get(seed_release.get_absolute_url())))
+    copies = page.xpath("//button[@data-copy]/@data-copy")
+    text = body(client.get(reverse("press:release-text", args=[newsroom.slug, seed_release.slug])))
+    api = json.loads(
+        body(client.get(reverse("api:release-detail", args=[newsroom.slug, seed_release.slug])))
+    )
+    feed = body(client.get(reverse("press:rss", args=[newsroom.slug]))).decode()
+
+    assert any(copy.endswith(f"” — {signed}") for copy in copies), copies
+    assert signed in " ".join(text.decode().split())
+    assert signed in [item.get("by") for item in api["associations"]]
+    assert credited in " ".join(text.decode().split()) and credited in html.unescape(feed)
