@@ -133,10 +133,11 @@ def sharing_metadata(request, release, hero):
     newsroom = release.newsroom
     image = None
     if hero is not None:
+        width, height = hero.rendition_size(Size.SOCIAL)
         image = {
             "url": absolute_url(hero.file_url(Size.SOCIAL)),
-            "width": 1200,
-            "height": 630,
+            "width": width,
+            "height": height,
             "alt": hero.alt,
         }
     # Who speaks: a driver's own newsroom is a Person, a team's an Organization.
