@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from media.models import CROP_SIZES, Photo, PhotoSet, Rendition, Size
-from newsroom.http import absolute_url
+from newsroom.http import absolute_url, not_modified
 from press import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
 from press.text import body_text
@@ -89,7 +89,7 @@ def error(status, message):
 def finish(request, response):
     """Add the caching and CORS headers, and answer conditional and HEAD requests."""
     etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-    if response.status_code == 200 and etag_matches(request, etag):
+    if response.status_code == 200 and not_modified(request, etag, None):
         response = HttpResponseNotModified()
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=MAX_AGE)
@@ -100,15 +100,6 @@ def finish(request, response):
         response["Content-Length"] = str(len(response.content))
         response.content = b""
     return response
-
-
-def etag_matches(request, etag):
-    if_none_match = request.headers.get("If-None-Match")
-    if not if_none_match:
-        return False
-    # If-None-Match compares weakly (RFC 9110): a proxy may have marked our tag W/.
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
 
 
 def preflight():
