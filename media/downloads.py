@@ -83,7 +83,7 @@ def read_file(file):
 
 def stored_rendition(photo, size):
     """The rendition that answers `size`: a JPEG's print size is its original."""
-    wanted = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
+    wanted = photo.stored_size(size)
     return next((r for r in photo.renditions.all() if r.size == wanted), None)
 
 
@@ -189,8 +189,7 @@ class SetArchive:
         names = UniqueNames()
         width = max(2, len(str(len(photos))))
         for number, photo in enumerate(photos, start=1):
-            wanted = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
-            rendition = renditions[photo.pk].get(wanted)
+            rendition = renditions[photo.pk].get(photo.stored_size(size))
             if rendition is None:
                 self.missing.append(photo)
                 continue

@@ -510,8 +510,12 @@ class Photo(models.Model):
             return Social.box
         return self.width, self.height
 
+    def stored_size(self, size):
+        """The rendition that holds `size`: a JPEG's original is already its print file."""
+        return Size.ORIGINAL if size == Size.PRINT and self.is_jpeg else size
+
     def download_sizes(self):
-        """The sizes offered for download: a JPEG's original is already its print size."""
+        """The sizes offered for download: each stored file once (a JPEG has no print copy)."""
         return [size for size in DOWNLOAD_SIZES if not (size == Size.PRINT and self.is_jpeg)]
 
     @property

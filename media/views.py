@@ -138,8 +138,7 @@ def send_photo_file(request, photo, version, size, *, public, links=PUBLIC_LINKS
         # The photo changed since the link was made: send it to the current file.
         url = links.photo_download(photo, size) if download else links.photo_file(photo, size)
         return redirect(url)
-    stored_size = Size.ORIGINAL if size == Size.PRINT and photo.is_jpeg else size
-    rendition = photo.renditions.filter(size=stored_size).first()
+    rendition = photo.renditions.filter(size=photo.stored_size(size)).first()
     if rendition is None and size == Size.MEDIUM and photo.rendered_version == photo.version:
         # Made before the medium size existed: the web file stands in (never cached, so
         # the medium one is served as soon as `make_renditions` has made it).
