@@ -10,14 +10,14 @@ headline such as “1986. The # of *wins*” reads back as exactly those words,
 not as a list, a heading or emphasis.
 """
 
-import html
 import re
 import textwrap
 from html.parser import HTMLParser
 
 from django.utils import timezone
 
-from press.templatetags.press_tags import date_range, result_label
+from press.results import label as result_label
+from press.templatetags.press_tags import date_range
 
 BLOCKS = {"p", "h2", "h3", "li", "blockquote", "hr"}
 
@@ -219,9 +219,7 @@ def release_text(release, parts, absolute, markdown=False):
             if markdown:
                 lines += ["", "| Session | Class | Result | Note |", "| --- | --- | --- | --- |"]
             for result in results:
-                label = html.unescape(
-                    re.sub(r"<[^>]+>", "", str(result_label(result, release.language)))
-                )
+                label = result_label(result, release.language)
                 if markdown:
                     cells = [result.session, result.category, label, result.note]
                     lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")

@@ -3,7 +3,8 @@ from datetime import date
 import pytest
 
 from press.models import Event
-from press.templatetags.press_tags import date_range, place
+from press.results import place
+from press.templatetags.press_tags import date_range
 
 
 @pytest.mark.parametrize(
