@@ -519,11 +519,7 @@ def newsroom_data(request, newsroom):
 
 def events_with_results():
     """Events with the results of live releases only: a draft's results stay unseen."""
-    live_results = (
-        Result.objects.filter(release__in=PressRelease.objects.live())
-        .select_related("release__newsroom")
-        .order_by("release__publish_at", "order", "pk")
-    )
+    live_results = Result.objects.public()
     return (
         Event.objects.public()
         .select_related("newsroom")

@@ -486,6 +486,17 @@ class Outcome(models.TextChoices):
     NC = "nc", _("NC – not classified")
 
 
+class ResultQuerySet(models.QuerySet):
+    def public(self):
+        """Results of live releases only, in the order they were published: a draft's or an
+        embargoed release's results stay unseen."""
+        return (
+            self.filter(release__in=PressRelease.objects.live())
+            .select_related("release__newsroom")
+            .order_by("release__publish_at", "order", "pk")
+        )
+
+
 class Result(models.Model):
     release = models.ForeignKey(
         PressRelease, on_delete=models.CASCADE, related_name="results", verbose_name=_("release")
@@ -515,6 +526,8 @@ class Result(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("result")

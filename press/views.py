@@ -395,11 +395,7 @@ def pass_calendar(request, preview_pass):
 
 def event_results(event):
     """An event's results, from live releases only: an embargoed result stays hidden."""
-    return (
-        event.results.filter(release__in=PressRelease.objects.live())
-        .select_related("release__newsroom")
-        .order_by("release__publish_at", "order", "pk")
-    )
+    return event.results.public()
 
 
 @public_page
