@@ -40,6 +40,7 @@ from media.imagegenerators import (
 from media.metadata import clean_and_stamp, clean_file, clean_jpeg
 from media.models import CROP_SIZES, FITTED_SPECS, Photo, Rendition, Size
 from newsroom.heif import open_tiles
+from newsroom.orientation import UPRIGHT
 from newsroom.uploads import EOI, FORMAT_EXTENSIONS, SOF_MARKERS, SOS, jpeg_structure
 
 logger = logging.getLogger(__name__)
@@ -57,16 +58,6 @@ SCALED_SIZES = [*FITTED_SPECS, Size.SOCIAL, *CROP_SIZES]
 COVER_BOXES = [Social.box, Wide.box, Standard.box, Square.box]
 # Pixels of one band read from a decoded image: two megabytes.
 BAND_PIXELS = 500_000
-# EXIF orientation → the turn that makes the pixels upright.
-UPRIGHT = {
-    2: [Image.Transpose.FLIP_LEFT_RIGHT],
-    3: [Image.Transpose.ROTATE_180],
-    4: [Image.Transpose.FLIP_TOP_BOTTOM],
-    5: [Image.Transpose.TRANSPOSE],
-    6: [Image.Transpose.ROTATE_270],
-    7: [Image.Transpose.TRANSVERSE],
-    8: [Image.Transpose.ROTATE_90],
-}
 
 
 def sizes_for(photo):

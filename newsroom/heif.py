@@ -22,6 +22,8 @@ from functools import cache
 
 from PIL import Image
 
+from newsroom.orientation import UPRIGHT
+
 COLORSPACE_RGB = 1
 CHROMA_RGB, CHROMA_RGBA = 10, 11
 CHANNEL_INTERLEAVED = 10
@@ -39,17 +41,6 @@ ROTATIONS = {
     90: Image.Transpose.ROTATE_90,
     180: Image.Transpose.ROTATE_180,
     270: Image.Transpose.ROTATE_270,
-}
-# EXIF orientation → what makes the stored pixels upright (as media.renditions turns them).
-EXIF_TURNS = {
-    1: [],
-    2: [Image.Transpose.FLIP_LEFT_RIGHT],
-    3: [Image.Transpose.ROTATE_180],
-    4: [Image.Transpose.FLIP_TOP_BOTTOM],
-    5: [Image.Transpose.TRANSPOSE],
-    6: [Image.Transpose.ROTATE_270],
-    7: [Image.Transpose.TRANSVERSE],
-    8: [Image.Transpose.ROTATE_90],
 }
 
 
@@ -164,7 +155,7 @@ def orientation_of(turns):
     turned = probe
     for turn in turns:
         turned = turned.transpose(turn)
-    for orientation, exif_turns in EXIF_TURNS.items():
+    for orientation, exif_turns in UPRIGHT.items():
         candidate = probe
         for turn in exif_turns:
             candidate = candidate.transpose(turn)
@@ -187,7 +178,7 @@ class Tiles:
         self.context = self.library.heif_context_alloc()
         self.handle = Pointer()
         self.options = None
-        self._row, self._buffer = (None, None), None
+        self._row_number, self._buffer = None, None
         try:
             self.open(path)
         except BaseException:
@@ -287,8 +278,9 @@ class Tiles:
 
         Every row is decoded into the same image, so only one is ever held.
         """
-        if self._row[0] == number:
-            return self._row[1]
+        if self._row_number == number:
+            return self._buffer
+        self._row_number = None  # until the row is whole
         width, height = self.size
         top = number * self.tiling.tile_height
         size = (width, min(self.tiling.tile_height, height - top))
@@ -298,7 +290,7 @@ class Tiles:
         for column in range(self.tiling.columns):
             with self.tile(column, number) as tile:
                 self._buffer.paste(tile, (column * self.tiling.tile_width, 0))
-        self._row = (number, self._buffer)
+        self._row_number = number
         return self._buffer
 
     def band(self, top, bottom):
@@ -332,7 +324,7 @@ class Tiles:
         return profile.raw
 
     def close(self):
-        self._row, self._buffer = (None, None), None
+        self._row_number, self._buffer = None, None
         if self.options:
             self.library.heif_decoding_options_free(self.options)
             self.options = None

@@ -205,58 +205,61 @@ def check_dimensions(image, image_format, name):
             params={"name": name, "width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
         )
     if image_format == "HEIF" and width * height > HEIF_MAX_PIXELS:
-        raise ValidationError(
+        raise over_format_limit(
             _(
                 "“%(name)s” is a HEIC image of %(pixels)s megapixels; HEIC images are accepted "
                 "up to %(limit)s megapixels (a phone's largest, such as an iPhone's HEIF Max, "
                 "are 48). Save it as a JPEG, accepted up to %(jpeg_limit)s megapixels."
             ),
-            code="too_many_pixels",
-            params={
-                "name": name,
-                "pixels": f"{width * height / 1_000_000:.1f}",
-                "limit": f"{HEIF_MAX_PIXELS / 1_000_000:g}",
-                "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
-            },
+            name,
+            width * height,
+            f"{HEIF_MAX_PIXELS / 1_000_000:g}",
         )
     whole = WHOLE_DECODE_PIXELS.get(image_format, WHOLE_DECODE_DEFAULT)
     limit = min(whole, settings.NEWSROOM_MAX_IMAGE_PIXELS)
     # HEIC is decoded a row of its tiles at a time: verify_heif checks those.
     if image_format not in ("JPEG", "HEIF") and width * height > limit:
-        raise ValidationError(
+        raise over_format_limit(
             _(
                 "“%(name)s” is a %(format)s image of %(pixels)s megapixels. %(format)s images "
                 "must be decoded whole, so we accept them up to %(limit)s megapixels; save it "
                 "as a JPEG, accepted up to %(jpeg_limit)s megapixels."
             ),
-            code="too_many_pixels",
-            params={
-                "name": name,
-                "format": FORMAT_NAMES.get(image_format, image_format),
-                "pixels": f"{width * height / 1_000_000:.1f}",
-                "limit": f"{limit / 1_000_000:g}",
-                "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
-            },
+            name,
+            width * height,
+            f"{limit / 1_000_000:g}",
+            format=FORMAT_NAMES.get(image_format, image_format),
         )
     if image_format == "JPEG" and is_progressive(image):
         needed = coefficient_bytes(image)
         if needed > PROGRESSIVE_COEFFICIENT_BYTES:
             scale = needed / (width * height)
-            raise ValidationError(
+            raise over_format_limit(
                 _(
                     "“%(name)s” is a progressive JPEG of %(pixels)s megapixels; progressive "
                     "JPEGs must be decoded whole, so with its colour resolution we accept them "
                     "up to %(limit)s megapixels. Save it as a standard (baseline) JPEG, "
                     "accepted up to %(jpeg_limit)s megapixels."
                 ),
-                code="too_many_pixels",
-                params={
-                    "name": name,
-                    "pixels": f"{width * height / 1_000_000:.1f}",
-                    "limit": f"{PROGRESSIVE_COEFFICIENT_BYTES / scale / 1_000_000:.0f}",
-                    "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
-                },
+                name,
+                width * height,
+                f"{PROGRESSIVE_COEFFICIENT_BYTES / scale / 1_000_000:.0f}",
             )
+
+
+def over_format_limit(message, name, pixels, limit, **params):
+    """A refusal of more pixels than a format may have here, giving JPEG's own limit."""
+    return ValidationError(
+        message,
+        code="too_many_pixels",
+        params={
+            "name": name,
+            "pixels": f"{pixels / 1_000_000:.1f}",
+            "limit": limit,
+            "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
+            **params,
+        },
+    )
 
 
 def is_progressive(image):
@@ -300,20 +303,16 @@ def verify_heif(width, height, upload, name):
         at_once = tiles.row_pixels if tiles and tiles.readable else width * height
         limit = min(WHOLE_DECODE_PIXELS["HEIF"], settings.NEWSROOM_MAX_IMAGE_PIXELS)
         if at_once > limit:
-            raise ValidationError(
+            raise over_format_limit(
                 _(
                     "“%(name)s” is a HEIC image stored in one piece of %(pixels)s megapixels. "
                     "Pieces of HEIC images are decoded whole, so we accept them up to "
                     "%(limit)s megapixels (phones store theirs in small tiles); save it as a "
                     "JPEG, accepted up to %(jpeg_limit)s megapixels."
                 ),
-                code="too_many_pixels",
-                params={
-                    "name": name,
-                    "pixels": f"{at_once / 1_000_000:.1f}",
-                    "limit": f"{limit / 1_000_000:g}",
-                    "jpeg_limit": f"{settings.NEWSROOM_MAX_IMAGE_PIXELS / 1_000_000:g}",
-                },
+                name,
+                at_once,
+                f"{limit / 1_000_000:g}",
             )
         if tiles:
             tiles.verify()

@@ -21,6 +21,7 @@ from PIL import Image
 from media.models import CROP_SIZES, Photo, Rendition
 from media.renditions import sizes_for
 from media.tasks import generate_renditions
+from media.uploads import accept_photo
 from newsroom import uploads
 from tests.factories import body, make_photo, make_photo_set
 
@@ -306,7 +307,8 @@ def reference_pixels(data):
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_tiles_read_row_by_row_are_libheifs_pixels_in_every_orientation(monkeypatch, orientation):
-    from newsroom.heif import EXIF_TURNS, open_tiles
+    from newsroom.heif import open_tiles
+    from newsroom.orientation import UPRIGHT
 
     data = tiled_heic(monkeypatch, marked(), orientation)
 
@@ -319,7 +321,7 @@ def test_tiles_read_row_by_row_are_libheifs_pixels_in_every_orientation(monkeypa
         for number, band in enumerate(bands):
             stored.paste(band, (0, number * 96))
         upright = stored
-        for turn in EXIF_TURNS[tiles.orientation]:
+        for turn in UPRIGHT[tiles.orientation]:
             upright = upright.transpose(turn)
 
     assert tiles.orientation == orientation
@@ -361,8 +363,6 @@ def test_turned_tiled_phone_photos_are_served_upright(
 def test_heic_is_limited_by_what_is_decoded_at_once_not_by_its_whole_size(
     editor, photo_set, monkeypatch
 ):
-    from media.uploads import accept_photo
-
     monkeypatch.setitem(uploads.WHOLE_DECODE_PIXELS, "HEIF", 200_000)  # one row: 179,200
     tiled = tiled_heic(monkeypatch, marked(), tile=256)
     whole = tiled_heic(monkeypatch, marked(), tile=0)  # one HEVC picture of 350,000 pixels
@@ -378,11 +378,28 @@ def test_heic_is_limited_by_what_is_decoded_at_once_not_by_its_whole_size(
     )
 
 
+def test_without_libheifs_tile_functions_heic_is_decoded_whole_within_the_one_piece_limit(
+    editor_client, client, photo_set, monkeypatch, django_capture_on_commit_callbacks
+):
+    from newsroom import heif
+
+    monkeypatch.setattr(heif, "libheif", lambda: None)  # a libheif older than its tile API
+    data = tiled_heic(monkeypatch, marked(), orientation=6)
+
+    photo = upload_photo(
+        editor_client, photo_set, "IMG_0045.HEIC", data, django_capture_on_commit_callbacks
+    )
+
+    web = Image.open(io.BytesIO(served(client, photo, "web")))
+    assert web.size == (500, 700) and is_red(web.getpixel((web.width - 5, 5)))
+    monkeypatch.setitem(uploads.WHOLE_DECODE_PIXELS, "HEIF", 200_000)
+    refused = accept_photo(photo_set, SimpleUploadedFile("IMG_0046.HEIC", data))
+    assert not refused.saved and "stored in one piece of 0.3 megapixels" in refused.message
+
+
 def test_heic_beyond_the_largest_phone_photos_is_refused_with_the_limit(
     editor, photo_set, monkeypatch
 ):
-    from media.uploads import accept_photo
-
     monkeypatch.setattr(uploads, "HEIF_MAX_PIXELS", 300_000)
     data = tiled_heic(monkeypatch, marked(), tile=256)
 
@@ -397,8 +414,6 @@ def test_heic_beyond_the_largest_phone_photos_is_refused_with_the_limit(
 
 
 def test_a_cut_short_tiled_heic_is_refused_by_name(editor, photo_set, monkeypatch):
-    from media.uploads import accept_photo
-
     data = bytearray(tiled_heic(monkeypatch, marked(), orientation=None, tile=256))
     # The last tiles cut off (no EXIF item after them), the pixel box's length made to
     # agree: the file still opens.
@@ -427,8 +442,6 @@ class NoWholeReads(io.BytesIO):
 
 
 def test_the_upload_path_never_reads_a_whole_file(editor, photo_set, settings, monkeypatch):
-    from media.uploads import accept_photo
-
     data = camera_jpeg()
     # What Django makes of a large upload (a file on disk, read in chunks).
     upload = UploadedFile(NoWholeReads(data), "podium.jpg", "image/jpeg", len(data))
