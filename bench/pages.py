@@ -31,6 +31,7 @@ def configure(var_dir):
             "VAR_DIR": var_dir,
             "SECRET_KEY": "benchmark-only",
             "ALLOWED_HOSTS": "testserver",
+            "SITE_URL": "http://testserver",
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3",
             "STATIC_ROOT": var_dir,

@@ -80,6 +80,7 @@ def configure(var_dir):
             "DJANGO_SETTINGS_MODULE": "newsroom.settings",
             "SECRET_KEY": "bench",
             "DEBUG": "0",
+            "SITE_URL": "http://127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "VAR_DIR": var_dir,
         }
