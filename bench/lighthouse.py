@@ -57,7 +57,7 @@ def load_demo():
     from django.core.management import call_command
 
     from media.models import PhotoSet
-    from newsroom.demo import content
+    from newsroom.site.demo import content
     from press.models import Event, PressRelease
 
     call_command("migrate", verbosity=0)

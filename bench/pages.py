@@ -70,7 +70,7 @@ def main():
         from django.core.management import call_command
         from django.test import Client
 
-        from newsroom.demo import content
+        from newsroom.site.demo import content
         from press.models import PressRelease
 
         call_command("migrate", verbosity=0)

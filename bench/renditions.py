@@ -147,7 +147,7 @@ def renderer(variant, size):
 
 
 def write_photo(directory, size):
-    from newsroom.demo.photos import make_photo
+    from newsroom.site.demo.photos import make_photo
 
     path = Path(directory) / f"photo-{size[0]}x{size[1]}.jpg"
     path.write_bytes(make_photo(PHOTO_SEED, scene="track", size=size))

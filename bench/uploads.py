@@ -131,7 +131,7 @@ FILES = {
 
 
 def make_file(name, folder):
-    from newsroom.uploads import register_heif
+    from newsroom.ground.uploads import register_heif
 
     register_heif()
     file_name, _what, draw, options = FILES[name]
@@ -181,7 +181,7 @@ def measure_ours(path):
         from media.models import Photo, PhotoSet, Rendition
         from media.tasks import generate_renditions
         from media.uploads import accept_photo
-        from newsroom.models import Newsroom
+        from newsroom.ground.models import Newsroom
 
         call_command("migrate", verbosity=0)
         newsroom = Newsroom.objects.create(name="Bench", slug="bench")
@@ -217,7 +217,7 @@ def measure_ours(path):
 def measure_pillow(path):
     from PIL import Image
 
-    from newsroom.uploads import register_heif
+    from newsroom.ground.uploads import register_heif
 
     register_heif()
     Image.MAX_IMAGE_PIXELS = None

@@ -110,7 +110,7 @@ def check_disk_space(directory, set_bytes):
 
 
 def make_source_photos():
-    from newsroom.demo.photos import make_photo
+    from newsroom.site.demo.photos import make_photo
 
     return [
         make_photo(seed, scene=SCENES[seed % len(SCENES)], size=PHOTO_SIZE)
@@ -458,7 +458,7 @@ def run(var_dir, set_bytes, runs):
     from django.core.management import call_command
     from django.db import connections
 
-    from newsroom.models import Newsroom
+    from newsroom.ground.models import Newsroom
 
     call_command("migrate", verbosity=0)
     print("drawing the source photos…", flush=True)

@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 
 from media.models import Document, DownloadCount, Photo, PhotoSet, Rendition
 from media.uploads import accept_photos
-from newsroom.admin import NewsroomScopedAdmin, ScopedInline, thumbnail
-from newsroom.models import License
+from newsroom.ground.admin import NewsroomScopedAdmin, ScopedInline, thumbnail
+from newsroom.ground.models import License
 
 
 def photo_preview(photo):

@@ -8,3 +8,18 @@ class MediaConfig(AppConfig):
 
     def ready(self):
         from media import signals  # noqa: F401
+        from media.models import (
+            Document,
+            DownloadCount,
+            Photo,
+            PhotoSet,
+            Rendition,
+            ZipDownloadCount,
+        )
+        from newsroom.ground import pagecache
+
+        pagecache.watch(PhotoSet)
+        pagecache.watch(Document)
+        pagecache.watch(Photo, newsroom="photo_set__newsroom")
+        pagecache.watch(Rendition, newsroom="photo__photo_set__newsroom")
+        pagecache.not_shown(DownloadCount, ZipDownloadCount)  # counters are on no page

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import SIZE_HINTS, Rendition, Size
-from newsroom.http import content_disposition
+from newsroom.ground.http import content_disposition
 
 logger = logging.getLogger(__name__)
 

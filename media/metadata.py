@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 import pyexiv2
 from PIL import Image, UnidentifiedImageError
 
-from newsroom.uploads import (
+from newsroom.ground.uploads import (
     APP0,
     APP15,
     COM,

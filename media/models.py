@@ -25,8 +25,8 @@ from media.imagegenerators import (
     upright_size,
 )
 from media.metadata import Rights, read_file_metadata
-from newsroom.models import License, Newsroom, license_label
-from newsroom.uploads import (
+from newsroom.ground.models import License, Newsroom, license_label
+from newsroom.ground.uploads import (
     RandomName,
     detect_document,
     format_of,

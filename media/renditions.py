@@ -39,9 +39,9 @@ from media.imagegenerators import (
 )
 from media.metadata import clean_and_stamp, clean_file, clean_jpeg
 from media.models import CROP_SIZES, FITTED_SPECS, Photo, Rendition, Size
-from newsroom.heif import open_tiles
-from newsroom.orientation import UPRIGHT
-from newsroom.uploads import EOI, FORMAT_EXTENSIONS, SOF_MARKERS, SOS, jpeg_structure
+from newsroom.ground.heif import open_tiles
+from newsroom.ground.orientation import UPRIGHT
+from newsroom.ground.uploads import EOI, FORMAT_EXTENSIONS, SOF_MARKERS, SOS, jpeg_structure
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from media.models import Photo, file_sha256, safe_original_name
-from newsroom.uploads import decode_image, display_name
+from newsroom.ground.uploads import decode_image, display_name
 
 
 @dataclass

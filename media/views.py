@@ -21,7 +21,7 @@ from media.models import (
     ZipDownloadCount,
     attach_covers,
 )
-from newsroom.http import (
+from newsroom.ground.http import (
     cache_for,
     mark_preview,
     not_modified,
@@ -29,8 +29,8 @@ from newsroom.http import (
     serve_download,
     streamed,
 )
-from newsroom.models import Newsroom
-from newsroom.pagecache import public_page
+from newsroom.ground.models import Newsroom
+from newsroom.ground.pagecache import public_page
 
 logger = logging.getLogger(__name__)
 

@@ -54,11 +54,16 @@ if not SITE_URL:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "newsroom",
+    # The layers, top first: the site, the press apps, media, the ground.
+    "newsroom.site",
+    "press.passes",
+    "press.alerts",
+    "press.api",
     "press",
     "media",
+    "newsroom.ground",
     # Django's admin, with its site-wide views held to each model admin's rules.
-    "newsroom.apps.NewsroomAdminConfig",
+    "newsroom.ground.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,10 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "newsroom.http.no_length_without_content",
+    "newsroom.ground.http.no_length_without_content",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a request's body: refuses uploads too big to accept.
-    "newsroom.uploads.RequestSizeLimit",
+    "newsroom.ground.uploads.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before any view, session or login code reads the request: NUL bytes are a 400.
-    "newsroom.middleware.refuse_impossible_input",
+    "newsroom.ground.middleware.refuse_impossible_input",
     # Last, as its documentation asks: turns too many failed logins into a lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,12 +160,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Spraying one password over many names is caught by a second, larger limit per
-# address across names (newsroom.logins.LockoutHandler).
+# address across names (newsroom.ground.logins.LockoutHandler).
 LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", 20))
-AXES_HANDLER = "newsroom.logins.LockoutHandler"
+AXES_HANDLER = "newsroom.ground.logins.LockoutHandler"
 # Behind a proxy every request comes from the proxy's address: axes, like the
-# sign-up limits, asks newsroom.http.client_ip() who the client is.
-AXES_CLIENT_IP_CALLABLE = "newsroom.http.client_ip"
+# sign-up limits, asks newsroom.ground.http.client_ip() who the client is.
+AXES_CLIENT_IP_CALLABLE = "newsroom.ground.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False

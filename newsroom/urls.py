@@ -1,26 +1,31 @@
-from django.contrib import admin
-from django.urls import include, path
+"""The site's addresses: each app's, under one root."""
 
-from newsroom import views
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+
+from newsroom.site import views
 from press.sitemaps import SITEMAPS
 from press.views import search_view
-
-site_patterns = [
-    path("", views.site_root, name="site-root"),
-    path("favicon.ico", views.favicon),
-    path("files/newsrooms/<slug:newsroom>/logo/", views.logo, name="logo"),
-    path("files/people/<int:pk>/portrait/", views.portrait, name="portrait"),
-    path("<slug:newsroom>/", views.home, name="home"),
-    path("<slug:newsroom>/contacts/", views.contacts, name="contacts"),
-]
 
 urlpatterns = [
     path("sitemap.xml", views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("search/", search_view, name="search"),
+    # Passes and alerts have apps of their own; their admin pages moved with them.
+    re_path(
+        r"^admin/press/(?P<model>previewpass|passevent)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/passes/%(model)s/%(rest)s", query_string=True),
+    ),
+    re_path(
+        r"^admin/press/(?P<model>follower|alertdelivery)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/alerts/%(model)s/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
-    path("api/", include("press.api_urls")),
+    path("api/", include("press.api.urls")),
     path("", include("media.urls")),
+    path("", include("press.passes.urls")),
+    path("", include("press.alerts.urls")),
     path("", include("press.urls")),
-    path("", include((site_patterns, "newsroom"))),
+    path("", include("newsroom.site.urls")),
 ]

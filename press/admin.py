@@ -5,38 +5,23 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from media.admin import photo_preview
 from media.models import Photo
-from newsroom.admin import NewsroomAdminForm, NewsroomScopedAdmin, ScopedInline
-from newsroom.http import absolute_url
-from newsroom.models import Newsroom
+from newsroom.ground.admin import NewsroomAdminForm, NewsroomScopedAdmin, ScopedInline
+from newsroom.ground.models import Newsroom
 from press import history
-from press.models import (
-    AlertDelivery,
-    Correction,
-    Event,
-    Follower,
-    PassEvent,
-    PressRelease,
-    PreviewPass,
-    Quote,
-    Result,
-    Status,
-    Tag,
-)
-from press.tasks import send_pass
+from press.models import Correction, Event, PressRelease, Quote, Result, Tag
 
 
 class QuoteInline(ScopedInline, admin.StackedInline):
@@ -356,167 +341,3 @@ class TagAdmin(NewsroomScopedAdmin):
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-class PassEventInline(ScopedInline, admin.TabularInline):
-    model = PassEvent
-    extra = 0
-    fields = ["at", "kind", "detail"]
-    readonly_fields = fields
-    can_delete = False
-    verbose_name_plural = _("What the journalist did with the link")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PreviewPass)
-class PreviewPassAdmin(NewsroomScopedAdmin):
-    """Publishers give named journalists an early look; every use of a link is logged."""
-
-    newsroom_path = "release__newsroom"
-
-    list_display = ["name", "outlet", "release", "expires_at", "status", "opened", "downloads"]
-    list_filter = [("release__newsroom", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["release"]
-    search_fields = ["name", "outlet", "email", "release__title"]
-    autocomplete_fields = ["release"]
-    fields = [
-        "release",
-        "name",
-        "outlet",
-        "email",
-        "expires_at",
-        "link",
-        "revoked_at",
-        "created_by",
-    ]
-    readonly_fields = ["link", "revoked_at", "created_by"]
-    inlines = [PassEventInline]
-    actions = ["revoke"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(release__newsroom__in=Newsroom.objects.publishable_by(request.user))
-            .annotate(
-                opened_count=Count("events", filter=Q(events__kind=PassEvent.Kind.OPENED)),
-                download_count=Count("events", filter=Q(events__kind=PassEvent.Kind.DOWNLOADED)),
-            )
-        )
-
-    def publishes_anywhere(self, request):
-        return Newsroom.objects.publishable_by(request.user).exists()
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) and self.publishes_anywhere(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self.publishes_anywhere(request)
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and self.publishes_anywhere(request)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.publishes_anywhere(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead: the log stays
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "release":
-            kwargs["queryset"] = PressRelease.objects.filter(
-                status=Status.PUBLISHED,
-                publish_at__gt=timezone.now(),
-                newsroom__in=Newsroom.objects.publishable_by(request.user),
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    @admin.display(description=_("status"))
-    def status(self, preview_pass):
-        if preview_pass.revoked_at:
-            return _("Revoked")
-        return _("Valid") if preview_pass.is_valid() else _("Expired")
-
-    @admin.display(description=_("opened"), ordering="opened_count")
-    def opened(self, preview_pass):
-        return preview_pass.opened_count
-
-    @admin.display(description=_("downloads"), ordering="download_count")
-    def downloads(self, preview_pass):
-        return preview_pass.download_count
-
-    @admin.display(description=_("link"))
-    def link(self, preview_pass):
-        if not preview_pass.pk:
-            return _("Made when you save; it is also sent to the journalist.")
-        url = absolute_url(preview_pass.link_path())
-        return format_html('<a href="{}">{}</a>', url, url)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            # By the task worker: a mail problem can never undo or fail the save.
-            transaction.on_commit(lambda: send_pass.enqueue(obj.pk))
-
-    @admin.action(description=_("Revoke the selected passes"))
-    def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(
-            request,
-            ngettext("%(count)d pass revoked.", "%(count)d passes revoked.", count)
-            % {"count": count},
-        )
-
-
-class ReadOnlyAdmin(NewsroomScopedAdmin):
-    """Rows the site writes by itself: editors look, and may delete, but not add or change."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Follower)
-class FollowerAdmin(ReadOnlyAdmin):
-    """Journalists who asked for e-mail alerts. They join and leave by themselves."""
-
-    list_display = ["email", "newsroom", "tag", "state", "confirmed_at", "failures"]
-    list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "confirmed_at"]
-    list_select_related = ["newsroom", "tag"]
-    search_fields = ["email"]
-    fields = [
-        "email",
-        "newsroom",
-        "tag",
-        "requested_at",
-        "confirmation_sent_at",
-        "confirmed_at",
-        "failures",
-        "suspended_at",
-    ]
-
-    @admin.display(description=_("state"))
-    def state(self, follower):
-        if follower.suspended_at:
-            return _("Suspended: mail to the address failed")
-        if follower.confirmed_at:
-            return _("Following")
-        return _("Waiting for confirmation")
-
-
-@admin.register(AlertDelivery)
-class AlertDeliveryAdmin(ReadOnlyAdmin):
-    """Every alert e-mail: to whom, for which release, and whether it went out."""
-
-    newsroom_path = "release__newsroom"
-    list_display = ["release", "email", "state", "sent_at", "error"]
-    list_filter = ["state", ("release__newsroom", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["release"]
-    search_fields = ["email", "release__title"]
-    fields = ["release", "email", "state", "created_at", "sent_at", "error"]

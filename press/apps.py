@@ -7,8 +7,27 @@ class PressConfig(AppConfig):
     verbose_name = _("Press releases")
 
     def ready(self):
-        from newsroom.models import Person
+        from newsroom.ground import pagecache
+        from newsroom.ground.models import Person
         from press import signals  # noqa: F401
-        from press.models import names_in_published_release
+        from press.models import (
+            Correction,
+            Event,
+            PressRelease,
+            Quote,
+            Result,
+            Revision,
+            Tag,
+            names_in_live_release,
+            names_in_published_release,
+            next_go_live,
+        )
 
         Person.shown_by.append(names_in_published_release)
+        Person.public_by.append(names_in_live_release)
+        for model in (PressRelease, Tag, Event):
+            pagecache.watch(model)
+        for model in (Quote, Result, Correction):
+            pagecache.watch(model, newsroom="release__newsroom")
+        pagecache.not_shown(Revision)  # history is for editors
+        pagecache.next_go_live(next_go_live)

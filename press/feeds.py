@@ -18,8 +18,8 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 
 from media.models import Rendition, Size
-from newsroom.http import absolute_url
-from newsroom.models import Newsroom
+from newsroom.ground.http import absolute_url
+from newsroom.ground.models import Newsroom
 from press.models import Kind, PressRelease, Tag
 from press.text import body_text
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.models import Person
+from newsroom.ground.models import Person
 from press import search
 from press.models import Event, PressRelease, Quote, Result, Revision, sync_release_times
 

@@ -1,10 +1,7 @@
-import secrets
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -15,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from media.models import Document, PhotoSet, Releasable, ReleasableQuerySet, Visibility
-from newsroom.models import Newsroom
+from newsroom.ground.models import Newsroom
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -418,6 +415,20 @@ class PressRelease(models.Model):
         return self.hero_photo.caption if self.hero_photo else ""
 
 
+def next_go_live(newsroom_slug=None):
+    """When the next scheduled release goes public (in a newsroom, or anywhere)."""
+    scheduled = PressRelease.objects.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+    if newsroom_slug:
+        scheduled = scheduled.filter(newsroom__slug=newsroom_slug)
+    return scheduled.order_by("publish_at").values_list("publish_at", flat=True).first()
+
+
+def names_in_live_release(person):
+    """Whether a release that is public now quotes the person or gives them as contact."""
+    live = PressRelease.objects.live()
+    return live.filter(Q(quotes__speaker=person) | Q(contacts=person)).exists()
+
+
 def names_in_published_release(person):
     """Whether a release that is out, or due to be, quotes the person or gives them as contact."""
     published = PressRelease.objects.filter(status=Status.PUBLISHED)
@@ -592,114 +603,6 @@ def sync_release_times(newsroom_id):
     Event.objects.filter(newsroom_id=newsroom_id).update(released_at=Subquery(first_for_event))
 
 
-def new_pass_key():
-    return secrets.token_urlsafe(32)
-
-
-class PreviewPassQuerySet(models.QuerySet):
-    def valid(self):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
-class PreviewPass(models.Model):
-    """A personal link for one journalist to read an embargoed release and its media early."""
-
-    release = models.ForeignKey(
-        PressRelease, on_delete=models.CASCADE, related_name="passes", verbose_name=_("release")
-    )
-    name = models.CharField(_("journalist"), max_length=120)
-    outlet = models.CharField(_("outlet"), max_length=120, blank=True)
-    email = models.EmailField(_("e-mail"), help_text=_("The link is sent to this address."))
-    key = models.CharField(max_length=64, unique=True, default=new_pass_key, editable=False)
-    expires_at = models.DateTimeField(
-        _("expires"),
-        blank=True,
-        help_text=_("The link stops working then. A day after the embargo lifts when empty."),
-    )
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("issued by"),
-    )
-    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
-
-    objects = PreviewPassQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("preview pass")
-        verbose_name_plural = _("preview passes")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        outlet = f" ({self.outlet})" if self.outlet else ""
-        return f"{self.name}{outlet}: {self.release}"
-
-    def save(self, *args, **kwargs):
-        if self.expires_at is None and self.release.publish_at:
-            self.expires_at = self.release.publish_at + timedelta(days=1)
-        super().save(*args, **kwargs)
-
-    def link_path(self):
-        """The journalist's personal link. A secret, so deliberately not get_absolute_url():
-        the admin's "view on site" shortcut and templates hand that to anyone."""
-        return reverse("press:pass", kwargs={"token": self.token})
-
-    @property
-    def token(self):
-        """The key, signed: forging a link takes the key and the site's secret."""
-        return signing.Signer(salt=PASS_SALT).sign(self.key)
-
-    def is_valid(self):
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
-    def clean(self):
-        if self.release_id and not self.release.is_scheduled():
-            raise ValidationError(
-                {"release": _("Passes are for scheduled releases: published, under embargo.")}
-            )
-        if self.expires_at and self.expires_at <= timezone.now():
-            raise ValidationError({"expires_at": _("Pick a time in the future.")})
-
-
-PASS_SALT = "press.preview-pass"  # noqa: S105 (a signing salt, not a secret)
-
-
-def pass_key_from_token(token):
-    """The pass key in a link, or None if the link was not made by this site."""
-    try:
-        return signing.Signer(salt=PASS_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-
-
-class PassEvent(models.Model):
-    """What a pass holder did, when: for the publisher who issued it."""
-
-    class Kind(models.TextChoices):
-        OPENED = "opened", _("Opened the release")
-        DOWNLOADED = "downloaded", _("Downloaded")
-        CALENDAR = "calendar", _("Added the embargo to a calendar")
-
-    preview_pass = models.ForeignKey(
-        PreviewPass, on_delete=models.CASCADE, related_name="events", verbose_name=_("pass")
-    )
-    kind = models.CharField(_("what"), max_length=12, choices=Kind)
-    detail = models.CharField(_("detail"), max_length=300, blank=True)
-    at = models.DateTimeField(_("when"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("pass event")
-        verbose_name_plural = _("pass events")
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.detail}".strip()
-
-
 class Revision(models.Model):
     """A release as it was after one save: its text, links, quotes and results."""
 
@@ -773,138 +676,3 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.note
-
-
-def new_follower_key():
-    return secrets.token_urlsafe(24)
-
-
-class FollowerQuerySet(models.QuerySet):
-    def confirmed(self):
-        return self.filter(confirmed_at__isnull=False, suspended_at__isnull=True)
-
-    def pending(self):
-        """Asked for and not confirmed yet, or suspended until the address confirms again."""
-        return self.filter(Q(confirmed_at__isnull=True) | Q(suspended_at__isnull=False))
-
-    def for_release(self, release):
-        """Confirmed followers of the release's newsroom, or of one of its tags."""
-        return self.confirmed().filter(
-            Q(tag__isnull=True) | Q(tag__in=release.tags.all()), newsroom=release.newsroom_id
-        )
-
-    def editable_by(self, user):
-        return self.filter(newsroom__in=Newsroom.objects.editable_by(user))
-
-
-class Follower(models.Model):
-    """A journalist's e-mail address that gets new releases of a newsroom, or of one tag."""
-
-    newsroom = models.ForeignKey(
-        Newsroom, on_delete=models.CASCADE, related_name="followers", verbose_name=_("newsroom")
-    )
-    tag = models.ForeignKey(
-        Tag,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="followers",
-        verbose_name=_("tag"),
-        help_text=_("Empty: every release of the newsroom."),
-    )
-    email = models.EmailField(_("e-mail address"))
-    key = models.CharField(
-        _("key"), max_length=40, unique=True, default=new_follower_key, editable=False
-    )
-    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
-    confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    failures = models.PositiveSmallIntegerField(
-        _("failed deliveries"), default=0, help_text=_("In a row; reset by a delivered alert.")
-    )
-    suspended_at = models.DateTimeField(
-        _("suspended"),
-        null=True,
-        blank=True,
-        help_text=_("Alerts stop after repeated failed deliveries to the address."),
-    )
-
-    objects = FollowerQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("follower")
-        verbose_name_plural = _("followers")
-        ordering = ["newsroom", "email"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["newsroom", "email"],
-                condition=Q(tag__isnull=True),
-                name="%(app_label)s_%(class)s_unique_newsroom",
-                violation_error_message=_("This address follows the newsroom already."),
-            ),
-            models.UniqueConstraint(
-                fields=["newsroom", "tag", "email"],
-                condition=Q(tag__isnull=False),
-                name="%(app_label)s_%(class)s_unique_tag",
-                violation_error_message=_("This address follows the tag already."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.email} → {self.topic}"
-
-    @property
-    def topic(self):
-        """What is followed, as the reader says it."""
-        return f"{self.newsroom} · {self.tag.name}" if self.tag_id else str(self.newsroom)
-
-    def get_confirm_url(self):
-        return reverse("press:alerts-confirm", kwargs={"key": self.key})
-
-    def get_unsubscribe_url(self):
-        return reverse("press:alerts-unsubscribe", kwargs={"key": self.key})
-
-
-class AlertDelivery(models.Model):
-    """One alert e-mail: the row is claimed before sending, so it goes out once."""
-
-    class State(models.TextChoices):
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        RETRY = "retry", _("Waiting to try again")
-        FAILED = "failed", _("Failed")
-
-    release = models.ForeignKey(
-        PressRelease, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("release")
-    )
-    email = models.EmailField(_("e-mail address"))
-    follower = models.ForeignKey(
-        Follower,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="deliveries",
-        verbose_name=_("follower"),
-    )
-    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SENDING)
-    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
-    error = models.CharField(_("error"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("claimed"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("alert e-mail")
-        verbose_name_plural = _("alert e-mails")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["release", "email"],
-                name="%(app_label)s_%(class)s_once_per_address",
-                violation_error_message=_("Each address gets each release once."),
-            )
-        ]
-        # The go-live timer looks for e-mails to try again every minute.
-        indexes = [models.Index(fields=["state", "created_at"], name="press_alert_retry_idx")]
-
-    def __str__(self):
-        return f"{self.release} → {self.email}"

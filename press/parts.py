@@ -7,7 +7,7 @@ what will go public with the release; the public only what is public now.
 """
 
 from media.models import PhotoSet, attach_covers
-from newsroom.models import Person
+from newsroom.ground.models import Person
 
 PUBLIC, EDITORS, PASS_HOLDER = "public", "editors", "pass holder"
 

@@ -4,12 +4,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
-from newsroom.models import Person
-from press import alerts, search
+from newsroom.ground.models import Person
+from press import search
 from press.models import Event, PressRelease, Quote, Result, sync_release_times
-from press.publishing import release_went_live
-
-release_went_live.connect(alerts.on_release_went_live, dispatch_uid="press.alerts")
 
 
 @receiver(post_save, sender=PressRelease)

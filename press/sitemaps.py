@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from media.models import PhotoSet
-from newsroom.models import Newsroom
+from newsroom.ground.models import Newsroom
 from press.models import Event, PressRelease
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from newsroom.pagecache import public_page
-from press import alert_views, feeds, views
+from newsroom.ground.pagecache import public_page
+from press import feeds, views
 
 app_name = "press"
 
@@ -31,32 +31,5 @@ urlpatterns = [
         views.release_as_text,
         {"markdown": True},
         name="release-markdown",
-    ),
-    path("<slug:newsroom>/alerts/", alert_views.follow, name="follow"),
-    path("alerts/confirm/<str:key>/", alert_views.confirm_follow, name="alerts-confirm"),
-    path("alerts/unsubscribe/<str:key>/", alert_views.unsubscribe, name="alerts-unsubscribe"),
-    # A journalist's preview pass: the release and its media before the embargo lifts.
-    path("preview/<str:token>/", views.pass_release, name="pass"),
-    path("preview/<str:token>/embargo.ics", views.pass_calendar, name="pass-calendar"),
-    path("preview/<str:token>/photos/<slug:slug>/", views.pass_photoset, name="pass-photoset"),
-    path(
-        "preview/<str:token>/photos/<slug:slug>/<int:pk>/",
-        views.pass_photo,
-        name="pass-photo",
-    ),
-    path(
-        "preview/<str:token>/files/photos/<int:pk>/<str:version>/<str:size>/",
-        views.pass_photo_file,
-        name="pass-photo-file",
-    ),
-    path(
-        "preview/<str:token>/files/sets/<int:pk>/<str:size>.zip",
-        views.pass_photoset_zip,
-        name="pass-photoset-zip",
-    ),
-    path(
-        "preview/<str:token>/files/documents/<int:pk>/<str:version>/",
-        views.pass_document,
-        name="pass-document",
     ),
 ]

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from imagekit.cachefiles.backends import get_default_cachefile_backend
 from playwright.sync_api import sync_playwright
 
-from newsroom.models import License, Membership, Role
+from newsroom.ground.models import License, Membership, Role
 from press.models import Outcome
 from tests.factories import (
     make_event,
@@ -24,6 +23,7 @@ from tests.factories import (
     make_quote,
     make_release,
     make_result,
+    our_permissions,
 )
 
 # Official schemas and validators, kept beside the checkout (not part of the project).
@@ -161,9 +161,7 @@ def editor(db, newsroom):
     user = get_user_model().objects.create_user(
         "editor", "editor@example.com", "a-long-test-password", is_staff=True
     )
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
-    )
+    user.user_permissions.set(our_permissions())
     Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
     return user
 

@@ -8,6 +8,8 @@ import subprocess
 from datetime import date, timedelta
 
 import pyexiv2
+from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.forms import FileField, MultiWidget
 from django.utils import timezone
@@ -15,10 +17,19 @@ from PIL import Image
 
 from media.models import Photo, PhotoSet, Visibility
 from media.tasks import generate_renditions
-from newsroom.models import Newsroom, Person
+from newsroom.ground.models import Newsroom, Person
 from press.models import Event, PressRelease, Quote, Result, Status
 
 sequence = itertools.count(1)
+
+
+def our_permissions(*packages):
+    """Every permission of the models of our apps (newsroom, press, media), or of some."""
+    packages = packages or ("newsroom", "press", "media")
+    labels = [
+        config.label for config in apps.get_app_configs() if config.name.split(".")[0] in packages
+    ]
+    return Permission.objects.filter(content_type__app_label__in=labels)
 
 
 def jpeg_bytes(width=600, height=400, colour=(200, 40, 40), image_format="JPEG", **save_options):

@@ -223,3 +223,18 @@ def test_superusers_linking_another_newsrooms_items_are_told(client, newsroom):
 
     assert response.status_code == 200
     assert "“Their set” belongs to another newsroom." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/press/previewpass/", "/admin/passes/previewpass/"),
+        ("/admin/press/previewpass/3/change/?a=1", "/admin/passes/previewpass/3/change/?a=1"),
+        ("/admin/press/follower/", "/admin/alerts/follower/"),
+        ("/admin/press/alertdelivery/7/change/", "/admin/alerts/alertdelivery/7/change/"),
+    ],
+)
+def test_admin_pages_of_passes_and_alerts_keep_their_old_addresses(editor_client, old, new):
+    response = editor_client.get(old)
+    assert response.status_code == 302
+    assert response["Location"] == new

@@ -23,8 +23,9 @@ from django.utils import timezone
 from PIL import Image
 
 from media.models import Visibility
-from press import alerts
-from press.models import AlertDelivery, Follower, Status
+from press.alerts import delivery as alerts
+from press.alerts.models import AlertDelivery, Follower
+from press.models import Status
 from press.publishing import announce_due_releases
 from tests.factories import body, make_newsroom, make_photo, make_photo_set, make_release
 
@@ -33,7 +34,7 @@ LINK = re.compile(r"http://testserver(/\S+)")
 
 def follow(client, newsroom, address, tag=""):
     return client.post(
-        reverse("press:follow", args=[newsroom.slug]), {"email": address, "tag": tag}
+        reverse("alerts:follow", args=[newsroom.slug]), {"email": address, "tag": tag}
     )
 
 
@@ -236,8 +237,8 @@ def test_a_week_old_link_has_expired(client, newsroom):
 
 
 def test_unknown_links_are_not_found(client, db):
-    assert client.get(reverse("press:alerts-confirm", args=["nope"])).status_code == 404
-    assert client.get(reverse("press:alerts-unsubscribe", args=["nope"])).status_code == 404
+    assert client.get(reverse("alerts:confirm", args=["nope"])).status_code == 404
+    assert client.get(reverse("alerts:unsubscribe", args=["nope"])).status_code == 404
 
 
 def test_tags_on_offer_are_those_of_live_releases_only(client, newsroom):
@@ -246,7 +247,7 @@ def test_tags_on_offer_are_those_of_live_releases_only(client, newsroom):
     draft = make_release(newsroom, status=Status.DRAFT)
     draft.tags.add(newsroom.tags.create(name="Secret merger", slug="secret-merger"))
 
-    page = client.get(reverse("press:follow", args=[newsroom.slug]) + "?tag=stcc")
+    page = client.get(reverse("alerts:follow", args=[newsroom.slug]) + "?tag=stcc")
 
     assert "Only “STCC”".encode() in page.content
     assert b'value="stcc" selected' in page.content
@@ -257,13 +258,13 @@ def test_tags_on_offer_are_those_of_live_releases_only(client, newsroom):
 def test_every_newsroom_page_links_to_alerts(client, seed_release):
     page = client.get(seed_release.get_absolute_url())
 
-    assert reverse("press:follow", args=[seed_release.newsroom.slug]).encode() in page.content
+    assert reverse("alerts:follow", args=[seed_release.newsroom.slug]).encode() in page.content
 
 
 def test_alert_pages_are_never_cached_nor_indexed(client, newsroom):
     follower = confirmed(newsroom, "a@example.com")
     for url in (
-        reverse("press:follow", args=[newsroom.slug]),
+        reverse("alerts:follow", args=[newsroom.slug]),
         follower.get_confirm_url(),
         follower.get_unsubscribe_url(),
     ):
@@ -612,15 +613,15 @@ def test_editors_see_their_own_newsrooms_followers_and_cannot_add_any(editor_cli
     confirmed(newsroom, "ours@example.com")
     confirmed(make_newsroom(), "theirs@example.com")
 
-    listing = editor_client.get(reverse("admin:press_follower_changelist"))
+    listing = editor_client.get(reverse("admin:alerts_follower_changelist"))
 
     assert b"ours@example.com" in listing.content
     assert b"theirs@example.com" not in listing.content
-    assert editor_client.get(reverse("admin:press_follower_add")).status_code == 403
+    assert editor_client.get(reverse("admin:alerts_follower_add")).status_code == 403
 
 
 def test_people_without_the_permission_see_no_followers(client, newsroom):
     user = get_user_model().objects.create_user("helper", password="pw-long-enough", is_staff=True)
     client.force_login(user)
 
-    assert client.get(reverse("admin:press_follower_changelist")).status_code == 403
+    assert client.get(reverse("admin:alerts_follower_changelist")).status_code == 403

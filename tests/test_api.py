@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
 from media.models import Rendition, Visibility
-from press import openapi
+from press.api import openapi
 from press.models import Kind, Outcome, PressRelease, Status
 from tests.factories import (
     make_event,

@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from newsroom.wsgi import application
-from press import openapi
+from press.api import openapi
 
 # The document the server publishes (the test below also fetches it and compares);
 # schemathesis calls the WSGI app directly, at the server's own address.

@@ -5,12 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from media.models import Visibility
-from newsroom.models import Membership, Role
+from newsroom.ground.models import Membership, Role
 from press.models import PressRelease
 from tests.factories import (
     jpeg_bytes,
@@ -21,6 +20,7 @@ from tests.factories import (
     make_photo_set,
     make_quote,
     make_release,
+    our_permissions,
 )
 
 pytestmark = pytest.mark.browser
@@ -44,9 +44,7 @@ def make_editor(newsroom):
     user = get_user_model().objects.create_user(
         "editor", password="a-long-test-password", is_staff=True
     )
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
-    )
+    user.user_permissions.set(our_permissions())
     Membership.objects.create(newsroom=newsroom, user=user, role=Role.PUBLISHER)
     return user
 
@@ -246,7 +244,7 @@ def test_a_publisher_embargoes_a_release_and_shares_it_with_one_journalist(
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
     expect(page.locator("#result_list")).to_contain_text("Scheduled")
 
-    page.goto(f"{live_server.url}/admin/press/previewpass/add/")
+    page.goto(f"{live_server.url}/admin/passes/previewpass/add/")
     choose_autocomplete(page, page.locator(".field-release"), "A new signing")
     page.locator("#id_name").fill("Kim Reporter")
     page.locator("#id_outlet").fill("Motorsport Daily")

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 
-from newsroom.uploads import decode_image
+from newsroom.ground.uploads import decode_image
 
 # The check this replaces: any of these tags anywhere in the file refused it.
 WHOLE_FILE_MARKUP = re.compile(

@@ -23,7 +23,7 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from PIL import Image
 
-from newsroom.models import Subject
+from newsroom.ground.models import Subject
 from press.models import Status
 from tests.factories import (
     body,
@@ -212,7 +212,7 @@ def test_link_preview_crawlers_may_fetch_the_photos_and_logos_pages_embed(client
     assert not allowed(reverse("media:photoset-zip", args=[photo.photo_set_id, "web"]))
     assert not allowed(reverse("admin:index"))
     assert not allowed(reverse("api:index"))
-    assert not allowed(reverse("press:pass", args=["some-token"]))
+    assert not allowed(reverse("passes:pass", args=["some-token"]))
 
 
 def test_release_pages_have_link_previews_and_news_article_data(client, seed_release):

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from media.models import Document, Visibility
-from newsroom.demo.documents import make_fact_sheet, make_logo_svg
-from newsroom.uploads import detect_document
+from newsroom.ground.uploads import detect_document
+from newsroom.site.demo.documents import make_fact_sheet, make_logo_svg
 from tests.factories import body, jpeg_bytes, make_release
 
 PDF = make_fact_sheet("Fact sheet", ["Touring cars."])

@@ -14,7 +14,7 @@ from PIL import Image, ImageChops, ImageCms
 
 from media.models import CROP_SIZES, DownloadCount, Photo, Rendition, Visibility
 from media.tasks import generate_renditions
-from newsroom.models import License
+from newsroom.ground.models import License
 from tests.factories import (
     body,
     exiftool,

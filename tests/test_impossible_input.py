@@ -7,8 +7,8 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
-from newsroom.middleware import impossible_input
-from press.models import Follower
+from newsroom.ground.middleware import impossible_input
+from press.alerts.models import Follower
 from tests.test_alerts import confirmed
 
 
@@ -47,7 +47,7 @@ def test_the_api_says_so_in_json(client, seed_release):
 
 
 def test_a_nul_byte_in_a_form_is_refused_and_nothing_is_kept(client, newsroom):
-    follow = reverse("press:follow", args=[newsroom.slug])
+    follow = reverse("alerts:follow", args=[newsroom.slug])
 
     assert_bad_request_page(client.post(follow, {"email": "a\x00@example.com"}))
     assert_bad_request_page(client.post(follow, {"email": "a@example.com", "tag\x00": "x"}))

@@ -27,7 +27,7 @@ from datetime import timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,18 +37,12 @@ from django.urls import URLPattern, URLResolver, resolve, reverse
 from django.utils import timezone
 
 from media.models import Document, Photo, PhotoSet, Visibility
-from newsroom.demo.documents import make_fact_sheet
-from newsroom.models import EditorSession, Membership, Newsroom, Person, Role
+from newsroom.ground.models import EditorSession, Membership, Newsroom, Person, Role
+from newsroom.site.demo.documents import make_fact_sheet
 from press import history
-from press.models import (
-    AlertDelivery,
-    Event,
-    Follower,
-    PressRelease,
-    PreviewPass,
-    Status,
-    Tag,
-)
+from press.alerts.models import AlertDelivery, Follower
+from press.models import Event, PressRelease, Status, Tag
+from press.passes.models import PreviewPass
 from tests.factories import (
     admin_form_data,
     jpeg_bytes,
@@ -60,6 +54,7 @@ from tests.factories import (
     make_quote,
     make_release,
     make_result,
+    our_permissions,
 )
 
 MARK = "OURS-5K"  # in every name of the newsroom's rows: outsiders must never see it
@@ -225,7 +220,7 @@ def build_rows(newsroom):
         Row("on a live release", tag("live", releases["live"]), True),
     ]
     rows["newsroom.newsroom"] = [Row("its settings", newsroom, False)]
-    rows["press.previewpass"] = [
+    rows["passes.previewpass"] = [
         Row(
             "for a scheduled release",
             PreviewPass.objects.create(
@@ -235,8 +230,8 @@ def build_rows(newsroom):
         )
     ]
     follower = Follower.objects.create(newsroom=newsroom, email="ours-5k@news.example")
-    rows["press.follower"] = [Row("confirmed", follower, False)]
-    rows["press.alertdelivery"] = [
+    rows["alerts.follower"] = [Row("confirmed", follower, False)]
+    rows["alerts.alertdelivery"] = [
         Row(
             "sent",
             AlertDelivery.objects.create(
@@ -250,9 +245,7 @@ def build_rows(newsroom):
 
 def staff_user(name):
     user = get_user_model().objects.create_user(name.replace(" ", "-"), is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["press", "media", "newsroom"])
-    )
+    user.user_permissions.set(our_permissions())
     return user
 
 
@@ -429,9 +422,9 @@ def site_owner_rule(user, action, row):
 
 RULES = {
     "newsroom.newsroom": newsroom_rule,
-    "press.previewpass": pass_rule,
-    "press.follower": read_only_rule,
-    "press.alertdelivery": read_only_rule,
+    "passes.previewpass": pass_rule,
+    "alerts.follower": read_only_rule,
+    "alerts.alertdelivery": read_only_rule,
     "newsroom.editorsession": own_session_rule,
     "auth.user": site_owner_rule,
     "auth.group": site_owner_rule,
@@ -573,7 +566,7 @@ def lists_and_add_forms(world, label):
                 FORBIDDEN
                 if is_site_owners(label)
                 or (
-                    label == "press.previewpass"
+                    label == "passes.previewpass"
                     and user != PUBLISHER
                     and user != PUBLISHER_ELSEWHERE
                 )
@@ -610,20 +603,20 @@ def test_the_view_on_site_shortcut_keeps_to_each_admin(world):
     for junk in ["abc", "99999999999999999999999", "9" * 5000, "-1", "1.5"]:
         response = world["clients"][EDITOR].get(f"/admin/r/{junk}/{junk}/")
         assert response.status_code == NOT_FOUND, junk
-    # A NUL byte is refused before any view (newsroom.middleware).
+    # A NUL byte is refused before any view (newsroom.ground.middleware).
     assert world["clients"][EDITOR].get("/admin/r/%00/%00/").status_code == 400
     assert tried > 150
 
 
 def test_a_preview_pass_link_is_never_an_address_the_admin_hands_out(world):
     """The pass link is a secret: no "view on site", and never in another newsroom's admin."""
-    preview_pass = world["rows"]["press.previewpass"][0].obj
+    preview_pass = world["rows"]["passes.previewpass"][0].obj
     assert not hasattr(preview_pass, "get_absolute_url")
-    change = reverse("admin:press_previewpass_change", args=[preview_pass.pk])
+    change = reverse("admin:passes_previewpass_change", args=[preview_pass.pk])
     for user in USERS:
         client = world["clients"][user]
         assert (preview_pass.token in page_text(client.get(change))) is (user == PUBLISHER)
-        for url in [reverse("admin:press_previewpass_changelist"), reverse("admin:index")]:
+        for url in [reverse("admin:passes_previewpass_changelist"), reverse("admin:index")]:
             assert preview_pass.token not in page_text(client.get(url)), (user, url)
 
 
@@ -771,7 +764,7 @@ def test_bulk_actions_on_the_lists_follow_the_same_rules(world):
                 may_delete = scoped_rule(user, "delete", row) == REDIRECT
                 if not may_delete:
                     assert survived, (label, row.state, user)
-    preview_pass = world["rows"]["press.previewpass"][0].obj
+    preview_pass = world["rows"]["passes.previewpass"][0].obj
     for user in USERS:
         data = {"action": "revoke", "_selected_action": [preview_pass.pk]}
         revoked = undone(revoking, world["clients"][user], data, preview_pass)
@@ -779,7 +772,7 @@ def test_bulk_actions_on_the_lists_follow_the_same_rules(world):
 
 
 def revoking(client, data, preview_pass):
-    client.post(reverse("admin:press_previewpass_changelist"), data)
+    client.post(reverse("admin:passes_previewpass_changelist"), data)
     return PreviewPass.objects.get(pk=preview_pass.pk).revoked_at is not None
 
 

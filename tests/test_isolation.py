@@ -7,9 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from media.models import Document, Photo, PhotoSet
-from newsroom.demo.documents import make_fact_sheet
-from newsroom.models import Membership, Newsroom, Person, Role
-from press.models import Event, PressRelease, PreviewPass, Tag
+from newsroom.ground.models import Membership, Newsroom, Person, Role
+from newsroom.site.demo.documents import make_fact_sheet
+from press.models import Event, PressRelease, Tag
+from press.passes.models import PreviewPass
 from tests.factories import (
     make_event,
     make_newsroom,

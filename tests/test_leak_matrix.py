@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Document, Size, Visibility
-from newsroom.demo.documents import make_fact_sheet
+from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Status
 from tests.factories import (
     body,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import settings as production
-from newsroom.http import client_ip
-from newsroom.models import EditorSession
+from newsroom.ground.http import client_ip
+from newsroom.ground.models import EditorSession
 
 PASSWORD = "a-long-test-password"
 

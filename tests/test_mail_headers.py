@@ -9,10 +9,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.models import Membership, Role
-from press import alerts
-from press.models import PreviewPass
-from press.tasks import send_pass
+from newsroom.ground.models import Membership, Role
+from press.alerts import delivery as alerts
+from press.passes.models import PreviewPass
+from press.passes.tasks import send_pass
 from tests.factories import make_newsroom, make_release
 from tests.test_alerts import confirmed, follow
 from tests.test_passes import BEFORE, EMBARGO, NO_EVENTS
@@ -46,7 +46,7 @@ def test_the_pass_e_mail_with_a_headline_that_breaks_lines(
         )
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("admin:press_previewpass_add"),
+                reverse("admin:passes_previewpass_add"),
                 {
                     "release": release.pk,
                     "name": "Kim Reporter",
@@ -90,7 +90,7 @@ def test_a_mail_problem_never_turns_the_pass_save_into_an_error(
         release = make_release(newsroom, title="New signing", publish_at=EMBARGO)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("admin:press_previewpass_add"),
+                reverse("admin:passes_previewpass_add"),
                 {"release": release.pk, "name": "Kim", "email": "kim@news.example", **NO_EVENTS},
             )
 

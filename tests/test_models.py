@@ -8,7 +8,7 @@ from django.db.models import BaseConstraint
 from django.utils import timezone
 
 from media.models import PhotoSet, Visibility
-from newsroom.models import License, Person
+from newsroom.ground.models import License, Person
 from press.models import Event, Outcome, PressRelease, Quote, Result, Status
 from tests.factories import (
     make_event,

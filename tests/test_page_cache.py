@@ -5,12 +5,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Visibility
+from newsroom.ground import pagecache
+from newsroom.ground.models import Newsroom
 from press.models import Status
 from tests.factories import (
     make_newsroom,
@@ -303,3 +306,30 @@ def test_the_view_sees_only_the_parameters_it_reads(client, newsroom):
 
     assert 'href="?kind=release&amp;page=2"' in page
     assert "utm_source" not in page and "evil" not in page
+
+
+def test_every_model_of_ours_is_watched_by_the_page_cache_or_said_to_be_on_no_page():
+    """Each app registers its models in ready(): a new model that no app registers
+    would leave cached pages showing what it used to be."""
+    ours = [
+        model
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in {"newsroom", "press", "media"}
+    ]
+    unregistered = [
+        model._meta.label
+        for model in ours
+        if model not in pagecache.WATCHED and model not in pagecache.NOT_SHOWN
+    ]
+    assert not unregistered
+    assert not set(pagecache.WATCHED) & pagecache.NOT_SHOWN
+
+
+def test_each_watched_path_leads_to_a_newsroom():
+    for model, path in pagecache.WATCHED.items():
+        if not path:
+            continue
+        for step in path.split("__"):
+            field = model._meta.get_field(step)
+            model = field.related_model
+        assert model is Newsroom, path

@@ -27,9 +27,11 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from media.models import Document, Visibility
-from newsroom.demo.documents import make_fact_sheet
-from press import alerts
-from press.models import Follower, PressRelease, PreviewPass, Status
+from newsroom.site.demo.documents import make_fact_sheet
+from press.alerts import delivery as alerts
+from press.alerts.models import Follower
+from press.models import PressRelease, Status
+from press.passes.models import PreviewPass
 from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_set, make_release
 
 # Routes of the public site that are not HTML pages, and where they are checked instead.
@@ -47,7 +49,7 @@ NOT_PAGES = {
     "press:kind-rss",
     "press:kind-atom",
     "press:event-calendar",
-    "press:pass-calendar",
+    "passes:pass-calendar",
     # A release as plain text and as Markdown.
     "press:release-text",
     "press:release-markdown",
@@ -55,9 +57,9 @@ NOT_PAGES = {
     "media:photo-file",
     "media:photoset-zip",
     "media:document-file",
-    "press:pass-photo-file",
-    "press:pass-photoset-zip",
-    "press:pass-document",
+    "passes:pass-photo-file",
+    "passes:pass-photoset-zip",
+    "passes:pass-document",
     "newsroom:logo",
     "newsroom:portrait",
     "favicon.ico",
@@ -173,7 +175,7 @@ def site_pages(site, monkeypatch):
         # Past the sign-ups one address may send: the 429 page.
         with monkeypatch.context() as patch:
             patch.setattr(alerts, "signup_wait", lambda client: 600)
-            return visitor.post(reverse("press:follow", args=[slug]), {"email": "x@n.example"})
+            return visitor.post(reverse("alerts:follow", args=[slug]), {"email": "x@n.example"})
 
     fetches = [
         ("newsrooms", "newsroom:site-root", 200, visitor.get, "/"),
@@ -193,7 +195,7 @@ def site_pages(site, monkeypatch):
         ("search, nothing found", None, 200, visitor.get, "/search/?q=zeppelin"),
         ("newsroom search", None, 200, visitor.get, f"/search/?q=podium&newsroom={slug}"),
         ("search, filter refused", None, 200, visitor.get, "/search/?q=podium&year=1066"),
-        ("follow", "press:follow", 200, visitor.get, f"/{slug}/alerts/"),
+        ("follow", "alerts:follow", 200, visitor.get, f"/{slug}/alerts/"),
         ("follow, asked", None, 200, visitor.get, f"/{slug}/alerts/?asked=1"),
         (
             "follow, form errors",
@@ -203,31 +205,31 @@ def site_pages(site, monkeypatch):
             f"/{slug}/alerts/",
         ),
         ("follow, too many", None, 429, lambda path: limited(), f"/{slug}/alerts/"),
-        ("confirm", "press:alerts-confirm", 200, visitor.get, site["pending"].get_confirm_url()),
+        ("confirm", "alerts:confirm", 200, visitor.get, site["pending"].get_confirm_url()),
         ("confirmed", None, 200, visitor.get, site["following"].get_confirm_url()),
         (
             "unsubscribe",
-            "press:alerts-unsubscribe",
+            "alerts:unsubscribe",
             200,
             visitor.get,
             site["following"].get_unsubscribe_url(),
         ),
         ("unsubscribed", None, 200, visitor.post, site["following"].get_unsubscribe_url()),
-        ("pass", "press:pass", 200, visitor.get, site["pass"].link_path()),
+        ("pass", "passes:pass", 200, visitor.get, site["pass"].link_path()),
         (
             "pass photo set",
-            "press:pass-photoset",
+            "passes:pass-photoset",
             200,
             visitor.get,
-            reverse("press:pass-photoset", args=[token, "signing"]),
+            reverse("passes:pass-photoset", args=[token, "signing"]),
         ),
         (
             "pass photo",
-            "press:pass-photo",
+            "passes:pass-photo",
             200,
             visitor.get,
             reverse(
-                "press:pass-photo", args=[token, "signing", site["pass"].release.hero_photo_id]
+                "passes:pass-photo", args=[token, "signing", site["pass"].release.hero_photo_id]
             ),
         ),
         ("pass revoked", None, 410, visitor.get, site["revoked_pass"].link_path()),

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Visibility
-from newsroom.models import Membership, Role
-from press.models import PassEvent, PreviewPass, Status
+from newsroom.ground.models import Membership, Role
+from press.models import Status
+from press.passes.models import PassEvent, PreviewPass
 from tests.factories import body, make_newsroom, make_photo, make_photo_set, make_release
 
 EMBARGO = datetime(2030, 6, 3, 7, 0, tzinfo=UTC)  # 09:00 in Stockholm (CEST)
@@ -91,11 +92,11 @@ def test_the_pass_reaches_the_photos_downloads_and_zip_but_nothing_else(
         private_photo = newsroom.photo_sets.get(slug="internal").photos.get()
         token = preview_pass.token
         private_url = reverse(
-            "press:pass-photo-file", args=[token, private_photo.pk, private_photo.version, "web"]
+            "passes:pass-photo-file", args=[token, private_photo.pk, private_photo.version, "web"]
         )
         outside = make_photo(make_photo_set(newsroom, slug="public-set"))
         outside_url = reverse(
-            "press:pass-photo-file", args=[token, outside.pk, outside.version, "web"]
+            "passes:pass-photo-file", args=[token, outside.pk, outside.version, "web"]
         )
 
         assert hero_src.startswith(f"/preview/{token}/")
@@ -118,10 +119,10 @@ def test_a_pass_stops_serving_the_hero_once_its_set_is_made_private(journalist, 
         token = preview_pass.token
         page = journalist.get(preview_pass.link_path()).content.decode()
         hero_file = journalist.get(
-            reverse("press:pass-photo-file", args=[token, hero.pk, hero.version, "web"])
+            reverse("passes:pass-photo-file", args=[token, hero.pk, hero.version, "web"])
         )
         hero_page = journalist.get(
-            reverse("press:pass-photo", args=[token, hero.photo_set.slug, hero.pk])
+            reverse("passes:pass-photo", args=[token, hero.photo_set.slug, hero.pk])
         )
 
     assert "New signing" in page and f"/photos/{hero.pk}/" not in page
@@ -136,15 +137,15 @@ def test_each_opening_and_download_is_logged(journalist, preview_pass):
         token = preview_pass.token
         body(
             journalist.get(
-                reverse("press:pass-photo-file", args=[token, hero.pk, hero.version, "original"])
+                reverse("passes:pass-photo-file", args=[token, hero.pk, hero.version, "original"])
             )
         )
         body(
             journalist.get(
-                reverse("press:pass-photoset-zip", args=[token, hero.photo_set_id, "web"])
+                reverse("passes:pass-photoset-zip", args=[token, hero.photo_set_id, "web"])
             )
         )
-        journalist.get(reverse("press:pass-calendar", args=[token]))
+        journalist.get(reverse("passes:pass-calendar", args=[token]))
 
     events = list(preview_pass.events.order_by("at", "pk").values_list("kind", "detail"))
     assert events == [
@@ -157,7 +158,7 @@ def test_each_opening_and_download_is_logged(journalist, preview_pass):
 
 def test_the_calendar_reminder_holds_the_embargo_time(journalist, preview_pass):
     with time_machine.travel(BEFORE, tick=False):
-        response = journalist.get(reverse("press:pass-calendar", args=[preview_pass.token]))
+        response = journalist.get(reverse("passes:pass-calendar", args=[preview_pass.token]))
 
     assert response["Content-Type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(response.content)
@@ -169,7 +170,7 @@ def test_the_calendar_reminder_holds_the_embargo_time(journalist, preview_pass):
 
 
 def test_the_same_pass_gives_the_same_calendar_file_whatever_the_hour(journalist, preview_pass):
-    url = reverse("press:pass-calendar", args=[preview_pass.token])
+    url = reverse("passes:pass-calendar", args=[preview_pass.token])
     with time_machine.travel(BEFORE + timedelta(hours=1), tick=False):
         first = journalist.get(url).content
     with time_machine.travel(BEFORE + timedelta(hours=5), tick=False):
@@ -199,7 +200,7 @@ def test_dead_links_get_a_clear_410_and_never_the_release(journalist, preview_pa
         page = journalist.get(preview_pass.link_path())
         photo = journalist.get(
             reverse(
-                "press:pass-photo-file", args=[preview_pass.token, hero.pk, hero.version, "web"]
+                "passes:pass-photo-file", args=[preview_pass.token, hero.pk, hero.version, "web"]
             )
         )
 
@@ -213,8 +214,8 @@ def test_forged_and_unknown_links_are_404(journalist, preview_pass):
     key, signature = preview_pass.token.split(":")
     forged = f"{key[:-1]}{'A' if key[-1] != 'A' else 'B'}:{signature}"
 
-    assert journalist.get(reverse("press:pass", args=[forged])).status_code == 404
-    assert journalist.get(reverse("press:pass", args=["not-a-pass"])).status_code == 404
+    assert journalist.get(reverse("passes:pass", args=[forged])).status_code == 404
+    assert journalist.get(reverse("passes:pass", args=["not-a-pass"])).status_code == 404
 
 
 def test_once_the_embargo_lifts_the_link_leads_to_the_public_page(journalist, preview_pass):
@@ -231,7 +232,7 @@ def test_a_publisher_issues_a_pass_and_the_journalist_gets_it_by_mail(
     with time_machine.travel(BEFORE, tick=False), django_capture_on_commit_callbacks(execute=True):
         client.force_login(editor)  # a session of that day
         response = client.post(
-            reverse("admin:press_previewpass_add"),
+            reverse("admin:passes_previewpass_add"),
             {
                 "release": embargoed.pk,
                 "name": "Kim Reporter",
@@ -242,7 +243,7 @@ def test_a_publisher_issues_a_pass_and_the_journalist_gets_it_by_mail(
         )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:press_previewpass_changelist")
+    assert response["Location"] == reverse("admin:passes_previewpass_changelist")
     preview_pass = PreviewPass.objects.get()
     assert preview_pass.expires_at == EMBARGO + timedelta(days=1)
     assert preview_pass.created_by.username == "editor"
@@ -255,27 +256,27 @@ def test_a_publisher_issues_a_pass_and_the_journalist_gets_it_by_mail(
 
 def test_passes_are_for_publishers_of_the_release_newsroom(client, embargoed, newsroom):
     editor = get_user_model().objects.create_user("writer", is_staff=True)
-    from django.contrib.auth.models import Permission
+    from tests.factories import our_permissions
 
-    editor.user_permissions.set(Permission.objects.filter(content_type__app_label="press"))
+    editor.user_permissions.set(our_permissions("press"))
     Membership.objects.create(newsroom=newsroom, user=editor, role=Role.EDITOR)
     outsider = get_user_model().objects.create_user("outsider", is_staff=True)
-    outsider.user_permissions.set(Permission.objects.filter(content_type__app_label="press"))
+    outsider.user_permissions.set(our_permissions("press"))
     Membership.objects.create(newsroom=make_newsroom(), user=outsider, role=Role.PUBLISHER)
     data = {"release": embargoed.pk, "name": "Kim", "email": "kim@news.example", **NO_EVENTS}
 
     client.force_login(editor)
-    assert client.get(reverse("admin:press_previewpass_add")).status_code == 403
-    assert client.post(reverse("admin:press_previewpass_add"), data).status_code == 403
+    assert client.get(reverse("admin:passes_previewpass_add")).status_code == 403
+    assert client.post(reverse("admin:passes_previewpass_add"), data).status_code == 403
     client.force_login(outsider)
-    forged = client.post(reverse("admin:press_previewpass_add"), data)
+    forged = client.post(reverse("admin:passes_previewpass_add"), data)
     assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
     assert not PreviewPass.objects.exists()
 
 
 def test_publishers_revoke_passes(editor_client, preview_pass, journalist):
     response = editor_client.post(
-        reverse("admin:press_previewpass_changelist"),
+        reverse("admin:passes_previewpass_changelist"),
         {"action": "revoke", "_selected_action": [preview_pass.pk]},
     )
 

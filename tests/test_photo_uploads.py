@@ -14,7 +14,7 @@ from django.urls import reverse
 from PIL import Image
 
 from media.models import Photo
-from newsroom.demo.photos import make_photo
+from newsroom.site.demo.photos import make_photo
 from tests.factories import jpeg_bytes, make_newsroom, make_photo_set
 
 

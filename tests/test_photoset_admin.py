@@ -9,7 +9,7 @@ from PIL import Image
 from media.imagegenerators import FocalCrop
 from media.models import DownloadCount, Photo
 from media.tasks import generate_renditions
-from newsroom.models import License
+from newsroom.ground.models import License
 from tests.factories import (
     admin_form_data,
     jpeg_bytes,

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from newsroom.models import Newsroom
+from newsroom.ground.models import Newsroom
 from tests.factories import make_newsroom, make_release
 
 

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from media.models import Document, Visibility
-from newsroom.demo.documents import make_fact_sheet
-from newsroom.models import Membership, Role
+from newsroom.ground.models import Membership, Role
+from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Event, PressRelease, State, Status
 from press.publishing import announce_due_releases, release_went_live
 from tests.factories import (

@@ -22,7 +22,7 @@ from media.models import CROP_SIZES, Photo, Rendition
 from media.renditions import sizes_for
 from media.tasks import generate_renditions
 from media.uploads import accept_photo
-from newsroom import uploads
+from newsroom.ground import uploads
 from tests.factories import body, make_photo, make_photo_set
 
 
@@ -307,8 +307,8 @@ def reference_pixels(data):
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_tiles_read_row_by_row_are_libheifs_pixels_in_every_orientation(monkeypatch, orientation):
-    from newsroom.heif import open_tiles
-    from newsroom.orientation import UPRIGHT
+    from newsroom.ground.heif import open_tiles
+    from newsroom.ground.orientation import UPRIGHT
 
     data = tiled_heic(monkeypatch, marked(), orientation)
 
@@ -381,7 +381,7 @@ def test_heic_is_limited_by_what_is_decoded_at_once_not_by_its_whole_size(
 def test_without_libheifs_tile_functions_heic_is_decoded_whole_within_the_one_piece_limit(
     editor_client, client, photo_set, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from newsroom import heif
+    from newsroom.ground import heif
 
     monkeypatch.setattr(heif, "libheif", lambda: None)  # a libheif older than its tile API
     data = tiled_heic(monkeypatch, marked(), orientation=6)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import Image
 
 from media.models import Photo
-from newsroom.demo.photos import make_photo
+from newsroom.site.demo.photos import make_photo
 from tests.factories import body, exiftool, make_photo_set, with_exif
 
 BUCKET = "newsroom-test"

@@ -16,7 +16,7 @@ from lxml import etree
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from press.api import NINJS_VERSION
+from press.api.views import NINJS_VERSION
 from press.models import Status
 from tests.factories import make_photo, make_photo_set, make_release
 

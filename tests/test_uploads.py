@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from newsroom.uploads import decode_image
+from newsroom.ground.uploads import decode_image
 from tests.factories import jpeg_bytes
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from PIL import Image
 
 from media.models import Photo, Rendition, Visibility, ZipDownloadCount
-from newsroom.models import Newsroom
+from newsroom.ground.models import Newsroom
 from tests.factories import body, jpeg_bytes, make_photo, make_photo_set, make_release
 
 

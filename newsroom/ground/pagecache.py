@@ -1,0 +1,265 @@
+"""Public pages kept rendered on the server, per newsroom, and cache headers for everyone else.
+
+A public page (a newsroom's home, its release pages, feeds, the media kit…)
+is rendered once and then served from the cache to every visitor without a
+session. Its key holds the newsroom's *generation*: saving or deleting
+anything a newsroom owns starts a new generation, so no visitor ever gets a
+page older than the last change. Site-wide pages (the list of newsrooms,
+site feeds, the sitemap, search) use the site's generation, which every
+change renews.
+
+Time changes what is public too: a page is never kept past the next
+scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
+so the cache and browsers see the release the second its embargo lifts.
+Editors (anyone with a session) always get a freshly rendered page.
+
+What the query string may add is bounded: each view declares the parameters
+it reads, the page is kept under those alone, and a value the view rejects
+(a tag that does not exist, a page past the end) is answered but not kept.
+Otherwise every `?utm_source=N` would store one more copy of a page and push
+real pages out of the cache.
+"""
+
+import functools
+import hashlib
+import math
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe, urlencode
+
+from newsroom.ground.models import Newsroom
+
+SITE = "*"
+NEWSROOMS = "newsrooms"  # renewed when a newsroom itself changes (its name is on every page)
+PREFIX = "page"
+
+
+# What the pages show, registered by each app in its ready() ---------------------------
+
+# Model → the path from one of its rows to the newsroom whose pages show it
+# ("" for a newsroom itself, whose name is on every page of the site).
+WATCHED = {}
+# Models whose rows no page shows: counters, logs, sessions, mailing state.
+NOT_SHOWN = set()
+# Functions newsroom slug (or None for any) → when something is next due to go public.
+GO_LIVE_TIMES = []
+
+
+def watch(model, newsroom="newsroom"):
+    """Pages show this model's rows: a change renews the pages of the row's newsroom."""
+    WATCHED[model] = newsroom
+
+
+def not_shown(*models):
+    """No page shows these rows: their changes keep every cached page."""
+    NOT_SHOWN.update(models)
+
+
+def next_go_live(function):
+    """Register a function slug → the next time something scheduled goes public there."""
+    GO_LIVE_TIMES.append(function)
+    return function
+
+
+def seconds_to_next_release(newsroom_slug=None):
+    """Seconds until the next scheduled item goes live (in a newsroom, or anywhere)."""
+    times = [when for function in GO_LIVE_TIMES if (when := function(newsroom_slug))]
+    if not times:
+        return None
+    return max(0, math.ceil((min(times) - timezone.now()).total_seconds()))
+
+
+def newsroom_slug_of(instance):
+    """The slug of the newsroom whose pages show the row, or None if it could be any.
+
+    The first step of the path is read from the row's own foreign key, which a
+    deleted row still holds.
+    """
+    path = WATCHED[type(instance)]
+    if not path:
+        return None
+    first, _, rest = path.partition("__")
+    pk = getattr(instance, f"{first}_id", None)
+    if pk is None:
+        return None
+    parent = type(instance)._meta.get_field(first).related_model
+    slug = f"{rest}__slug" if rest else "slug"
+    return parent._base_manager.filter(pk=pk).values_list(slug, flat=True).first()
+
+
+# Generations ----------------------------------------------------------------------
+
+
+def scope_id(scope):
+    # A newsroom's slug comes from the address: hashed, any length makes a short key.
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+
+def generation_key(scope):
+    return f"{PREFIX}:generation:{scope_id(scope)}"
+
+
+def generations(*scopes):
+    """The scopes' current generations as one string, started where there is none yet.
+
+    None for a newsroom that does not exist: an address with any slug in it
+    must not add a generation to the cache.
+    """
+    keys = [generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    for scope, key in zip(scopes, keys, strict=True):
+        if key not in found:
+            if not scope_exists(scope):
+                return None
+            cache.add(key, secrets.token_hex(6), timeout=None)
+            found[key] = cache.get(key)
+    return ":".join(str(found[key]) for key in keys)
+
+
+def scope_exists(scope):
+    return scope in (SITE, NEWSROOMS) or Newsroom.objects.filter(slug=scope).exists()
+
+
+def renew(*scopes):
+    cache.set_many({generation_key(scope): secrets.token_hex(6) for scope in scopes}, timeout=None)
+
+
+def changed(newsroom_slug=None):
+    """Something public may have changed: in one newsroom, or (slug None) anywhere.
+
+    Renewed now and again after the commit, so a page rendered from the old
+    rows while the transaction was open is not kept under the new generation.
+    """
+    scopes = [SITE, newsroom_slug] if newsroom_slug else [SITE, NEWSROOMS]
+    renew(*scopes)
+    transaction.on_commit(lambda: renew(*scopes))
+
+
+# The decorator -----------------------------------------------------------------------
+
+
+def cacheable_request(request):
+    return request.method in ("GET", "HEAD") and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def cacheable_response(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Cache-Control")  # previews and private answers say so
+    )
+
+
+def declared_query(request, names):
+    """The query string with only these parameters, in one order, each with the value views
+    read (the last one given): the same page for every spelling of the same request."""
+    pairs = [(name, request.GET[name]) for name in sorted(names) if name in request.GET]
+    return QueryDict(urlencode(pairs), encoding=request.encoding)
+
+
+def page_key(request, scope):
+    """The page's key in the current generation of its scope; None for no newsroom."""
+    scopes = [SITE] if scope == SITE else [NEWSROOMS, scope]
+    generation = generations(*scopes)
+    if generation is None:
+        return None
+    address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
+    return f"{PREFIX}:{scope_id(scope)}:{generation}:{address[:32]}"
+
+
+def do_not_store(request):
+    """Answer this request but keep no copy: it asked for something the view rejected
+    (an unknown tag, a page past the end), or for text of the client's choosing (a
+    search), which would give every client as many cache entries as it likes."""
+    request.page_not_stored = True
+
+
+def stored(response, expires):
+    return {"content": response.content, "headers": dict(response.items()), "expires": expires}
+
+
+def restored(entry):
+    return HttpResponse(entry["content"], headers=entry["headers"])
+
+
+def public_page(view=None, *, query=()):
+    """Serve the view's public answer from the cache, with ETag, Last-Modified and max-age.
+
+    A view with a `newsroom` URL argument shows that newsroom; one without
+    (the site root, site feeds, the sitemap, search) depends on all of them.
+    `query` names the query parameters the view reads: it gets a request whose
+    GET holds those alone, so the page it makes is the one the key stands for.
+    """
+    if view is None:
+        return functools.partial(public_page, query=query)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.GET = declared_query(request, query)
+        newsroom = kwargs.get("newsroom")
+        scope = newsroom or SITE
+        use_cache = cacheable_request(request)
+        key = page_key(request, scope) if use_cache else None
+        entry = cache.get(key) if key else None
+        if entry is not None:
+            response = restored(entry)
+            expires = entry["expires"]
+        else:
+            response = view(request, *args, **kwargs)
+            if not getattr(response, "is_rendered", True):
+                response.render()  # a TemplateResponse (the sitemap): keep the bytes
+            if not cacheable_response(response):
+                return response
+            until = seconds_to_next_release(newsroom)
+            keep = settings.NEWSROOM_PAGE_CACHE_SECONDS
+            if until is not None:
+                keep = min(keep, until)
+            expires = time.time() + keep
+            if key and keep > 0 and not getattr(request, "page_not_stored", False):
+                cache.set(key, stored(response, expires), timeout=keep)
+        left = max(0, math.floor(expires - time.time()))
+        patch_cache_control(
+            response, public=True, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, left)
+        )
+        return response
+
+    return conditional(wrapper)
+
+
+def conditional(view):
+    """ETag from the content, and 304s, for GET and HEAD alike.
+
+    Django's `conditional_page` leaves HEAD alone, so a client checking a
+    page or feed with HEAD got neither the ETag nor a 304.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != 200
+            or response.streaming
+            or "no-store" in response.get("Cache-Control", "")
+        ):
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
+
+    return wrapper

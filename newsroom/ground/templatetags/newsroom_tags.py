@@ -1,0 +1,26 @@
+"""Template filters every app's pages share."""
+
+from django import template
+from django.utils import timezone
+
+from newsroom.ground.http import absolute_url
+
+register = template.Library()
+
+
+@register.filter
+def machine_time(value):
+    """A date and time as `<time datetime>` takes it: "2022-05-15T21:30:00+02:00".
+
+    In the page's time zone and to the second: HTML allows at most three digits
+    of a second, and Django's "c" format writes all six the database keeps.
+    """
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
+def absolute(path):
+    """A path as a full address on this site: canonical links, whatever Host was sent."""
+    return absolute_url(path)

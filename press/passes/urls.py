@@ -1,0 +1,32 @@
+from django.urls import path
+
+from press.passes import views
+
+app_name = "passes"
+
+urlpatterns = [
+    # A journalist's preview pass: the release and its media before the embargo lifts.
+    path("preview/<str:token>/", views.pass_release, name="pass"),
+    path("preview/<str:token>/embargo.ics", views.pass_calendar, name="pass-calendar"),
+    path("preview/<str:token>/photos/<slug:slug>/", views.pass_photoset, name="pass-photoset"),
+    path(
+        "preview/<str:token>/photos/<slug:slug>/<int:pk>/",
+        views.pass_photo,
+        name="pass-photo",
+    ),
+    path(
+        "preview/<str:token>/files/photos/<int:pk>/<str:version>/<str:size>/",
+        views.pass_photo_file,
+        name="pass-photo-file",
+    ),
+    path(
+        "preview/<str:token>/files/sets/<int:pk>/<str:size>.zip",
+        views.pass_photoset_zip,
+        name="pass-photoset-zip",
+    ),
+    path(
+        "preview/<str:token>/files/documents/<int:pk>/<str:version>/",
+        views.pass_document,
+        name="pass-document",
+    ),
+]

@@ -1,0 +1,236 @@
+"""What a preview pass opens: the release and its media before the embargo lifts."""
+
+import functools
+from datetime import timedelta
+
+import icalendar
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from media.downloads import Links
+from media.models import Photo, PhotoSet
+from media.views import (
+    render_photo,
+    render_photo_set,
+    send_document,
+    send_photo_file,
+    send_set_zip,
+)
+from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
+from newsroom.ground.models import Person
+from press.models import State
+from press.parts import PASS_HOLDER
+from press.passes.models import PassEvent, PreviewPass, pass_key_from_token
+from press.views import render_release
+
+
+class PassLinks(Links):
+    """A pass holder's links: to views that check the pass instead of publication."""
+
+    def __init__(self, preview_pass):
+        self.token = preview_pass.token
+
+    def photo_file(self, photo, size):
+        return reverse("passes:pass-photo-file", args=[self.token, photo.pk, photo.version, size])
+
+    def photo_page(self, photo):
+        return reverse("passes:pass-photo", args=[self.token, photo.photo_set.slug, photo.pk])
+
+    def photo_set(self, photo_set):
+        return reverse("passes:pass-photoset", args=[self.token, photo_set.slug])
+
+    def set_zip(self, photo_set, size):
+        return reverse("passes:pass-photoset-zip", args=[self.token, photo_set.pk, size])
+
+    def document(self, document):
+        return reverse(
+            "passes:pass-document", args=[self.token, document.pk, document.sha256[:12]]
+        )
+
+
+def pass_view(live_redirect=False):
+    """Resolve the pass in the link; answer 404, 410 or the view.
+
+    With `live_redirect`, once the embargo has lifted the link leads to the
+    public page, whatever the pass's own state.
+    """
+    return functools.partial(resolve_pass, live_redirect=live_redirect)
+
+
+def resolve_pass(view, live_redirect):
+    @functools.wraps(view)
+    def wrapper(request, token, **kwargs):
+        key = pass_key_from_token(token)
+        preview_pass = (
+            PreviewPass.objects.select_related(
+                "release__newsroom", "release__hero_photo__photo_set__newsroom"
+            )
+            .filter(key=key)
+            .first()
+            if key
+            else None
+        )
+        if preview_pass is None:
+            raise Http404
+        release = preview_pass.release
+        if live_redirect and release.is_live():
+            return redirect(release.get_absolute_url())  # public now: the real page
+        if preview_pass.revoked_at is not None:
+            return pass_unavailable(request, preview_pass, "revoked")
+        if not preview_pass.is_valid():
+            return pass_unavailable(request, preview_pass, "expired")
+        if release.state not in (State.SCHEDULED, State.LIVE):
+            return pass_unavailable(request, preview_pass, "withdrawn")
+        return view(request, preview_pass, **kwargs)
+
+    return wrapper
+
+
+def pass_unavailable(request, preview_pass, reason):
+    """A link that worked once: say why it no longer does, never show the release."""
+    context = {
+        "newsroom": preview_pass.release.newsroom,
+        "preview_pass": preview_pass,
+        "reason": reason,
+        "contacts": Person.objects.press_contacts().filter(newsroom=preview_pass.release.newsroom),
+    }
+    response = render(request, "press/pass_unavailable.html", context, status=410)
+    return mark_preview(response)
+
+
+def log(preview_pass, kind, detail=""):
+    PassEvent.objects.create(preview_pass=preview_pass, kind=kind, detail=detail[:300])
+
+
+def pass_photo_sets(release):
+    # Sets that go public with the release; private ones stay with the editors.
+    return release.photo_sets.for_pass_holders().select_related("newsroom")
+
+
+def pass_photos(release):
+    """The photos of the release's sets and its hero, unless their set is private."""
+    return Photo.objects.select_related("photo_set__newsroom").filter(
+        Q(photo_set__in=release.photo_sets.all()) | Q(pk=release.hero_photo_id),
+        photo_set__in=PhotoSet.objects.for_pass_holders(),
+    )
+
+
+@pass_view(live_redirect=True)
+def pass_release(request, preview_pass):
+    log(preview_pass, PassEvent.Kind.OPENED)
+    return render_release(
+        request,
+        preview_pass.release,
+        audience=PASS_HOLDER,
+        links=PassLinks(preview_pass),
+        embargo_pass=preview_pass,
+    )
+
+
+@pass_view()
+def pass_photoset(request, preview_pass, slug):
+    photo_set = get_object_or_404(pass_photo_sets(preview_pass.release), slug=slug)
+    return render_photo_set(
+        request,
+        photo_set,
+        preview=True,
+        links=PassLinks(preview_pass),
+        embargo_pass=preview_pass,
+        release=preview_pass.release,
+    )
+
+
+@pass_view()
+def pass_photo(request, preview_pass, slug, pk):
+    photo = get_object_or_404(pass_photos(preview_pass.release), pk=pk, photo_set__slug=slug)
+    return render_photo(
+        request,
+        photo,
+        preview=True,
+        links=PassLinks(preview_pass),
+        embargo_pass=preview_pass,
+        release=preview_pass.release,
+    )
+
+
+@pass_view()
+@require_safe
+def pass_photo_file(request, preview_pass, pk, version, size):
+    photo = get_object_or_404(pass_photos(preview_pass.release), pk=pk)
+    return send_photo_file(
+        request,
+        photo,
+        version,
+        size,
+        public=False,
+        links=PassLinks(preview_pass),
+        logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
+    )
+
+
+@pass_view()
+@require_safe
+def pass_photoset_zip(request, preview_pass, pk, size):
+    photo_set = get_object_or_404(pass_photo_sets(preview_pass.release), pk=pk)
+    return send_set_zip(
+        request,
+        photo_set,
+        size,
+        public=False,
+        logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
+    )
+
+
+@pass_view()
+@require_safe
+def pass_document(request, preview_pass, pk, version):
+    documents = preview_pass.release.documents.for_pass_holders()
+    document = get_object_or_404(documents.select_related("newsroom"), pk=pk)
+    return send_document(
+        request,
+        document,
+        version,
+        public=False,
+        links=PassLinks(preview_pass),
+        logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
+    )
+
+
+@pass_view()
+@require_safe
+def pass_calendar(request, preview_pass):
+    """The embargo as a calendar event, with a reminder, for the journalist's calendar."""
+    release = preview_pass.release
+    log(preview_pass, PassEvent.Kind.CALENDAR)
+    public_url = absolute_url(release.get_absolute_url())
+    local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
+    event = icalendar.Event()
+    event.add("uid", f"embargo-{preview_pass.pk}-{release.pk}@{site_host()}")
+    # The stamp says when the information last changed, not when it was asked for:
+    # the same pass gives the same file (the embargo can move after the pass is issued).
+    event.add("dtstamp", max(preview_pass.created_at, release.updated_at))
+    event.add("dtstart", release.publish_at)
+    event.add("dtend", release.publish_at + timedelta(minutes=15))
+    event.add("summary", f"Embargo lifts: {release.title}")
+    event.add(
+        "description",
+        f"{release.newsroom}: not for publication before "
+        f"{local_time:%d %B %Y, %H:%M} {local_time.tzname()}. {public_url}",
+    )
+    event.add("url", public_url)
+    reminder = icalendar.Alarm()
+    reminder.add("action", "DISPLAY")
+    reminder.add("description", f"Embargo lifts in 15 minutes: {release.title}")
+    reminder.add("trigger", timedelta(minutes=-15))
+    event.add_component(reminder)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Newsroom//Embargo reminder//EN")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition("embargo.ics")
+    return mark_preview(response)
