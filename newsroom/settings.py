@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sitemaps",
     # Full-text search on PostgreSQL (the search falls back to plain matching on SQLite).
     "django.contrib.postgres",
     "django.forms",

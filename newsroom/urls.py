@@ -5,11 +5,12 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from newsroom.site import views
-from press.sitemaps import SITEMAPS
 from press.views import search_view
 
 urlpatterns = [
-    path("sitemap.xml", views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-site.xml", views.sitemap_site, name="sitemap-site"),
+    path("<slug:newsroom>/sitemap-<str:kind>.xml", views.sitemap_section, name="sitemap-section"),
     path("robots.txt", views.robots, name="robots"),
     path("search/", search_view, name="search"),
     # Passes and alerts have apps of their own; their admin pages moved with them.

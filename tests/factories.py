@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pyexiv2
 from django.apps import apps
@@ -13,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.forms import FileField, MultiWidget
 from django.utils import timezone
+from lxml import etree
 from PIL import Image
 
 from media.models import Photo, PhotoSet, Visibility
@@ -155,3 +157,13 @@ def admin_form_data(response):
             else:
                 data[field.html_name] = "on" if value is True else value
     return data
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_files(client):
+    """The paths of every file the sitemap index lists."""
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    addresses = [urlsplit(loc.text) for loc in index.iter(f"{SITEMAP}loc")]
+    return [address.path + (f"?{address.query}" if address.query else "") for address in addresses]

@@ -1,17 +1,18 @@
 import re
 
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 
 from media.models import PhotoSet, attach_covers
 from newsroom.ground.http import absolute_url, file_response
 from newsroom.ground.models import Newsroom, Person
-from newsroom.ground.pagecache import do_not_store, public_page
+from newsroom.ground.pagecache import public_page
+from press import sitemaps
 from press.models import Event, PressRelease
 
 LATEST_RELEASES = 6
@@ -83,12 +84,40 @@ def serve_small_image(rendition, public):
     return file_response(rendition, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)
 
 
+@public_page
+def sitemap_index(request):
+    """The index of the sitemap files: the site's, and each newsroom's by kind and page."""
+    files = list(sitemaps.files())
+    return xml_response(sitemaps.sitemapindex(files), [lastmod for _, lastmod in files])
+
+
+@public_page
+def sitemap_site(request):
+    return xml_response(sitemaps.urlset(sitemaps.site_entries(), "daily", 1.0), [])
+
+
 @public_page(query=["p"])
-def sitemap(request, sitemaps):
-    """Django's sitemap; its pages are kept only under the numbers it links to (?p=2)."""
-    if not re.fullmatch(r"[1-9][0-9]{0,5}", request.GET.get("p", "1")):
-        do_not_store(request)  # ?p=01 and the like: the same page, spelt anew each time
-    return django_sitemap(request, sitemaps)
+def sitemap_section(request, newsroom, kind):
+    """One file of a newsroom's releases, photo sets or events (?p=2 and on for more)."""
+    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    section = sitemaps.SECTIONS.get(kind)
+    number = request.GET.get("p", "1")
+    if section is None or not re.fullmatch(r"[1-9][0-9]{0,5}", number):
+        raise Http404
+    page = int(number)
+    if page > section.pages(newsroom):
+        raise Http404  # an empty urlset is not a valid sitemap
+    entries = section.entries(newsroom, page)
+    document = sitemaps.urlset(entries, section.changefreq, section.priority)
+    return xml_response(document, [section.latest(newsroom, page)])
+
+
+def xml_response(document, lastmods):
+    response = HttpResponse(document, content_type="application/xml; charset=utf-8")
+    known = [moment for moment in lastmods if moment]
+    if known:
+        response["Last-Modified"] = http_date(max(known).timestamp())
+    return response
 
 
 def robots(request):

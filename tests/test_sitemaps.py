@@ -1,0 +1,167 @@
+"""The sitemap: an index, files of at most 50,000 addresses per newsroom and kind, all valid."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from lxml import etree
+
+from media.models import Visibility
+from press import sitemaps
+from press.models import Status
+from tests.factories import (
+    SITEMAP,
+    make_event,
+    make_newsroom,
+    make_photo_set,
+    make_release,
+    sitemap_files,
+)
+
+SCHEMAS = Path(__file__).parent / "schemas"
+URLSET = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap.xsd")))
+INDEX = etree.XMLSchema(etree.parse(str(SCHEMAS / "siteindex.xsd")))
+
+
+def addresses(client):
+    """Every address in every file of the sitemap, each file checked against the schema."""
+    found = []
+    for path in sitemap_files(client):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"] == "application/xml; charset=utf-8"
+        document = etree.fromstring(response.content)
+        URLSET.assertValid(document)
+        found += [loc.text for loc in document.iter(f"{SITEMAP}loc")]
+    return found
+
+
+@pytest.fixture
+def small_files(monkeypatch, db):
+    monkeypatch.setattr(sitemaps, "PER_FILE", 2)
+
+
+def test_the_index_validates_and_lists_the_site_file(client, db):
+    document = etree.fromstring(client.get("/sitemap.xml").content)
+
+    INDEX.assertValid(document)
+    assert sitemap_files(client) == ["/sitemap-site.xml"]
+    assert addresses(client) == ["http://testserver/"]
+
+
+def test_every_live_release_set_and_event_is_listed_and_nothing_else(client, newsroom):
+    live = make_release(newsroom, title="Out")
+    draft = make_release(newsroom, title="Draft", slug="draft", status=Status.DRAFT)
+    later = timezone.now() + timedelta(days=1)
+    scheduled = make_release(newsroom, title="Later", slug="later", publish_at=later)
+    photo_set = make_photo_set(newsroom, title="Public set")
+    private = make_photo_set(newsroom, title="Private", visibility=Visibility.PRIVATE)
+    event = make_event(newsroom)
+
+    found = addresses(client)
+
+    for shown in (live, photo_set, event, newsroom):
+        assert f"http://testserver{shown.get_absolute_url()}" in found
+    for hidden in (draft, scheduled, private):
+        assert f"http://testserver{hidden.get_absolute_url()}" not in found
+    assert len(found) == len(set(found))
+
+
+def test_a_long_archive_is_split_into_files_that_list_every_release(client, small_files):
+    newsroom = make_newsroom()
+    releases = [make_release(newsroom, title=f"Release {n}", slug=f"r-{n}") for n in range(5)]
+    path = f"/{newsroom.slug}/sitemap-releases.xml"
+
+    files = sitemap_files(client)
+    found = addresses(client)
+
+    assert [f for f in files if "releases" in f] == [path, f"{path}?p=2", f"{path}?p=3"]
+    for release in releases:
+        assert found.count(f"http://testserver{release.get_absolute_url()}") == 1
+    for wrong in ("?p=4", "?p=0", "?p=01", "?p=x"):
+        assert client.get(path + wrong).status_code == 404
+
+
+def test_a_new_release_joins_the_last_file_and_leaves_the_others_as_they_were(client, small_files):
+    newsroom = make_newsroom()
+    for n in range(3):
+        make_release(newsroom, slug=f"r-{n}", publish_at=timezone.now() - timedelta(days=10 - n))
+    path = f"/{newsroom.slug}/sitemap-releases.xml"
+    first = client.get(path)
+
+    make_release(newsroom, slug="newest")
+
+    again = client.get(path)
+    assert again.content == first.content
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert b"newest" in client.get(path + "?p=2").content
+
+
+def test_each_index_entry_carries_the_lastmod_of_its_file(client, small_files):
+    newsroom = make_newsroom()
+    old = timezone.now() - timedelta(days=30)
+    make_release(newsroom, slug="a", publish_at=old, first_published_at=old)
+    make_release(newsroom, slug="b", publish_at=old, first_published_at=old)
+    make_release(newsroom, slug="c")
+
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    lastmods = {
+        entry.find(f"{SITEMAP}loc").text: entry.find(f"{SITEMAP}lastmod").text
+        for entry in index.iter(f"{SITEMAP}sitemap")
+        if entry.find(f"{SITEMAP}lastmod") is not None
+    }
+    base = f"http://testserver/{newsroom.slug}/sitemap-releases.xml"
+    assert lastmods[base].startswith(old.date().isoformat())
+    assert lastmods[f"{base}?p=2"].startswith(timezone.now().date().isoformat())
+
+
+def test_a_change_in_one_newsroom_keeps_the_other_newsrooms_files_cached(client, db):
+    first, second = make_newsroom(slug="first"), make_newsroom(slug="second", name="Second")
+    make_release(first, slug="a")
+    make_release(second, slug="b")
+    client.get("/first/sitemap-releases.xml")
+
+    make_release(second, slug="c")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/first/sitemap-releases.xml")
+    assert response.status_code == 200
+    assert not [q for q in queries if "press_pressrelease" in q["sql"]]
+
+
+def test_a_file_takes_the_same_queries_for_ten_releases_as_for_one(client, db):
+    newsroom = make_newsroom()
+    make_release(newsroom, slug="only")
+    path = f"/{newsroom.slug}/sitemap-releases.xml"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            Client(HTTP_COOKIE="sessionid=x").get(path)  # past the page cache
+        return len(queries)
+
+    one = count()
+    for n in range(9):
+        make_release(newsroom, slug=f"more-{n}")
+    assert count() == one
+
+
+def test_files_read_only_the_columns_they_print(client, db):
+    newsroom = make_newsroom()
+    make_release(newsroom, slug="only", body="<p>A long body.</p>")
+    path = f"/{newsroom.slug}/sitemap-releases.xml"
+    with CaptureQueriesContext(connection) as queries:
+        Client(HTTP_COOKIE="sessionid=x").get(path)
+    listing = [q["sql"] for q in queries if "press_pressrelease" in q["sql"]]
+    assert listing
+    for sql in listing:
+        assert '"body"' not in sql and "search_vector" not in sql and "search_text" not in sql
+
+
+def test_unknown_sections_and_newsrooms_are_404(client, newsroom):
+    assert client.get(f"/{newsroom.slug}/sitemap-people.xml").status_code == 404
+    assert client.get("/nobody/sitemap-releases.xml").status_code == 404
+    assert client.get(f"/{newsroom.slug}/sitemap-events.xml").status_code == 404  # none yet
