@@ -8,3 +8,8 @@ class MediaConfig(AppConfig):
 
     def ready(self):
         from media import signals  # noqa: F401
+        from media.models import Photo
+        from media.tasks import generate_renditions
+
+        # The model is below its task: the task learns of new versions by registration.
+        Photo.on_new_version.append(generate_renditions.enqueue)

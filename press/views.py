@@ -13,8 +13,9 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from media import sizes
 from media.downloads import PUBLIC_LINKS, Links
-from media.models import CROP_SIZES, ZIP_SIZES, Photo, PhotoSet, Size
+from media.models import Photo, PhotoSet
 from media.views import (
     public_or_preview,
     render_photo,
@@ -93,7 +94,6 @@ def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
         "preview": audience != PUBLIC,
         "links": links,
         **parts,
-        "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
         "corrections": release.corrections.all() if release.corrected_at else [],
         "next_event": Event.objects.public().filter(newsroom=newsroom).upcoming().first(),
@@ -133,9 +133,9 @@ def sharing_metadata(request, release, hero):
     newsroom = release.newsroom
     image = None
     if hero is not None:
-        width, height = hero.rendition_size(Size.SOCIAL)
+        width, height = hero.rendition_size(sizes.SOCIAL)
         image = {
-            "url": absolute_url(hero.file_url(Size.SOCIAL)),
+            "url": absolute_url(hero.file_url(sizes.SOCIAL)),
             "width": width,
             "height": height,
             "alt": hero.alt,
@@ -164,7 +164,7 @@ def sharing_metadata(request, release, hero):
     }
     if image:
         # The 16:9, 4:3 and 1:1 crops search engines ask for, around the focal point.
-        article["image"] = [absolute_url(hero.file_url(size)) for size in CROP_SIZES]
+        article["image"] = [absolute_url(hero.file_url(s.name)) for s in sizes.article_images()]
     if newsroom.logo and newsroom.schema_org_type == "Organization":
         article["publisher"]["logo"] = {
             "@type": "ImageObject",
