@@ -33,7 +33,7 @@ Figures per variant and size:
 Then the ratios, the project's goals marked PASS or FAIL (the script never
 fails on them), and photos per second for every file the rendition task
 makes of a photo (thumbnail, web, social, cleaned and stamped original,
-through `media.renditions.make_file`) with one worker process per core. The last
+through `media.renditions.file_makers`) with one worker process per core. The last
 line is the headline: our web rendition's CPU time over libvips's.
 `--quick` does fewer runs, for a smoke test.
 """
@@ -298,15 +298,23 @@ def all_files(original):
     metadata stripped and rights stamped; only the storage writes are left out.
     """
     from media.metadata import Rights
-    from media.renditions import make_file
+    from media.renditions import file_makers
+    from media.sizes import SIZES
 
     photo = SimpleNamespace(
         rights=Rights("Podium", "Third place.", "24H SERIES", "© 24H SERIES", "Free to use"),
         image=SimpleNamespace(name="photo.jpg"),
+        image_format="JPEG",
+        is_jpeg=True,
         focal_x=0.5,
         focal_y=0.5,
     )
-    return [make_file(photo, size, original) for size in ALL_SIZES]
+    files = []
+    for _size, make in file_makers(photo, io.BytesIO(original), [SIZES[s] for s in ALL_SIZES]):
+        made = io.BytesIO()
+        make(made)
+        files.append(made.getvalue())
+    return files
 
 
 def throughput_worker(var_dir, path, index, photos, ready, done):

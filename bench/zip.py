@@ -146,7 +146,8 @@ def create_set(newsroom, slug, files):
     Rows are written directly: `Photo.save()` would read the file's metadata
     again and schedule rendering, neither of which this benchmark is about.
     """
-    from media.models import Photo, PhotoSet, Rendition, Size
+    from media.models import Photo, PhotoSet, Rendition
+    from media.sizes import ORIGINAL
 
     photo_set = PhotoSet.objects.create(
         newsroom=newsroom, title=f"Bench {slug}", slug=slug, visibility="public"
@@ -171,7 +172,7 @@ def create_set(newsroom, slug, files):
     Rendition.objects.bulk_create(
         Rendition(
             photo=photo,
-            size=Size.ORIGINAL,
+            size=ORIGINAL,
             file=name,
             version="bench",
             width=width,

@@ -16,6 +16,7 @@ class MediaConfig(AppConfig):
             Rendition,
             ZipDownloadCount,
         )
+        from media.tasks import generate_renditions
         from newsroom.ground import pagecache
 
         pagecache.watch(PhotoSet)
@@ -23,3 +24,6 @@ class MediaConfig(AppConfig):
         pagecache.watch(Photo, newsroom="photo_set__newsroom")
         pagecache.watch(Rendition, newsroom="photo__photo_set__newsroom")
         pagecache.not_shown(DownloadCount, ZipDownloadCount)  # counters are on no page
+
+        # The model is below its task: the task learns of new versions by registration.
+        Photo.on_new_version.append(generate_renditions.enqueue)

@@ -15,7 +15,8 @@ from pathlib import PurePath
 from django.urls import reverse
 from django.utils import timezone
 
-from media.models import SIZE_HINTS, Rendition, Size
+from media.models import Rendition
+from media.sizes import SIZES
 from newsroom.ground.http import content_disposition
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def read_file(file):
 
 
 def stored_rendition(photo, size):
-    """The rendition that answers `size`: a JPEG's print size is its original."""
+    """The rendition that answers `size` (a name): a JPEG's print size is its original."""
     wanted = photo.stored_size(size)
     return next((r for r in photo.renditions.all() if r.size == wanted), None)
 
@@ -130,12 +131,12 @@ class PhotoDownloads:
 
     def sizes(self):
         for size in self.photo.download_sizes():
-            rendition = stored_rendition(self.photo, size)
+            rendition = stored_rendition(self.photo, size.name)
             yield {
-                "size": size,
-                "label": Size(size).label,
-                "hint": SIZE_HINTS[size],
-                "url": self.links.photo_download(self.photo, size),
+                "size": size.name,
+                "label": size.label,
+                "hint": size.hint,
+                "url": self.links.photo_download(self.photo, size.name),
                 "width": rendition.width if rendition else None,
                 "height": rendition.height if rendition else None,
                 "bytes": rendition.bytes if rendition else None,
@@ -181,8 +182,9 @@ class SetArchive:
         photos = list(photo_set.photos.all())
         # One joined query, not an IN list of every photo: sets can be huge.
         renditions = defaultdict(dict)
+        stored = {size, SIZES[size].stand_in} - {None}
         for rendition in Rendition.objects.filter(
-            photo__photo_set=photo_set, size__in=[size, Size.ORIGINAL]
+            photo__photo_set=photo_set, size__in=stored
         ).order_by():
             renditions[rendition.photo_id][rendition.size] = rendition
         self.entries, self.missing = [], []
@@ -260,7 +262,7 @@ class SetArchive:
         newsroom = self.photo_set.newsroom
         lines = [
             f"{self.photo_set.title}",
-            f"{newsroom.name} · {Size(self.size).label} size",
+            f"{newsroom.name} · {SIZES[self.size].label} size",
             "",
             "Use each photo with its credit and within its license.",
             "",

@@ -10,7 +10,7 @@ rendition looks the same in every browser and photo desk.
 import io
 import math
 
-from imagekit import ImageSpec, register
+from imagekit import ImageSpec
 from imagekit.processors import ResizeToFit, Transpose
 from PIL import Image, ImageCms, ImageFile
 
@@ -159,16 +159,42 @@ def clamp(value, low, high):
 class PhotoSpec(ImageSpec):
     format = "JPEG"
     options = {"quality": 85, "progressive": True, "optimize": True}
-    # Bump when the processing changes, so every rendition is made again.
+    # Bump when the processing of existing sizes changes: every photo gets a new
+    # version, so every file is made again under a new address. A new size needs
+    # no bump (`manage.py render_photos --missing` makes it, and only it).
     revision = 1
+    # Made from a smaller working copy of the photo (False: from every pixel).
+    scaled = True
+    box = (0, 0)
+
+    @classmethod
+    def sized(cls, width, height, **attributes):
+        """This spec with another box: `Square.sized(1080, 1080)` for a new size."""
+        return type(
+            f"{cls.__name__}{width}x{height}", (cls,), {"box": (width, height), **attributes}
+        )
+
+    @classmethod
+    def pixels(cls, width, height):
+        """The made file's pixels for an upright `width`×`height` photo."""
+        return width, height
+
+    @classmethod
+    def needs(cls, width, height):
+        """The pixels of the working copy this size is made from (at least)."""
+        return width, height
 
 
 class FitSpec(PhotoSpec):
-    box = (0, 0)
-
     @property
     def processors(self):
         return [Draft(*self.box), Transpose(), ToSRGB(), ResizeToFit(*self.box, upscale=False)]
+
+    @classmethod
+    def pixels(cls, width, height):
+        return fit_size(width, height, cls.box)
+
+    needs = pixels
 
 
 class Thumbnail(FitSpec):
@@ -200,6 +226,20 @@ class Social(PhotoSpec):
         crop = FocalCrop(*self.box, x, y, upscale=self.upscale)
         return [Draft(*self.box, cover=True), Transpose(), ToSRGB(), crop]
 
+    @classmethod
+    def pixels(cls, width, height):
+        """The box; without `upscale`, the largest crop of its shape the photo holds."""
+        if cls.upscale:
+            return cls.box
+        shrink = min(1, width / cls.box[0], height / cls.box[1])
+        return max(1, round(cls.box[0] * shrink)), max(1, round(cls.box[1] * shrink))
+
+    @classmethod
+    def needs(cls, width, height):
+        """Enough pixels to cover the box, never more than the photo has."""
+        cover = min(1, max(cls.box[0] / width, cls.box[1] / height))
+        return math.ceil(width * cover), math.ceil(height * cover)
+
 
 class Wide(Social):
     """16:9, 4:3 and 1:1 for search engines' article data: 1200 px wide where the photo has it."""
@@ -221,13 +261,4 @@ class Print(PhotoSpec):
 
     options = {"quality": 92, "progressive": True, "optimize": True, "subsampling": 0}
     processors = [Transpose(), ToSRGB()]
-
-
-register.generator("media:photo:thumbnail", Thumbnail)
-register.generator("media:photo:medium", Medium)
-register.generator("media:photo:web", Web)
-register.generator("media:photo:social", Social)
-register.generator("media:photo:print", Print)
-register.generator("media:photo:16x9", Wide)
-register.generator("media:photo:4x3", Standard)
-register.generator("media:photo:1x1", Square)
+    scaled = False

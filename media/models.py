@@ -15,16 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from media.imagegenerators import (
-    Medium,
-    PhotoSpec,
-    Social,
-    Thumbnail,
-    Web,
-    fit_size,
-    upright_size,
-)
+from media import sizes
+from media.imagegenerators import PhotoSpec, upright_size
 from media.metadata import Rights, read_file_metadata
+from media.sizes import SIZES
 from newsroom.ground.models import License, Newsroom, license_label
 from newsroom.ground.uploads import (
     RandomName,
@@ -200,38 +194,6 @@ class PhotoQuerySet(models.QuerySet):
         return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
 
 
-class Size(models.TextChoices):
-    THUMBNAIL = "thumbnail", _("Thumbnail")
-    # For our own pages on phones and narrow windows (srcset): between the two.
-    MEDIUM = "medium", _("Medium")
-    WEB = "web", _("Web")
-    SOCIAL = "social", _("Social media")
-    PRINT = "print", _("Print")
-    ORIGINAL = "original", _("Original")
-    # Crops around the focal point in the ratios search engines ask for in article data.
-    WIDE = "16x9", _("16:9 crop")
-    STANDARD = "4x3", _("4:3 crop")
-    SQUARE = "1x1", _("1:1 crop")
-
-
-# Sizes fitted into a box, smallest first: their pixels are known without opening a
-# file, so pages can offer them all in one srcset.
-FITTED_SPECS = {Size.THUMBNAIL: Thumbnail, Size.MEDIUM: Medium, Size.WEB: Web}
-# For search engines' article data (JSON-LD) only: neither downloads nor in the API.
-CROP_SIZES = [Size.WIDE, Size.STANDARD, Size.SQUARE]
-# What journalists download, smallest first; thumbnails and the medium size are for
-# pages only (web is already the size for websites, and one fewer choice is clearer).
-DOWNLOAD_SIZES = [Size.WEB, Size.SOCIAL, Size.PRINT, Size.ORIGINAL]
-# Sizes a whole set can be downloaded in as one ZIP.
-ZIP_SIZES = [(Size.WEB, Size.WEB.label), (Size.PRINT, Size.PRINT.label)]
-SIZE_HINTS = {
-    Size.WEB: _("for websites"),
-    Size.SOCIAL: _("1200 × 630 for link previews"),
-    Size.PRINT: _("every pixel, JPEG"),
-    Size.ORIGINAL: _("as uploaded, every pixel"),
-}
-
-
 class Photo(models.Model):
     photo_set = models.ForeignKey(
         PhotoSet, on_delete=models.CASCADE, related_name="photos", verbose_name=_("photo set")
@@ -318,6 +280,10 @@ class Photo(models.Model):
 
     objects = PhotoQuerySet.as_manager()
 
+    # Called with the photo's pk once a save that gave it a new version is committed:
+    # MediaConfig.ready() puts the rendition task here (media.tasks imports this module).
+    on_new_version = []
+
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
@@ -368,7 +334,8 @@ class Photo(models.Model):
         if replaced and replaced != self.image.name:
             transaction.on_commit(partial(self.image.storage.delete, replaced))
         if self.rendered_version != self.version:
-            transaction.on_commit(partial(schedule_renditions, self.pk))
+            for call in self.on_new_version:
+                transaction.on_commit(partial(call, self.pk))
 
     def get_absolute_url(self):
         photo_set = self.photo_set
@@ -503,32 +470,34 @@ class Photo(models.Model):
         return self.image_format == "JPEG"
 
     def rendition_size(self, size):
-        """Pixel size of a rendition, known without opening any file."""
-        if size in FITTED_SPECS:
-            return fit_size(self.width, self.height, FITTED_SPECS[size].box)
-        if size == Size.SOCIAL:
-            return Social.box
-        return self.width, self.height
+        """Pixel size of a rendition (a size's name), known without opening any file."""
+        return SIZES[size].pixels(self.width, self.height)
 
     def stored_size(self, size):
-        """The rendition that holds `size`: a JPEG's original is already its print file."""
-        return Size.ORIGINAL if size == Size.PRINT and self.is_jpeg else size
+        """The name of the rendition that holds `size` (a name): a size not made for this
+        photo's format is served by its stand-in (a JPEG's print file is its original)."""
+        entry = SIZES[size]
+        return size if entry.made_for(self.image_format) else entry.stand_in
+
+    def sizes_made(self):
+        """The sizes that get a file of their own for this photo."""
+        return sizes.sizes_for(self.image_format)
 
     def download_sizes(self):
         """The sizes offered for download: each stored file once (a JPEG has no print copy)."""
-        return [size for size in DOWNLOAD_SIZES if not (size == Size.PRINT and self.is_jpeg)]
+        return [size for size in sizes.download_sizes() if size.made_for(self.image_format)]
 
     @property
     def thumbnail_size(self):
-        return self.rendition_size(Size.THUMBNAIL)
+        return self.rendition_size(sizes.THUMBNAIL)
 
     @property
     def medium_size(self):
-        return self.rendition_size(Size.MEDIUM)
+        return self.rendition_size(sizes.MEDIUM)
 
     @property
     def web_size(self):
-        return self.rendition_size(Size.WEB)
+        return self.rendition_size(sizes.WEB)
 
     def file_url(self, size):
         return reverse(
@@ -538,19 +507,19 @@ class Photo(models.Model):
 
     @property
     def thumbnail_url(self):
-        return self.file_url(Size.THUMBNAIL)
+        return self.file_url(sizes.THUMBNAIL)
 
     @property
     def web_url(self):
-        return self.file_url(Size.WEB)
+        return self.file_url(sizes.WEB)
 
     @property
     def social_url(self):
-        return self.file_url(Size.SOCIAL)
+        return self.file_url(sizes.SOCIAL)
 
     @property
     def original_url(self):
-        return self.file_url(Size.ORIGINAL)
+        return self.file_url(sizes.ORIGINAL)
 
     def claim_rendering(self, stale_after=timedelta(minutes=15)):
         """Let exactly one worker make this version's files; a stalled claim expires."""
@@ -564,6 +533,31 @@ class Photo(models.Model):
             .update(rendering_claim=self.version, rendering_started_at=now)
         )
         return claimed == 1
+
+    @property
+    def adding_claim(self):
+        return f"+{self.version}"
+
+    def claim_adding(self, stale_after=timedelta(minutes=15)):
+        """Let exactly one worker add missing files to this version's made ones.
+
+        Only once the version's files are made: until then `claim_rendering` is
+        the claim, and it makes every file. Marked apart from it ("+version"),
+        so neither claim is mistaken for the other; a stalled claim expires.
+        """
+        now = timezone.now()
+        unclaimed = ~Q(rendering_claim=self.adding_claim) | Q(
+            rendering_started_at__lt=now - stale_after
+        )
+        claimed = Photo.objects.filter(
+            unclaimed, pk=self.pk, version=self.version, rendered_version=self.version
+        ).update(rendering_claim=self.adding_claim, rendering_started_at=now)
+        return claimed == 1
+
+    def release_adding_claim(self):
+        Photo.objects.filter(pk=self.pk, rendering_claim=self.adding_claim).update(
+            rendering_claim=""
+        )
 
 
 def file_sha256(upload):
@@ -592,7 +586,7 @@ class Rendition(models.Model):
     photo = models.ForeignKey(
         Photo, on_delete=models.CASCADE, related_name="renditions", verbose_name=_("photo")
     )
-    size = models.CharField(_("size"), max_length=10, choices=Size)
+    size = models.CharField(_("size"), max_length=10, choices=sizes.choices)
     file = models.FileField(_("file"), max_length=255)
     version = models.CharField(_("version"), max_length=16)
     width = models.PositiveIntegerField(_("width"))
@@ -646,7 +640,7 @@ class CounterQuerySet(models.QuerySet):
 
 
 class SizeCounter(models.Model):
-    size = models.CharField(_("size"), max_length=10, choices=Size)
+    size = models.CharField(_("size"), max_length=10, choices=sizes.choices)
     count = models.PositiveIntegerField(_("downloads"), default=0)
 
     objects = CounterQuerySet.as_manager()
@@ -702,12 +696,6 @@ class ZipDownloadCount(SizeCounter):
 
     def __str__(self):
         return f"{self.photo_set}: {self.count} × {self.get_size_display()} ZIP"
-
-
-def schedule_renditions(photo_pk):
-    from media.tasks import generate_renditions
-
-    generate_renditions.enqueue(photo_pk)
 
 
 class DocumentKind(models.TextChoices):

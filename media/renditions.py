@@ -23,60 +23,30 @@ from functools import partial
 from types import SimpleNamespace
 
 from django.core.files import File
+from django.db import transaction
 from PIL import Image
 from pilkit.processors import ProcessorPipeline
 from pilkit.utils import img_to_fobj
 
-from media.imagegenerators import (
-    Draft,
-    Print,
-    Social,
-    Square,
-    Standard,
-    ToSRGB,
-    Wide,
-    fit_size,
-)
+from media.imagegenerators import Draft, Print, ToSRGB
 from media.metadata import clean_and_stamp, clean_file, clean_jpeg
-from media.models import CROP_SIZES, FITTED_SPECS, Photo, Rendition, Size
+from media.models import Photo, Rendition
+from media.sizes import SIZES
 from newsroom.ground.heif import open_tiles
 from newsroom.ground.orientation import UPRIGHT
 from newsroom.ground.uploads import EOI, FORMAT_EXTENSIONS, SOF_MARKERS, SOS, jpeg_structure
 
 logger = logging.getLogger(__name__)
 
-SPECS = {
-    **FITTED_SPECS,
-    Size.SOCIAL: Social,
-    Size.PRINT: Print,
-    Size.WIDE: Wide,
-    Size.STANDARD: Standard,
-    Size.SQUARE: Square,
-}
-SCALED_SIZES = [*FITTED_SPECS, Size.SOCIAL, *CROP_SIZES]
-# Sizes cropped to cover their box: the working image must cover every one.
-COVER_BOXES = [Social.box, Wide.box, Standard.box, Square.box]
 # Pixels of one band read from a decoded image: two megabytes.
 BAND_PIXELS = 500_000
-
-
-def sizes_for(photo):
-    # A JPEG original is already the best print file: no recompressed copy of it.
-    sizes = [*SCALED_SIZES, Size.ORIGINAL]
-    return sizes if photo.is_jpeg else [*sizes, Size.PRINT]
 
 
 def render_photo(photo):
     """Make every file of the photo's current version, then retire the files it replaces."""
     storage = photo.image.storage
     previous = {rendition.size: rendition.file.name for rendition in photo.renditions.all()}
-    kept = set()
-    with photo.image.storage.open(photo.image.name, "rb") as master:
-        for size, make in file_makers(photo, master):
-            extension = FORMAT_EXTENSIONS[photo.image_format] if size == Size.ORIGINAL else ".jpg"
-            with tempfile.TemporaryFile() as made:
-                make(made)
-                kept.add(store(photo, size, extension, made))
+    kept = make_files(photo, photo.sizes_made())
     Photo.objects.filter(pk=photo.pk, version=photo.version).update(
         rendered_version=photo.version, rendering_failed_at=None, rendering_error=""
     )
@@ -84,10 +54,59 @@ def render_photo(photo):
         storage.delete(name)
 
 
+def missing_sizes(photo):
+    """The sizes of the photo's current version that have no file: added since its files
+    were made, or their file gone from storage."""
+    renditions = {rendition.size: rendition for rendition in photo.renditions.all()}
+    missing = []
+    for size in photo.sizes_made():
+        rendition = renditions.get(size.name)
+        if (
+            rendition is None
+            or rendition.version != photo.version
+            or not rendition.file.storage.exists(rendition.file.name)
+        ):
+            missing.append(size)
+    return missing
+
+
+def add_missing_files(photo):
+    """Make the files the photo's made version lacks, and only those: every other file keeps
+    its bytes, its name and its address. Returns the sizes made ([] when nothing is
+    missing), or None when another worker is at it. The photo's renditions should be
+    prefetched.
+    """
+    if not photo.claim_adding():
+        return None
+    try:
+        missing = missing_sizes(photo)
+        if missing:
+            make_files(photo, missing)
+        return missing
+    finally:
+        photo.release_adding_claim()
+
+
+def make_files(photo, sizes):
+    """Make and record the photo's files in `sizes`; the names of the files stored."""
+    kept = set()
+    with photo.image.storage.open(photo.image.name, "rb") as master:
+        for size, make in file_makers(photo, master, sizes):
+            extension = FORMAT_EXTENSIONS[photo.image_format] if size.is_original else ".jpg"
+            with tempfile.TemporaryFile() as made:
+                make(made)
+                kept.add(store(photo, size, extension, made))
+    return kept
+
+
 def store(photo, size, extension, made):
-    """Save one made file (an open temporary file) and record it as the photo's `size`."""
+    """Save one made file (an open temporary file) and record it as the photo's `size`.
+
+    Recorded only while the photo is still at the version the file was made of:
+    an edit meanwhile has queued the new version's files, and this one is let go.
+    """
     storage = photo.image.storage
-    name = f"renditions/{photo.pk}/{photo.version}-{size}{extension}"
+    name = f"renditions/{photo.pk}/{photo.version}-{size.name}{extension}"
     if storage.exists(name):
         storage.delete(name)  # a stalled earlier run: replace its file
     length = made.seek(0, io.SEEK_END)
@@ -100,27 +119,36 @@ def store(photo, size, extension, made):
         width, height = image.size
     made.seek(0)
     stored = storage.save(name, File(made, name=name))
-    Rendition.objects.update_or_create(
-        photo=photo,
-        size=size,
-        defaults={
-            "file": stored,
-            "version": photo.version,
-            "width": width,
-            "height": height,
-            "bytes": length,
-            "crc32": crc32,
-        },
-    )
+    with transaction.atomic():
+        current = Photo.objects.select_for_update().filter(pk=photo.pk, version=photo.version)
+        if not current.exists():
+            transaction.on_commit(partial(storage.delete, stored))
+            return stored
+        Rendition.objects.update_or_create(
+            photo=photo,
+            size=size.name,
+            defaults={
+                "file": stored,
+                "version": photo.version,
+                "width": width,
+                "height": height,
+                "bytes": length,
+                "crc32": crc32,
+            },
+        )
     return stored
 
 
-def file_makers(photo, master):
-    """Yield (size, function that writes that file into an open file) for every size."""
+def file_makers(photo, master, sizes):
+    """Yield (size, function that writes that file into an open file) for each of `sizes`."""
+    scaled = [size for size in sizes if size.scaled]
+    full = [size for size in sizes if not size.scaled and not size.is_original]
     if photo.is_jpeg:
-        for size in SCALED_SIZES:
+        # Decoded at the smallest scale libjpeg offers above each size, never whole.
+        for size in scaled:
             yield size, partial(write_scaled_jpeg, photo, size, master)
-    else:
+        scaled = []
+    if full or scaled:
         # Decoded once, for every size. The print file is made first and the
         # decoded image let go, so it and the scaled sizes' work never add up.
         # Its own handle: decoders may close the file they were given.
@@ -128,11 +156,14 @@ def file_makers(photo, master):
             photo.image.storage.open(photo.image.name, "rb") as handle,
             decoded(handle, photo.image_format) as source,
         ):
-            working = reduced(source)
-            yield Size.PRINT, partial(write_stamped_print, photo, source)
-        for size in SCALED_SIZES:
+            working = reduced(source, scaled) if scaled else None
+            for size in full:
+                yield size, partial(write_stamped_print, photo, source)
+        for size in scaled:
             yield size, partial(write_scaled, photo, size, working)
-    yield Size.ORIGINAL, partial(write_original, photo, master)
+    for size in sizes:
+        if size.is_original:
+            yield size, partial(write_original, photo, master)
 
 
 def write_original(photo, master, destination):
@@ -157,7 +188,7 @@ def write_stamped_print(photo, source, destination):
 def spec_for(photo, size, source=None):
     source = source or SimpleNamespace(instance=photo)
     source.instance = photo  # the social crop reads the focal point from it
-    return SPECS[size](source=source)
+    return size.spec(source=source)
 
 
 def write_scaled_jpeg(photo, size, master, destination):
@@ -260,21 +291,20 @@ def decode_heif_whole(master):
     return Decoded((width, height), band, 1, None)
 
 
-def reduce_factor(source):
-    """The largest whole factor that keeps the image above what every scaled size needs."""
+def reduce_factor(source, sizes=None):
+    """The largest whole factor that keeps the image above what every scaled size needs
+    (of `sizes`; by default every size there is)."""
+    sizes = [size for size in sizes or SIZES.values() if size.scaled]
     width, height = source.size
     upright = (height, width) if source.orientation in (5, 6, 7, 8) else (width, height)
-    needs = [fit_size(*upright, spec.box) for spec in FITTED_SPECS.values()]
-    for box in COVER_BOXES:
-        cover = min(1, max(box[0] / upright[0], box[1] / upright[1]))
-        needs.append((math.ceil(upright[0] * cover), math.ceil(upright[1] * cover)))
+    needs = [size.spec.needs(*upright) for size in sizes]
     factor = min(upright[0] / max(n[0] for n in needs), upright[1] / max(n[1] for n in needs))
     return max(1, math.floor(factor))
 
 
-def reduced(source):
+def reduced(source, sizes=None):
     """The whole image, upright, reduced by a whole factor, read band by band."""
-    factor = reduce_factor(source)
+    factor = reduce_factor(source, sizes)
     width, height = source.size
     rows = factor * max(1, BAND_PIXELS // (width * factor))
     working = Image.new("RGB", (math.ceil(width / factor), math.ceil(height / factor)))

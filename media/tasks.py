@@ -14,7 +14,7 @@ def generate_renditions(photo_pk):
     """Make the photo's files for its current version, unless done or under way elsewhere.
 
     A failure is kept on the photo (when and what), where its editors see it,
-    and the claim is given up so `make_renditions --failed` can try again.
+    and the claim is given up so `render_photos --failed` can try again.
     Never re-raised: the upload that queued this has already been saved.
     """
     photo = Photo.objects.select_related("photo_set__newsroom").filter(pk=photo_pk).first()

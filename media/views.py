@@ -10,17 +10,15 @@ from django.views.decorators.http import require_safe
 from media import downloads
 from media.downloads import PUBLIC_LINKS
 from media.models import (
-    FITTED_SPECS,
-    ZIP_SIZES,
     Document,
     DownloadCount,
     Photo,
     PhotoSet,
     Rendition,
-    Size,
     ZipDownloadCount,
     attach_covers,
 )
+from media.sizes import SIZES
 from newsroom.ground.http import (
     cache_for,
     mark_preview,
@@ -70,7 +68,6 @@ def render_photo_set(request, photo_set, *, preview, links=PUBLIC_LINKS, **extra
         "section": "photos",
         "photo_set": photo_set,
         "photos": [downloads.PhotoDownloads(photo, links) for photo in photos],
-        "zip_sizes": ZIP_SIZES,
         "preview": preview,
         "links": links,
         **extra,
@@ -131,30 +128,32 @@ def send_photo_file(request, photo, version, size, *, public, links=PUBLIC_LINKS
     `public` files are counted and cached; others (an editor's preview, a
     preview pass) are neither. `logged` is told about each download.
     """
-    if size not in Size.values:
+    entry = SIZES.get(size)
+    if entry is None:
         raise Http404
-    download = "download" in request.GET or size in (Size.ORIGINAL, Size.PRINT)
+    download = "download" in request.GET or entry.attachment
     if version != photo.version:
         # The photo changed since the link was made: send it to the current file.
         url = links.photo_download(photo, size) if download else links.photo_file(photo, size)
         return redirect(url)
     rendition = photo.renditions.filter(size=photo.stored_size(size)).first()
-    if rendition is None and size == Size.MEDIUM and photo.rendered_version == photo.version:
-        # Made before the medium size existed: the web file stands in (never cached, so
-        # the medium one is served as soon as `make_renditions` has made it).
+    if rendition is None and entry.until_made and photo.rendered_version == photo.version:
+        # Made before this size existed: another file stands in (never cached, so this
+        # one is served as soon as `render_photos --missing` has made it).
+        stand_in = entry.until_made
         url = (
-            links.photo_download(photo, Size.WEB)
+            links.photo_download(photo, stand_in)
             if download
-            else links.photo_file(photo, Size.WEB)
+            else links.photo_file(photo, stand_in)
         )
         return mark_preview(redirect(url))
     if rendition is None:
-        return not_ready(photo, size)
+        return not_ready(photo, entry)
     if download and counts_as_download(request):
         if public:
             DownloadCount.objects.record(photo=photo, size=size)
         if logged:
-            logged(f"{photo} ({Size(size).label})")
+            logged(f"{photo} ({entry.label})")
     return serve_download(
         request,
         rendition.file,
@@ -177,8 +176,8 @@ def counts_as_download(request):
 
 def not_ready(photo, size):
     """Shown while the files are being made; never cached, so the real one follows."""
-    if size in FITTED_SPECS or size == Size.SOCIAL:
-        width, height = photo.rendition_size(size)
+    if size.placeholder:
+        width, height = photo.rendition_size(size.name)
         svg = render_to_string("media/placeholder.svg", {"width": width, "height": height})
         response = HttpResponse(svg, content_type="image/svg+xml")
     else:
@@ -201,7 +200,8 @@ def photoset_zip(request, pk, size):
 
 def send_set_zip(request, photo_set, size, *, public, logged=None):
     """The set's ZIP, or any one byte range of it: a dropped download resumes (RFC 9110)."""
-    if size not in dict(ZIP_SIZES):
+    entry = SIZES.get(size)
+    if entry is None or not entry.zip:
         raise Http404
     archive = downloads.SetArchive(photo_set, size)
     etag, length = archive.etag, archive.length
@@ -220,7 +220,7 @@ def send_set_zip(request, photo_set, size, *, public, logged=None):
             if public:
                 ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
             if logged:
-                logged(f"{photo_set} as ZIP ({Size(size).label})")
+                logged(f"{photo_set} as ZIP ({entry.label})")
         response = StreamingHttpResponse(
             streamed(request, archive.stream(start, end)),
             status=206 if byte_range else 200,

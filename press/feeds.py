@@ -17,7 +17,8 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from media.models import Rendition, Size
+from media import sizes
+from media.models import Rendition
 from newsroom.ground.http import absolute_url
 from newsroom.ground.models import Newsroom
 from press.models import Kind, PressRelease, Tag
@@ -106,7 +107,7 @@ class ReleaseFeed(Feed):
         return PressRelease.objects.live()
 
     def items(self, obj):
-        web = Rendition.objects.filter(size=Size.WEB).order_by()
+        web = Rendition.objects.filter(size=sizes.WEB).order_by()
         return (
             self.releases(obj)
             .select_related("newsroom", "hero_photo__photo_set")
@@ -168,7 +169,7 @@ class ReleaseFeed(Feed):
         photo, rendition = self.hero(release)
         if photo is None:
             return []
-        url = absolute_url(photo.file_url(Size.WEB))
+        url = absolute_url(photo.file_url(sizes.WEB))
         return [Enclosure(url, str(rendition.bytes), "image/jpeg")]
 
     def item_extra_kwargs(self, release):
@@ -178,7 +179,7 @@ class ReleaseFeed(Feed):
         rights = photo.credit_line
         return {
             "photo": {
-                "url": absolute_url(photo.file_url(Size.WEB)),
+                "url": absolute_url(photo.file_url(sizes.WEB)),
                 "width": rendition.width,
                 "height": rendition.height,
                 "bytes": rendition.bytes,

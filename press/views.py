@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
+from media import sizes
 from media.downloads import PUBLIC_LINKS
-from media.models import CROP_SIZES, ZIP_SIZES, Size
 from media.views import (
     public_or_preview,
 )
@@ -78,7 +78,6 @@ def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
         "preview": audience != PUBLIC,
         "links": links,
         **parts,
-        "zip_sizes": ZIP_SIZES,
         "tags": release.tags.select_related("newsroom"),
         "corrections": release.corrections.all() if release.corrected_at else [],
         "next_event": Event.objects.public().filter(newsroom=newsroom).upcoming().first(),
@@ -118,9 +117,9 @@ def sharing_metadata(request, release, hero):
     newsroom = release.newsroom
     image = None
     if hero is not None:
-        width, height = hero.rendition_size(Size.SOCIAL)
+        width, height = hero.rendition_size(sizes.SOCIAL)
         image = {
-            "url": absolute_url(hero.file_url(Size.SOCIAL)),
+            "url": absolute_url(hero.file_url(sizes.SOCIAL)),
             "width": width,
             "height": height,
             "alt": hero.alt,
@@ -149,7 +148,7 @@ def sharing_metadata(request, release, hero):
     }
     if image:
         # The 16:9, 4:3 and 1:1 crops search engines ask for, around the focal point.
-        article["image"] = [absolute_url(hero.file_url(size)) for size in CROP_SIZES]
+        article["image"] = [absolute_url(hero.file_url(s.name)) for s in sizes.article_images()]
     if newsroom.logo and newsroom.schema_org_type == "Organization":
         article["publisher"]["logo"] = {
             "@type": "ImageObject",

@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
 from media.models import Rendition, Visibility
+from media.sizes import listed_sizes
 from press.api import openapi
 from press.models import Kind, Outcome, PressRelease, Status
 from tests.factories import (
@@ -37,6 +38,7 @@ from tests.factories import (
 
 NINJS = json.loads((Path(__file__).parent / "schemas" / "ninjs.json").read_text())
 OPENAPI = openapi.document("http://testserver/api")
+JPEG_LISTED_SIZES = [size.name for size in listed_sizes() if size.made_for("JPEG")]
 # What each address answers with, by URL name; errors always answer an Error.
 COMPONENTS = {
     "index": "Index",
@@ -245,13 +247,10 @@ def test_the_hero_picture_has_its_rights_and_existing_files(client, seed_release
     assert hero["usageterms"] == "Free to use with credit"
     assert "copyrightnotice" not in hero  # the photo has none: left out, not ""
     stored = {r.size: r for r in Rendition.objects.filter(photo=photo)}
-    assert [r["name"] for r in hero["renditions"]] == [
-        "thumbnail",
-        "medium",
-        "web",
-        "social",
-        "original",
-    ]
+    # Every size pages show or journalists download, in the registry's order; no crops,
+    # and no print file for a JPEG (its original is one).
+    assert [r["name"] for r in hero["renditions"]] == JPEG_LISTED_SIZES
+    assert {"thumbnail", "web", "social", "original"} <= set(JPEG_LISTED_SIZES)
     for rendition in hero["renditions"]:
         row = stored[rendition["name"]]
         assert rendition["href"] == absolute(photo.file_url(row.size))
@@ -570,13 +569,7 @@ def test_photo_sets_with_cover_photos_and_renditions(client, newsroom, seed_rele
         absolute(p.get_absolute_url()) for p in (seed_release.hero_photo, second)
     ]
     assert detail["photos"][1]["copyrightnotice"] == "© 24H SERIES 2022"
-    assert {r["name"] for r in detail["photos"][1]["renditions"]} == {
-        "thumbnail",
-        "medium",
-        "web",
-        "social",
-        "original",
-    }
+    assert [r["name"] for r in detail["photos"][1]["renditions"]] == JPEG_LISTED_SIZES
 
 
 def test_every_documented_path_answers(client, seed_release):

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageCms
 
-from media.models import CROP_SIZES, DownloadCount, Photo, Rendition, Visibility
+from media.models import DownloadCount, Photo, Rendition, Visibility
+from media.sizes import download_sizes
 from media.tasks import generate_renditions
 from newsroom.ground.models import License
 from tests.factories import (
@@ -59,7 +60,8 @@ def test_each_size_is_listed_with_pixels_and_bytes(client, photo):
     page = client.get(photo.photo_set.get_absolute_url()).content.decode()
 
     # Thumbnails and the medium size are for pages, the crops for search engines: none listed.
-    for rendition in photo.renditions.exclude(size__in=["thumbnail", "medium", *CROP_SIZES]):
+    offered = [size.name for size in download_sizes()]
+    for rendition in photo.renditions.filter(size__in=offered):
         assert f"{rendition.width} × {rendition.height} px" in page
     assert "2048 × 1365 px" in page and "1200 × 630 px" in page and "3000 × 2000 px" in page
     assert photo.file_url("original") + "?download" in page
@@ -314,7 +316,8 @@ def test_one_worker_makes_a_version_and_a_second_run_does_nothing(newsroom, sett
     generate_renditions.call(photo.pk)
     generate_renditions.call(photo.pk)
     files = [path for path in (settings.MEDIA_ROOT / "renditions").rglob("*") if path.is_file()]
-    assert len(files) == photo.renditions.count() == 8  # with the three crops
+    # One file a size (the crops too), made once.
+    assert len(files) == photo.renditions.count() == len(photo.sizes_made())
 
 
 def test_new_rights_make_new_files_and_retire_the_old(client, photo, settings):
@@ -502,7 +505,7 @@ def test_photos_made_before_the_medium_size_show_the_web_one_until_it_is_made(cl
     assert response["Location"] == photo.web_url
     assert "no-store" in response["Cache-Control"]
 
-    call_command("make_renditions", stdout=io.StringIO())
+    call_command("render_photos", "--missing", stdout=io.StringIO())
 
     response = client.get(photo.file_url("medium"))
     assert response.status_code == 200

@@ -32,7 +32,8 @@ from django.utils.regex_helper import normalize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from media.models import Document, Size, Visibility
+from media.models import Document, Visibility
+from media.sizes import SIZES
 from newsroom.site.demo.documents import make_fact_sheet
 from press.alerts.models import Follower
 from press.passes.models import PreviewPass
@@ -215,7 +216,7 @@ def site(seed_release, newsroom, editor, database_cache, capsys):
         document.get_absolute_url(),
         tag.get_absolute_url(),
         seed_release.events.first().get_absolute_url(),
-        *(photo.file_url(size) for size in Size.values),
+        *(photo.file_url(size) for size in SIZES),
         f"/files/sets/{photo_set.pk}/web.zip",
         *(
             f"/{newsroom.slug}/{page}"

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from media.models import Document, Size, Visibility
+from media.models import Document, Visibility
+from media.sizes import SIZES
 from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Status
 from tests.factories import (
@@ -91,7 +92,7 @@ def object_urls(release, photo_set, photo, document):
         "event page": reverse("press:event-detail", args=[release.newsroom.slug, "the-race"]),
         "API event": reverse("api:event-detail", args=[event_pk(release.newsroom)]),
     }
-    for size in Size.values:  # every size there is, a new one included
+    for size in SIZES:  # every size there is, a new one included
         urls[f"{size} file"] = photo.file_url(size)
         urls[f"{size} download"] = photo.file_url(size) + "?download"
     return urls
@@ -171,6 +172,6 @@ def test_the_leak_matrix(client, newsroom, state):
         )
         assert (b"secret-release" in content) is (visible and name not in NO_LINKS), (state, name)
         checked += 1
-    # 32 addresses of the release's own (18 of them its photo's files, every size as file
-    # and download) + 24 that list: with 5 states, 280 checks.
-    assert checked == 56
+    # 14 addresses of the release's own, its photo's files (every size as file and download:
+    # 18 for 9 sizes) and 24 that list: with 5 states and 9 sizes, 280 checks.
+    assert checked == 14 + 2 * len(SIZES) + 24

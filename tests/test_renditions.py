@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from media.models import CROP_SIZES, Photo, Rendition
-from media.renditions import sizes_for
+from media import renditions
+from media.models import Photo, Rendition
+from media.sizes import SIZES
 from media.tasks import generate_renditions
 from media.uploads import accept_photo
 from newsroom.ground import uploads
@@ -183,37 +184,105 @@ def test_a_failure_is_shown_to_editors_and_made_again_by_the_command(
     assert "exiv2 could not read the XMP" in grid.content.decode()
 
     out = io.StringIO()
-    call_command("make_renditions", stdout=out)  # failed ones wait for --failed
-    assert "Made the files of 0 photo(s); 0 failed." in out.getvalue()
+    call_command("render_photos", "--missing", stdout=out)  # failed ones wait for --failed
+    assert "Made 0 file(s) of 0 of 0 photo(s); 0 failed." in out.getvalue()
     monkeypatch.undo()
-    call_command("make_renditions", "--failed", stdout=out)
+    out = io.StringIO()
+    call_command("render_photos", "--failed", stdout=out)
 
-    assert "Made the files of 1 photo(s); 0 failed." in out.getvalue()
+    made = len(photo.sizes_made())
+    assert out.getvalue().splitlines() == [
+        f"photo 1/1: {made} sizes made",
+        f"Made {made} file(s) of 1 of 1 photo(s); 0 failed.",
+    ]
     photo.refresh_from_db()
     assert (photo.rendering_failed_at, photo.rendering_error) == (None, "")
-    assert set(photo.renditions.values_list("size", flat=True)) == set(sizes_for(photo))
+    assert set(photo.renditions.values_list("size", flat=True)) == {
+        size.name for size in photo.sizes_made()
+    }
     page = editor_client.get(reverse("admin:media_photo_change", args=[photo.pk])).content
     assert message not in page.decode()
 
 
-def test_the_command_makes_what_is_missing_or_outdated(photo_set):
-    ready = make_photo(photo_set, title="Ready")
+def test_the_command_makes_what_is_missing_and_leaves_the_rest(photo_set):
+    make_photo(photo_set, title="Ready")
     never = make_photo(photo_set, title="Never made", renditions=False)
     gone = make_photo(photo_set, title="File gone")
     lost = gone.renditions.get(size="web")
     lost.file.storage.delete(lost.file.name)
-    untouched = ready.renditions.get(size="web").file.name
+    before = {
+        (r.photo_id, r.size): (r.file.name, r.created_at)
+        for r in Rendition.objects.exclude(pk=lost.pk)
+    }
 
     out = io.StringIO()
-    call_command("make_renditions", stdout=out)
+    call_command("render_photos", "--missing", stdout=out)
 
-    assert "Made the files of 2 photo(s); 0 failed." in out.getvalue()
+    made = len(never.sizes_made())
+    assert out.getvalue().splitlines() == [
+        f"photo 2/3: {made} sizes made",
+        "photo 3/3: 1 size made",
+        f"Made {made + 1} file(s) of 2 of 3 photo(s); 0 failed.",
+    ]
     for photo in (never, gone):
         photo.refresh_from_db()
         assert photo.rendered_version == photo.version
         for rendition in photo.renditions.all():
             assert rendition.file.storage.exists(rendition.file.name)
-    assert ready.renditions.get(size="web").file.name == untouched
+    # The files that were there are the same files, made at the same time.
+    after = {(r.photo_id, r.size): (r.file.name, r.created_at) for r in Rendition.objects.all()}
+    assert {key: after[key] for key in before} == before
+    assert gone.renditions.get(size="web").file.name == lost.file.name
+
+
+def test_the_command_says_what_it_makes_and_which_photo_failed(photo_set, monkeypatch):
+    first = make_photo(photo_set, title="First")
+    broken = make_photo(photo_set, title="Broken")
+    third = make_photo(photo_set, title="Third")
+    Rendition.objects.filter(size="thumbnail").delete()
+    real = renditions.clean_and_stamp
+
+    def fail_for_broken(data, rights, **kwargs):
+        if rights.title == "Broken":
+            raise ValueError("exiv2 could not read the XMP")
+        return real(data, rights, **kwargs)
+
+    monkeypatch.setattr("media.renditions.clean_and_stamp", fail_for_broken)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("render_photos", "--missing", stdout=out, stderr=err)
+
+    assert out.getvalue().splitlines() == [
+        "photo 1/3: 1 size made",
+        "photo 3/3: 1 size made",
+        "Made 2 file(s) of 2 of 3 photo(s); 1 failed.",
+    ]
+    assert err.getvalue().splitlines() == [
+        f"photo 2/3 “Broken” (id {broken.pk}): failed: exiv2 could not read the XMP"
+    ]
+    for photo in (first, third):
+        assert photo.renditions.filter(size="thumbnail").exists()
+    assert not broken.renditions.filter(size="thumbnail").exists()
+    broken.refresh_from_db()
+    assert broken.rendering_claim == ""  # let go: the next run tries again
+
+
+def test_the_command_adds_nothing_while_another_worker_adds_files(photo_set):
+    photo = make_photo(photo_set, title="Claimed")
+    photo.renditions.filter(size="thumbnail").delete()
+    assert photo.claim_adding() is True
+    assert photo.claim_adding() is False  # a second worker, at the same moment
+
+    out = io.StringIO()
+    call_command("render_photos", "--missing", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "photo 1/1: being made by another worker",
+        "Made 0 file(s) of 0 of 1 photo(s); 0 failed.",
+    ]
+    assert not photo.renditions.filter(size="thumbnail").exists()
+    photo.release_adding_claim()
+    call_command("render_photos", "--missing", stdout=out)
+    assert photo.renditions.filter(size="thumbnail").exists()
 
 
 # HEIC, as iPhones send it
@@ -248,16 +317,8 @@ def test_iphone_photos_are_accepted_read_and_served_in_every_size_without_locati
     assert photo.credit == "Andreas Backman"
     assert timezone.localtime(photo.taken_at).replace(tzinfo=None) == datetime(2024, 7, 1, 14, 3)
     photo.refresh_from_db()
-    assert set(photo.renditions.values_list("size", flat=True)) == {
-        "thumbnail",
-        "medium",
-        "web",
-        "social",
-        "print",
-        "original",
-        *CROP_SIZES,
-    }
-    for size in ["thumbnail", "medium", "web", "social", "print", *CROP_SIZES]:
+    assert set(photo.renditions.values_list("size", flat=True)) == set(SIZES)  # print too
+    for size in ["thumbnail", "medium", "web", "social", "print", "16x9", "4x3", "1x1"]:
         jpeg = served(client, photo, size)
         assert jpeg[:2] == b"\xff\xd8"
         assert personal(exiftool(jpeg)) == []
@@ -457,7 +518,7 @@ def test_the_upload_path_never_reads_a_whole_file(editor, photo_set, settings, m
     generate_renditions.call(result.photo.pk)
     photo = Photo.objects.get(pk=result.photo.pk)
     assert photo.rendered_version == photo.version, photo.rendering_error
-    assert Rendition.objects.filter(photo=photo).count() == len(sizes_for(photo))
+    assert Rendition.objects.filter(photo=photo).count() == len(photo.sizes_made())
 
 
 def test_a_print_file_is_written_in_bands_joined_by_restart_markers(client, photo_set):

@@ -7,8 +7,8 @@ leads to the pass's views instead.
 
 from django import template
 
+from media import sizes
 from media.downloads import PUBLIC_LINKS
-from media.models import FITTED_SPECS
 
 register = template.Library()
 
@@ -24,16 +24,16 @@ def photo_url(context, photo, size):
 
 @register.simple_tag(takes_context=True)
 def photo_srcset(context, photo):
-    """Every fitted size as a `srcset` candidate ("… 400w, … 1024w, … 2048w"), so the
-    browser fetches what its screen needs: a phone the medium size, not the web one.
+    """Every size shown on pages as a `srcset` candidate ("… 400w, … 1024w, … 2048w"), so
+    the browser fetches what its screen needs: a phone the medium size, not the web one.
 
     A photo smaller than a box has the same width in several sizes; a width is given
     once (HTML allows no two candidates of one width), by the smallest size.
     """
     candidates = {}
-    for size in FITTED_SPECS:
-        width = photo.rendition_size(size)[0]
-        candidates.setdefault(width, links(context).photo_file(photo, size))
+    for size in sizes.inline_sizes():
+        width = photo.rendition_size(size.name)[0]
+        candidates.setdefault(width, links(context).photo_file(photo, size.name))
     return ", ".join(f"{url} {width}w" for width, url in candidates.items())
 
 
@@ -50,6 +50,12 @@ def photo_page_url(context, photo):
 @register.simple_tag(takes_context=True)
 def photo_set_url(context, photo_set):
     return links(context).photo_set(photo_set)
+
+
+@register.simple_tag
+def zip_sizes():
+    """The sizes a whole set is offered in as one ZIP: `{% zip_sizes as sizes %}`."""
+    return sizes.zip_sizes()
 
 
 @register.simple_tag(takes_context=True)

@@ -5,7 +5,7 @@ response body against the schema of its operation, so the two cannot drift.
 Schemas are JSON Schema 2020-12, as OpenAPI 3.1 uses it.
 """
 
-from media.models import CROP_SIZES, Size
+from media import sizes
 from press.models import Kind, Outcome
 
 
@@ -116,9 +116,7 @@ SCHEMAS = {
     ),
     "Rendition": strict_object(
         {
-            "name": string(
-                "The size.", enum=[size for size in Size.values if size not in CROP_SIZES]
-            ),
+            "name": string("The size.", enum=[size.name for size in sizes.listed_sizes()]),
             "title": string(),
             "href": {**URI, "description": "The file."},
             "contenttype": string(),

@@ -23,7 +23,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from media.models import CROP_SIZES, Photo, PhotoSet, Rendition, Size
+from media import sizes
+from media.models import Photo, PhotoSet, Rendition
 from newsroom.ground.http import absolute_url, not_modified
 from press.api import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
@@ -41,7 +42,6 @@ PROFILES = {
     Kind.RESULTS: "results",
     Kind.MEDIA_ADVISORY: "media-advisory",
 }
-SIZE_ORDER = list(Size.values)  # thumbnail first, original last
 # The ninjs version every release item declares (its `standard`) and is checked against.
 NINJS_VERSION = "2.2"
 NINJS_SCHEMA = f"http://www.iptc.org/std/ninjs/ninjs-schema_{NINJS_VERSION}.json"
@@ -246,7 +246,7 @@ def live_releases():
 
 
 def renditions(lookup="renditions"):
-    # Sorted in Python (SIZE_ORDER); no ORDER BY needed.
+    # Sorted in Python (in the sizes' order); no ORDER BY needed.
     return Prefetch(lookup, queryset=Rendition.objects.order_by())
 
 
@@ -384,6 +384,8 @@ def picture(request, photo, *, name=None, caption=None):
     """A photo as a ninjs 2.x picture: its words, its rights and the files that exist."""
     caption = photo.caption if caption is None else caption
     descriptions = [{"role": "caption", "value": caption}] if caption else []
+    listed = {size.name: size for size in sizes.listed_sizes()}
+    order = list(listed)
     if photo.alt_text:
         descriptions.append({"role": "alt", "value": photo.alt_text})
     return without_empty(
@@ -403,7 +405,7 @@ def picture(request, photo, *, name=None, caption=None):
             "renditions": [
                 {
                     "name": rendition.size,
-                    "title": str(Size(rendition.size).label),
+                    "title": str(listed[rendition.size].label),
                     "href": absolute_url(photo.file_url(rendition.size)),
                     "contenttype": rendition.content_type,
                     "width": rendition.width,
@@ -411,9 +413,9 @@ def picture(request, photo, *, name=None, caption=None):
                     "sizeinbytes": rendition.bytes,
                 }
                 for rendition in sorted(
-                    photo.renditions.all(), key=lambda r: SIZE_ORDER.index(r.size)
+                    (r for r in photo.renditions.all() if r.size in listed),
+                    key=lambda r: order.index(r.size),
                 )
-                if rendition.size not in CROP_SIZES
             ],
         }
     )
