@@ -169,6 +169,7 @@ def test_every_door_for_journalists_opens_in_the_demo(demo_db, client):
         "/andreas-backman/events.ics",
         "/andreas-backman/alerts/",
         "/sitemap.xml",
+        "/andreas-backman/sitemap-releases.xml",
         "/robots.txt",
         "/search/?q=Hockenheim",
         "/api/releases/",
@@ -180,7 +181,9 @@ def test_every_door_for_journalists_opens_in_the_demo(demo_db, client):
         response = client.get(door)
         assert response.status_code == 200, door
         shows_the_release = b"hockenheim" in response.content.lower()
-        assert shows_the_release or door.endswith(("/alerts/", ".txt", ".json")), door
+        assert shows_the_release or door.endswith(("/alerts/", ".txt", ".json", "/sitemap.xml")), (
+            door
+        )
 
 
 def test_the_demo_follower_gets_the_embargoed_release_when_it_goes_live(

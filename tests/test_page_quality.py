@@ -38,6 +38,8 @@ from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_se
 NOT_PAGES = {
     # XML and text for machines: validated in tests/test_standards.py and test_distribution.py.
     "sitemap",
+    "sitemap-site",
+    "sitemap-section",
     "robots",
     # Feeds (RSS, Atom) and calendars (iCalendar): tests/test_standards.py.
     "press:site-rss",
@@ -86,7 +88,7 @@ def public_routes(patterns=None, namespace="", route=""):
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from public_routes(entry.url_patterns, inner, route + str(entry.pattern))
-        else:
+        elif not (route + str(entry.pattern)).startswith(f"^{ADMIN_PREFIX}"):
             yield f"{namespace}{entry.name}" if entry.name else route + str(entry.pattern)
 
 

@@ -245,7 +245,7 @@ def test_an_event_not_announced_yet_stays_hidden_until_its_release_is_live(
         reverse("press:event-list", args=[newsroom.slug]),
         reverse("press:event-calendar", args=[newsroom.slug]),
         reverse("api:event-list"),
-        reverse("sitemap"),
+        reverse("sitemap-section", args=[newsroom.slug, "events"]),
     ]
 
     assert event.visibility == Visibility.WITH_RELEASE
