@@ -12,17 +12,17 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
-from django.utils.text import Truncator
 
 from media import sizes
 from media.models import Rendition
 from newsroom.ground.http import absolute_url
 from newsroom.ground.models import Newsroom
 from press.models import Kind, PressRelease, Tag
-from press.text import body_text
+from press.parts import PUBLIC, release_parts
 
 ITEMS = 30
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -91,6 +91,10 @@ class ReleaseFeed(Feed):
 
     feed_type = MediaRss
 
+    def __init__(self):
+        super().__init__()
+        self.item_parts = {}
+
     def get_object(self, request, **kwargs):
         self.request = request  # one feed object per request: see feed_view()
         return None
@@ -129,15 +133,21 @@ class ReleaseFeed(Feed):
     def description(self, obj):
         return "Press releases and news, as they are published."
 
+    def parts(self, release):
+        """What the public sees of the item's release: each read once per feed."""
+        if release.pk not in self.item_parts:
+            self.item_parts[release.pk] = release_parts(release, PUBLIC)
+        return self.item_parts[release.pk]
+
     def item_title(self, release):
-        return release.title
+        return self.parts(release).headline
 
     def item_description(self, release):
-        """The lead as HTML that shows its text: RSS descriptions and Atom summaries
-        (type="html") are read as HTML, so “Times < 1:30 & <b>” must be escaped
-        once here, before the XML writer escapes it again."""
-        text = release.lead or Truncator(body_text(release.body)).words(60, truncate=" …")
-        return escape(text)
+        """The item's template, as HTML that shows its text: RSS descriptions and Atom
+        summaries (type="html") are read as HTML, so “Times < 1:30 & <b>” is escaped once
+        there, before the XML writer escapes it again."""
+        context = {"parts": self.parts(release), "release": release}
+        return render_to_string("press/feed_item.html", context).strip()
 
     def item_link(self, release):
         return absolute_url(release.get_absolute_url())
@@ -161,7 +171,7 @@ class ReleaseFeed(Feed):
 
     def hero(self, release):
         """The hero photo's web rendition, if the public may see it and it is ready."""
-        photo = release.public_hero()
+        photo = self.parts(release).hero
         rendition = photo and next(iter(photo.renditions.all()), None)
         return (photo, rendition) if rendition else (None, None)
 
@@ -176,16 +186,16 @@ class ReleaseFeed(Feed):
         photo, rendition = self.hero(release)
         if photo is None:
             return {}
-        rights = photo.credit_line
+        parts = self.parts(release)
         return {
             "photo": {
                 "url": absolute_url(photo.file_url(sizes.WEB)),
                 "width": rendition.width,
                 "height": rendition.height,
                 "bytes": rendition.bytes,
-                "caption": release.caption,
+                "caption": parts.caption,
                 "credit": photo.credit,
-                "rights": rights,
+                "rights": parts.credit_line,
             }
         }
 

@@ -162,7 +162,7 @@ def restore(revision, author=None):
     release.results.all().delete()
     Result.objects.bulk_create(results)
     # bulk_create sends no signals: refresh what is derived from quotes and results.
-    search.index_release(release.pk)
+    search.refresh_later(release.pk)
     sync_release_times(release.newsroom_id)
     note = _("Restored from revision %(number)s.") % {"number": revision.number}
     return record(release, author, note=str(note))

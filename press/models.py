@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
@@ -49,13 +50,18 @@ PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
 
 class State(models.TextChoices):
-    """Where a release is, as editors think of it: the status read together with the clock."""
+    """Where a release is, as editors think of it: the status read together with the clock.
 
-    DRAFT = "draft", _("Draft")
-    REVIEW = "review", _("Ready for review")
+    Derived from `Status`, never stored: published is two states (scheduled until
+    its public time, then live), and every other status is a state of the same
+    value and label.
+    """
+
+    DRAFT = Status.DRAFT.value, Status.DRAFT.label
+    REVIEW = Status.REVIEW.value, Status.REVIEW.label
     SCHEDULED = "scheduled", _("Scheduled")
     LIVE = "live", _("Live")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = Status.WITHDRAWN.value, Status.WITHDRAWN.label
 
 
 class Tag(models.Model):
@@ -178,6 +184,18 @@ class Event(Releasable):
     def place(self):
         return ", ".join(part for part in (self.venue, self.city, self.country) if part)
 
+    @property
+    def date_range(self):
+        """“13–15 May 2022”, “30 May–1 June 2022”, “13 May 2022”: the event's days, compactly."""
+        start, end = self.starts_on, self.ends_on
+        if start == end:
+            return format_date(start, "j F Y")
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{format_date(start, 'j')}–{format_date(end, 'j F Y')}"
+        if start.year == end.year:
+            return f"{format_date(start, 'j F')}–{format_date(end, 'j F Y')}"
+        return f"{format_date(start, 'j F Y')}–{format_date(end, 'j F Y')}"
+
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("An event cannot end before it starts.")})
@@ -187,6 +205,10 @@ class PressReleaseQuerySet(models.QuerySet):
     def live(self):
         """Published and past its embargo: the only releases the public ever sees."""
         return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published, still under embargo: the twin of `live()`, with the same clock."""
+        return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def editable_by(self, user):
         """Everything an editor may work on or preview, drafts included."""
@@ -417,7 +439,7 @@ class PressRelease(models.Model):
 
 def next_go_live(newsroom_slug=None):
     """When the next scheduled release goes public (in a newsroom, or anywhere)."""
-    scheduled = PressRelease.objects.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+    scheduled = PressRelease.objects.scheduled()
     if newsroom_slug:
         scheduled = scheduled.filter(newsroom__slug=newsroom_slug)
     return scheduled.order_by("publish_at").values_list("publish_at", flat=True).first()

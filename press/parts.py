@@ -1,41 +1,205 @@
-"""What a release shows, and to whom: the parts every channel takes a release from.
+"""What a release shows, and to whom: the one contract every channel reads a release from.
 
-The page, its text and Markdown versions and the alert e-mail read a release's
-hero, quotes, results, photo sets, documents and contacts from here, so what
-an audience may see is decided once. Editors see everything; pass holders
+The page, the text and Markdown versions, the alert e-mail, the API's ninjs
+item, the feed items and the search index all take a release's words, hero,
+quotes, results, photo sets, documents, contacts and next event from
+`ReleaseParts`, so what an audience may see, and how each part reads (a
+quote's attribution, the hero's credit line, a result's label in the
+release's language), is decided once. Editors see everything; pass holders
 what will go public with the release; the public only what is public now.
+
+A text of the release's own (a field of `PressRelease`) is declared once in
+`WORDS`: the API item and the search index carry every entry there, and the
+templates (the page, `press/release.txt` and `.md`, the alert e-mail, the
+feed item) show it as `parts.<name>`.
 """
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.text import Truncator
 
 from media.models import PhotoSet, attach_covers
 from newsroom.ground.models import Person
+from press import results
+from press.models import Event, Quote, Result
+from press.text import body_text
 
 PUBLIC, EDITORS, PASS_HOLDER = "public", "editors", "pass holder"
 
 
-def release_parts(release, audience):
-    """What a release shows to this audience: photos, documents, quotes, results, contacts."""
-    photo_sets = PhotoSet.objects.filter(releases=release).with_cover()
-    documents = release.documents.all()
-    hero = release.hero_photo
-    if audience == PUBLIC:
-        photo_sets, documents, hero = (
-            photo_sets.public(),
-            documents.public(),
-            release.public_hero(),
+@dataclass(frozen=True)
+class Words:
+    """A text of the release's own: its name in the parts, the field that keeps it, where a
+    ninjs item carries it (property and role), and what a match in it weighs in search
+    (A most, D least). `html`: the text is the editor's HTML, not plain text. `optional`:
+    left out where it is empty (a release always has its headline and body)."""
+
+    name: str
+    field: str
+    ninjs: str
+    role: str
+    weight: str
+    html: bool = False
+    optional: bool = True
+
+
+WORDS = (
+    Words("headline", "title", ninjs="headlines", role="main", weight="A", optional=False),
+    Words("lead", "lead", ninjs="descriptions", role="summary", weight="B"),
+    Words("body", "body", ninjs="bodies", role="main", weight="C", html=True, optional=False),
+)
+
+# Every part a release shows, by its name in `ReleaseParts`: the channels' templates
+# read these, and tests/test_parts.py checks each channel shows the ones it should.
+PARTS = (
+    *(words.name for words in WORDS),
+    "hero",
+    "caption",
+    "credit_line",
+    "quotes",
+    "results",
+    "photo_sets",
+    "documents",
+    "contacts",
+    "next_event",
+    "tags",
+    "corrections",
+)
+
+# How many words of the body stand in for a missing lead in lists and feeds.
+SUMMARY_WORDS = 60
+
+
+class ReleaseParts:
+    """What one audience sees of a release, each part read as a channel first asks for it.
+
+    Reading on demand lets a feed item, which shows the words and the hero,
+    cost no query for contacts; a channel that shows everything (the page)
+    still runs one query per part. Rows a list view prefetched for many
+    releases (the API's quotes) are used as they are.
+    """
+
+    def __init__(self, release, audience):
+        self.release = release
+        self.audience = audience
+        self.language = release.language
+        for words in WORDS:
+            setattr(self, words.name, getattr(release, words.field))
+
+    def __repr__(self):
+        return f"<ReleaseParts of {self.release.pk} for {self.audience}>"
+
+    @property
+    def words(self):
+        """(Words, text) for each of the release's own texts, in order; an optional one only
+        when it is written."""
+        texts = [(words, getattr(self, words.name)) for words in WORDS]
+        return [(words, text) for words, text in texts if text or not words.optional]
+
+    @cached_property
+    def summary(self):
+        """The lead, or the body's first words without one: what feed items say."""
+        return self.lead or Truncator(body_text(self.body)).words(SUMMARY_WORDS, truncate=" …")
+
+    @cached_property
+    def hero(self):
+        """The hero photo, if this audience may see it (its set could have been made private)."""
+        release = self.release
+        if self.audience == PUBLIC:
+            return release.public_hero()
+        hero = release.hero_photo
+        if self.audience == PASS_HOLDER and hero and not hero.is_for_pass_holders():
+            return None  # what will go public with the release; private material stays private
+        return hero
+
+    @property
+    def caption(self):
+        return self.release.caption if self.hero else ""
+
+    @property
+    def credit_line(self):
+        """“Photo: CREDIT (usage terms)” of the hero."""
+        return self.hero.credit_line if self.hero else ""
+
+    @property
+    def hero_text(self):
+        """The hero's caption and credit line, as text versions print them under the photo."""
+        return " ".join(part for part in (self.caption, self.credit_line) if part)
+
+    @cached_property
+    def quotes(self):
+        """The quotes, each signed with its `attribution`."""
+        speakers = Prefetch("quotes", queryset=Quote.objects.select_related("speaker"))
+        prefetch_related_objects([self.release], speakers)
+        return list(self.release.quotes.all())
+
+    @cached_property
+    def results(self):
+        """The results, each with its `label` in the release's language (“3rd place”, “3:e
+        plats”, “DNF”) and its `outcome_name` (“Did not finish”, empty for a placed one)."""
+        events = Prefetch("results", queryset=Result.objects.select_related("event"))
+        prefetch_related_objects([self.release], events)
+        rows = list(self.release.results.all())
+        for result in rows:
+            result.label = results.label(result, self.language)
+            result.outcome_name = results.outcome_name(result)
+        return rows
+
+    @cached_property
+    def result_groups(self):
+        """[(event, [results])]: the results one event after another, in the release's order."""
+        groups = []
+        for result in self.results:
+            if groups and groups[-1][0] == result.event:
+                groups[-1][1].append(result)
+            else:
+                groups.append((result.event, [result]))
+        return groups
+
+    @cached_property
+    def photo_sets(self):
+        """The release's photo sets as cards (each with its `cover_photo`)."""
+        photo_sets = PhotoSet.objects.filter(releases=self.release).with_cover()
+        if self.audience == PUBLIC:
+            photo_sets = photo_sets.public()
+        elif self.audience == PASS_HOLDER:
+            photo_sets = photo_sets.for_pass_holders()
+        return attach_covers(photo_sets)
+
+    @cached_property
+    def documents(self):
+        documents = self.release.documents.all()
+        if self.audience == PUBLIC:
+            return list(documents.public())
+        if self.audience == PASS_HOLDER:
+            return list(documents.for_pass_holders())
+        return list(documents)
+
+    @cached_property
+    def contacts(self):
+        """The release's own press contacts, else the newsroom's."""
+        release = self.release
+        return list(release.contacts.all()) or list(
+            Person.objects.press_contacts().filter(newsroom=release.newsroom_id)
         )
-    elif audience == PASS_HOLDER:
-        # What will go public with the release; private material stays private.
-        photo_sets = photo_sets.for_pass_holders()
-        documents = documents.for_pass_holders()
-        hero = hero if hero and hero.is_for_pass_holders() else None
-    contacts = list(release.contacts.all()) or list(
-        Person.objects.press_contacts().filter(newsroom=release.newsroom)
-    )
-    return {
-        "hero": hero,
-        "quotes": release.quotes.select_related("speaker"),
-        "results": release.results.select_related("event"),
-        "photo_sets": attach_covers(photo_sets),
-        "documents": documents,
-        "contacts": contacts,
-    }
+
+    @cached_property
+    def tags(self):
+        return list(self.release.tags.select_related("newsroom"))
+
+    @cached_property
+    def corrections(self):
+        return list(self.release.corrections.all()) if self.release.corrected_at else []
+
+    @cached_property
+    def next_event(self):
+        """The newsroom's next public event: where journalists can meet the team next."""
+        upcoming = Event.objects.public().filter(newsroom=self.release.newsroom_id).upcoming()
+        return upcoming.first()
+
+
+def release_parts(release, audience):
+    """What a release shows to this audience (PUBLIC, EDITORS or PASS_HOLDER)."""
+    return ReleaseParts(release, audience)

@@ -7,17 +7,20 @@ from search engines ("exact phrase", -without, or), results are ranked and
 come with highlighted snippets. On SQLite every word must simply occur.
 """
 
+import functools
 import html
 import re
+import threading
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from media.models import Document, Photo
 from press.models import PressRelease
+from press.parts import PUBLIC, release_parts
 from press.text import body_text
 
 # The text search configuration for each release language (PostgreSQL's names).
@@ -31,32 +34,66 @@ def full_text():
 
 
 def index_release(release_pk):
-    """Refresh a release's searchable text (and its vector, on PostgreSQL)."""
+    """Refresh a release's searchable text (and its vector, on PostgreSQL) from its parts.
+
+    Called after commit by `refresh_later()`, never by hand in the middle of a change.
+    """
     release = PressRelease.objects.filter(pk=release_pk).select_related("newsroom").first()
     if release is None:
         return
-    quotes = [
-        f"{quote.text} {quote.speaker.name}" for quote in release.quotes.select_related("speaker")
-    ]
-    results = [
+    parts = release_parts(release, PUBLIC)
+    weighed = {"A": [], "B": [], "C": [], "D": []}
+    for words, text in parts.words:
+        weighed[words.weight].append(body_text(text) if words.html else text)
+    # Quotes are found by their words and the speaker's name, results by all they say.
+    weighed["C"] += [f"{quote.text} {quote.speaker.name}" for quote in parts.quotes]
+    weighed["D"] += [
         f"{result.event.name} {result.session} {result.category} {result.entry} {result.note}"
-        for result in release.results.select_related("event")
+        for result in parts.results
     ]
-    parts = {
-        "A": release.title,
-        "B": release.lead,
-        "C": " ".join([body_text(release.body), *quotes]),
-        "D": " ".join(results),
-    }
-    changes = {"search_text": "\n".join(part for part in parts.values() if part)}
+    texts = {weight: " ".join(texts) for weight, texts in weighed.items()}
+    changes = {"search_text": "\n".join(text for text in texts.values() if text)}
     if full_text():
         config = DICTIONARIES.get(release.language, "simple")
         vector = None
-        for weight, text in parts.items():
+        for weight, text in texts.items():
             part = SearchVector(Value(text), weight=weight, config=config)
             vector = part if vector is None else vector + part
         changes["search_vector"] = vector
     PressRelease.objects.filter(pk=release_pk).update(**changes)
+
+
+class Refresh(threading.local):
+    """The releases whose refresh is waiting for the commit, per thread (as connections are).
+
+    Each change registers its own callback, so one in a savepoint that is rolled
+    back takes only its own with it; the first to run after the commit indexes
+    the release, and the others find it done.
+    """
+
+    def __init__(self):
+        self.waiting = set()
+
+
+refreshes = Refresh()
+
+
+def refresh_later(release_pk):
+    """Index the release once, after the transaction that changes it commits.
+
+    Every path that changes what a release is searched by calls this: its own
+    save, its quotes and results (saved, deleted, or put back by a restore),
+    a rename of a person it quotes or of an event it gives results of. In
+    autocommit (no transaction) the release is indexed at once.
+    """
+    refreshes.waiting.add(release_pk)
+    transaction.on_commit(functools.partial(refresh_waiting, release_pk))
+
+
+def refresh_waiting(release_pk):
+    if release_pk in refreshes.waiting:
+        refreshes.waiting.discard(release_pk)
+        index_release(release_pk)
 
 
 def clean_query(query):

@@ -1,4 +1,9 @@
-"""Keep the public time of photo sets, documents and events in step with their releases."""
+"""Keep what is derived from releases in step: the public time of their photo sets,
+documents and events, and (after commit) their search index.
+
+Signals reach the ORM's saves and deletes; the paths they do not reach (the
+bulk_create of a restore) call `search.refresh_later()` themselves.
+"""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -44,7 +49,7 @@ def photo_saved(sender, instance, created, **kwargs):
 @receiver(post_save, sender=PressRelease)
 def reindex_release(sender, instance, raw=False, **kwargs):
     if not raw:
-        search.index_release(instance.pk)
+        search.refresh_later(instance.pk)
 
 
 @receiver(post_save, sender=Quote)
@@ -54,7 +59,7 @@ def reindex_release(sender, instance, raw=False, **kwargs):
 def reindex_parent_release(sender, instance, raw=False, **kwargs):
     # Quotes and results are searched as part of their release.
     if not raw:
-        search.index_release(instance.release_id)
+        search.refresh_later(instance.release_id)
 
 
 # Names searched as part of releases: a person's with their quotes, an event's
@@ -80,4 +85,4 @@ def reindex_releases_naming(sender, instance, created, raw=False, **kwargs):
         return
     naming = PressRelease.objects.filter(**{SEARCHED_NAMES[sender]: instance})
     for release_pk in naming.values_list("pk", flat=True).distinct():
-        search.index_release(release_pk)
+        search.refresh_later(release_pk)

@@ -1,4 +1,9 @@
-"""A release as plain text or Markdown: to paste into an editing system or an e-mail.
+"""Text and Markdown forms of what a release says: to paste into an editing system or an e-mail.
+
+The release's text and Markdown versions are templates (`press/release.txt`
+and `press/release.md`) rendered from its parts; these are the filters they
+use (registered in `press_tags`), and the body's conversion, which the API,
+the feeds and the search index share.
 
 The body is the sanitised HTML of the editor, so only a handful of elements
 can occur (paragraphs, headings, emphasis, links, lists, quotes, rules); each
@@ -14,10 +19,8 @@ import re
 import textwrap
 from html.parser import HTMLParser
 
+from django.template.loader import render_to_string
 from django.utils import timezone
-
-from press.results import label as result_label
-from press.templatetags.press_tags import date_range
 
 BLOCKS = {"p", "h2", "h3", "li", "blockquote", "hr"}
 
@@ -167,124 +170,34 @@ def wrap(text, width=78):
     )
 
 
-def release_text(release, parts, absolute, markdown=False):
-    """The whole release: headline, date, lead, photo, body, quotes, results, links, contacts."""
-    local = timezone.localtime(release.first_published_at, release.newsroom.zone)
-    published = f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
-    lines = []
-    if markdown:
-        byline = f"{release.get_kind_display()} · {published} · {release.newsroom}"
-        lines += [f"# {markdown_text(release.title)}", "", f"_{markdown_text(byline)}_"]
-    else:
-        lines += [
-            release.title,
-            "=" * min(len(release.title), 78),
-            "",
-            f"{release.get_kind_display()} · {published} · {release.newsroom}",
-        ]
-    if release.corrected_at:
-        corrected = timezone.localtime(release.corrected_at, release.newsroom.zone)
-        lines.append(f"Updated {corrected.day} {corrected:%B %Y, %H:%M} {corrected.tzname()}")
-    if release.lead:
-        lines += ["", f"**{markdown_text(release.lead)}**" if markdown else release.lead]
-    hero = parts["hero"]
-    if hero is not None:
-        credit = hero.credit_line
-        url = absolute(hero.file_url("web"))
-        lines += [
-            "",
-            f"![{markdown_text(hero.alt)}]({markdown_url(url)})  \n"
-            f"_{markdown_text(f'{release.caption} {credit}'.strip())}_"
-            if markdown
-            else f"[{release.caption} {credit}] {url}",
-        ]
-    lines += ["", body_text(release.body, markdown)]
-    quotes = parts["quotes"]
-    if quotes:
-        lines += ["", "## Quotes" if markdown else "Quotes\n------"]
-        for quote in quotes:
-            speaker = quote.attribution
-            if markdown:
-                words = "  \n> ".join(
-                    markdown_text(line.strip()) for line in quote.text.splitlines()
-                )
-                lines += ["", f"> “{words}”  \n> — {markdown_text(speaker)}"]
-            else:
-                lines += ["", f"“{quote.text}”\n— {speaker}"]
-    if parts["results"]:
-        lines += ["", "## Results" if markdown else "Results\n-------"]
-        for event, results in group_by_event(parts["results"]):
-            heading = f"{event.name}, {date_range(event)}"
-            lines += ["", f"**{markdown_text(heading)}**" if markdown else heading]
-            if markdown:
-                lines += ["", "| Session | Class | Result | Note |", "| --- | --- | --- | --- |"]
-            for result in results:
-                label = result_label(result, release.language)
-                if markdown:
-                    cells = [result.session, result.category, label, result.note]
-                    lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
-                else:
-                    lines.append(
-                        " · ".join(
-                            filter(None, [result.session, result.category, label, result.note])
-                        )
-                    )
-    if parts["photo_sets"] or parts["documents"]:
-        lines += [
-            "",
-            "## Photos and documents"
-            if markdown
-            else "Photos and documents\n--------------------",
-        ]
-        for photo_set in parts["photo_sets"]:
-            url = absolute(photo_set.get_absolute_url())
-            lines.append(
-                markdown_link_item(photo_set.title, url)
-                if markdown
-                else f"{photo_set.title}: {url}"
-            )
-        for document in parts["documents"]:
-            url = absolute(document.get_absolute_url())
-            lines.append(
-                markdown_link_item(document.title, url) if markdown else f"{document.title}: {url}"
-            )
-    if parts["contacts"]:
-        lines += ["", "## Press contacts" if markdown else "Press contacts\n--------------"]
-        for person in parts["contacts"]:
-            details = ", ".join(
-                filter(None, [person.name, person.role_line, person.email, person.phone])
-            )
-            lines.append(f"- {markdown_text(details)}" if markdown else details)
-    about = release.newsroom.about_paragraphs()
-    if about:
-        lines += [
-            "",
-            f"## About {markdown_text(str(release.newsroom))}"
-            if markdown
-            else f"About {release.newsroom}\n" + "-" * (6 + len(str(release.newsroom))),
-        ]
-        for paragraph in about:
-            lines += ["", markdown_paragraph(paragraph) if markdown else paragraph]
-    address = absolute(release.get_absolute_url())
-    lines += ["", f"<{markdown_url(address)}>" if markdown else address, ""]
-    text = "\n".join(lines)
-    return text if markdown else wrap(text)
-
-
-def markdown_link_item(title, url):
-    return f"- [{markdown_text(title)}]({markdown_url(url)})"
-
-
 def markdown_paragraph(text):
     """A paragraph of several lines; no line may start with indentation (code)."""
     return "\n".join(markdown_text(line.strip()) for line in text.splitlines())
 
 
-def group_by_event(results):
-    groups = []
-    for result in results:
-        if groups and groups[-1][0] == result.event:
-            groups[-1][1].append(result)
-        else:
-            groups.append((result.event, [result]))
-    return groups
+def markdown_quote(text):
+    """A quote's words inside a Markdown block quote: each of its lines a line of the quote."""
+    return "  \n> ".join(markdown_text(line.strip()) for line in text.splitlines())
+
+
+def heading(text, underline):
+    """A plain-text heading: the text, underlined as far as a line goes (78 characters)."""
+    return f"{text}\n{underline * min(len(text), 78)}"
+
+
+def newsroom_time(moment, newsroom):
+    """“13 May 2022, 21:30 CEST”: a time as the newsroom's own clock shows it."""
+    local = timezone.localtime(moment, newsroom.zone)
+    return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+
+
+def contact_line(person):
+    """“Name, role, e-mail, phone”: a press contact on one line."""
+    return ", ".join(filter(None, [person.name, person.role_line, person.email, person.phone]))
+
+
+def release_text(parts, markdown=False):
+    """The release as plain text or Markdown, from its parts: what its .txt and .md addresses
+    serve, and the alert e-mail's text."""
+    template = "press/release.md" if markdown else "press/release.txt"
+    return render_to_string(template, {"parts": parts, "release": parts.release})

@@ -69,23 +69,19 @@ def release_detail(request, newsroom, slug):
 
 # Who is looking decides which photo sets and documents a release page shows.
 def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
-    newsroom = release.newsroom
     parts = release_parts(release, audience)
     context = {
-        "newsroom": newsroom,
+        "newsroom": release.newsroom,
         "section": "releases",
         "release": release,
+        "parts": parts,
         "preview": audience != PUBLIC,
         "links": links,
-        **parts,
-        "tags": release.tags.select_related("newsroom"),
-        "corrections": release.corrections.all() if release.corrected_at else [],
-        "next_event": Event.objects.public().filter(newsroom=newsroom).upcoming().first(),
         **extra,
     }
     if audience == PUBLIC:
         # Link previews and search engines: only ever for what is public.
-        context["share"] = sharing_metadata(request, release, parts["hero"])
+        context["share"] = sharing_metadata(request, parts)
     response = render(request, "press/pressrelease_detail.html", context)
     return response if audience == PUBLIC else mark_preview(response)
 
@@ -98,8 +94,7 @@ def release_as_text(request, newsroom, slug, markdown=False):
         newsroom__slug=newsroom,
         slug=slug,
     )
-    parts = release_parts(release, PUBLIC)
-    text = release_text(release, parts, absolute_url, markdown=markdown)
+    text = release_text(release_parts(release, PUBLIC), markdown=markdown)
     # The results table is GitHub's extension of CommonMark: say so (RFC 7763).
     content_type = (
         "text/markdown; charset=utf-8; variant=GFM" if markdown else "text/plain; charset=utf-8"
@@ -111,8 +106,9 @@ def release_as_text(request, newsroom, slug, markdown=False):
     return response
 
 
-def sharing_metadata(request, release, hero):
+def sharing_metadata(request, parts):
     """Open Graph and Twitter card values and schema.org NewsArticle data for a live release."""
+    release, hero = parts.release, parts.hero
     url = absolute_url(release.get_absolute_url())
     newsroom = release.newsroom
     image = None
@@ -138,8 +134,8 @@ def sharing_metadata(request, release, hero):
         "@type": "NewsArticle",
         "mainEntityOfPage": url,
         "url": url,
-        "headline": release.title[:110],
-        "description": release.lead,
+        "headline": parts.headline[:110],
+        "description": parts.lead,
         "inLanguage": release.language,
         "datePublished": release.first_published_at.isoformat(),
         "dateModified": (release.corrected_at or release.first_published_at).isoformat(),

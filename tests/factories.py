@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.forms import FileField, MultiWidget
+from django.test import TestCase
 from django.utils import timezone
 from lxml import etree
 from PIL import Image
@@ -38,6 +39,12 @@ def jpeg_bytes(width=600, height=400, colour=(200, 40, 40), image_format="JPEG",
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, image_format, **save_options)
     return buffer.getvalue()
+
+
+def committed():
+    """Run what waits for the commit (the search index, the page cache's renewal), as after
+    an editor's save: the tests' own transaction is rolled back, never committed."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def make_newsroom(**fields):
@@ -95,17 +102,20 @@ def make_release(newsroom, **fields):
     fields.setdefault("status", Status.PUBLISHED)
     if fields["status"] == Status.PUBLISHED:
         fields.setdefault("publish_at", timezone.now() - timedelta(hours=1))
-    return PressRelease.objects.create(newsroom=newsroom, **fields)
+    with committed():
+        return PressRelease.objects.create(newsroom=newsroom, **fields)
 
 
 def make_quote(release, speaker, text="Fast car, great team.", **fields):
-    return Quote.objects.create(release=release, speaker=speaker, text=text, **fields)
+    with committed():
+        return Quote.objects.create(release=release, speaker=speaker, text=text, **fields)
 
 
 def make_result(release, event, **fields):
     fields.setdefault("session", "Race 1")
     fields.setdefault("position", 1)
-    return Result.objects.create(release=release, event=event, **fields)
+    with committed():
+        return Result.objects.create(release=release, event=event, **fields)
 
 
 def with_exif(data, exif):

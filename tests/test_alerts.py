@@ -414,7 +414,7 @@ def test_the_alert_as_a_journalist_receives_it(
         assert content_type == "text/html"
         hero = release_due.hero_photo
         assert f'src="http://testserver{hero.file_url("web")}"' in html
-        assert "Photo: <strong>24H SERIES</strong>" in html
+        assert "Photo: 24H SERIES (Free to use with credit)" in html  # Photo.credit_line
         assert f'href="{unsubscribe}"' in html
         # Every link in the e-mail works for the journalist.
         photo = client.get(hero.file_url("web"))

@@ -546,3 +546,22 @@ def test_every_channel_signs_a_quote_and_credits_the_hero_the_same_way(client, s
     assert signed in " ".join(text.decode().split())
     assert signed in [item.get("by") for item in api["associations"]]
     assert credited in " ".join(text.decode().split()) and credited in html.unescape(feed)
+
+
+def test_the_text_versions_end_their_last_line_and_leave_out_what_is_empty(client, newsroom):
+    """No empty body between blank lines, no space before a credit without a caption, an
+    underline no longer than a line, and a line break at the end, like any text file."""
+    newsroom.name = "A newsroom whose name is long enough to run well past the end of one line"
+    newsroom.save()
+    hero = make_photo(make_photo_set(newsroom), caption="", credit="Team Photo")
+    release = make_release(newsroom, title="No body yet", body="", hero_photo=hero)
+    args = [newsroom.slug, release.slug]
+
+    text = body(client.get(reverse("press:release-text", args=args))).decode()
+    markdown = body(client.get(reverse("press:release-markdown", args=args))).decode()
+
+    assert text.endswith(f"{release.get_absolute_url()}\n")
+    assert markdown.endswith(f"{release.get_absolute_url()}>\n")
+    assert "\n\n\n" not in text and "\n\n\n" not in markdown
+    assert f"\n[{hero.credit_line}]" in text
+    assert "\n" + "-" * 78 + "\n" in text and "-" * 79 not in text

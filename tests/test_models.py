@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from media.models import PhotoSet, Visibility
 from newsroom.ground.models import License, Person
-from press.models import Event, Outcome, PressRelease, Quote, Result, Status
+from press.models import Event, Outcome, PressRelease, Quote, Result, State, Status
 from tests.factories import (
     make_event,
     make_newsroom,
@@ -141,6 +141,33 @@ def test_live_means_published_and_past_the_embargo(newsroom):
     make_release(newsroom, status=Status.DRAFT, publish_at=now - timedelta(days=1))
 
     assert list(PressRelease.objects.live()) == [live]
+
+
+def test_every_status_is_a_state_and_published_is_two(newsroom):
+    """State is derived from Status: the same value and label, published split by the clock."""
+    for status in Status:
+        if status != Status.PUBLISHED:
+            assert (State(status.value).value, State(status.value).label) == (
+                status.value,
+                status.label,
+            )
+    assert set(State.values) - set(Status.values) == {State.SCHEDULED, State.LIVE}
+
+    for status in Status:
+        release = make_release(newsroom, status=status, publish_at=timezone.now())
+        assert release.state == (State.LIVE if status == Status.PUBLISHED else State(status))
+
+
+def test_scheduled_and_live_split_the_published_releases_by_the_clock(newsroom, time_machine):
+    noon = timezone.now() + timedelta(hours=1)
+    release = make_release(newsroom, publish_at=noon)
+    make_release(newsroom, status=Status.DRAFT)
+
+    assert list(PressRelease.objects.scheduled()) == [release] and release.is_scheduled()
+    assert not PressRelease.objects.live().filter(pk=release.pk).exists()
+    time_machine.move_to(noon)
+    assert not PressRelease.objects.scheduled().exists() and not release.is_scheduled()
+    assert PressRelease.objects.live().filter(pk=release.pk).exists() and release.is_live()
 
 
 def test_body_html_is_sanitised_on_every_save(newsroom):

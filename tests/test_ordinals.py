@@ -4,7 +4,6 @@ import pytest
 
 from press.models import Event
 from press.results import place
-from press.templatetags.press_tags import date_range
 
 
 @pytest.mark.parametrize(
@@ -63,4 +62,4 @@ def test_other_languages():
     ],
 )
 def test_event_dates_read_compactly(start, end, expected):
-    assert date_range(Event(starts_on=start, ends_on=end)) == expected
+    assert Event(starts_on=start, ends_on=end).date_range == expected

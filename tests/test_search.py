@@ -4,13 +4,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Document, Visibility
+from press import history
+from press import search as press_search
 from press.models import Kind, Status
 from tests.factories import (
+    admin_form_data,
     make_event,
     make_newsroom,
     make_person,
@@ -18,6 +21,7 @@ from tests.factories import (
     make_photo_set,
     make_quote,
     make_release,
+    make_result,
 )
 
 postgresql_only = pytest.mark.skipif(
@@ -125,27 +129,33 @@ def test_a_release_is_found_once_its_embargo_lifts(client, newsroom, time_machin
     assert found_titles(search(client, q="yokohama")) == ["Yokohama news"]
 
 
-def test_edits_to_quotes_are_searchable_at_once(client, seed_release):
+def test_edits_to_quotes_are_searchable_once_committed(
+    client, seed_release, django_capture_on_commit_callbacks
+):
     speaker = make_person(seed_release.newsroom, name="Lena Berg")
     assert found_titles(search(client, q="marvellous")) == []
 
     make_quote(seed_release, speaker, "A marvellous weekend for everyone.")
 
     assert found_titles(search(client, q="marvellous")) == [seed_release.title]
-    seed_release.quotes.filter(speaker=speaker).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_release.quotes.filter(speaker=speaker).delete()
     assert found_titles(search(client, q="marvellous")) == []
 
 
-def test_a_renamed_speaker_or_event_is_found_by_the_new_name_only(client, seed_release):
+def test_a_renamed_speaker_or_event_is_found_by_the_new_name_only(
+    client, seed_release, django_capture_on_commit_callbacks
+):
     speaker = make_person(seed_release.newsroom, name="Lena Berg")
     make_quote(seed_release, speaker, "A fine weekend.")
     event = make_event(seed_release.newsroom, name="Oschersleben 24h")
-    seed_release.results.create(event=event, session="Race", position=2, order=9)
+    make_result(seed_release, event, session="Race", position=2, order=9)
 
-    speaker.name = "Lena Lindqvist"
-    speaker.save()
-    event.name = "Oschersleben Enduro"
-    event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.name = "Lena Lindqvist"
+        speaker.save()
+        event.name = "Oschersleben Enduro"
+        event.save()
 
     for old in ("berg", "24h"):
         assert found_titles(search(client, q=old)) == [], old
@@ -161,13 +171,14 @@ def test_saving_a_person_unchanged_rewrites_no_release(seed_release, django_asse
         speaker.save()
 
 
-def test_filters_narrow_the_results(client, newsroom):
+def test_filters_narrow_the_results(client, newsroom, django_capture_on_commit_callbacks):
     other = make_newsroom(name="Other team", slug="other-team")
     make_release(newsroom, title="Tyre news ours", kind=Kind.PRESS_RELEASE)
     make_release(other, title="Tyre news theirs", kind=Kind.RESULTS)
     old = make_release(newsroom, title="Tyre news old", kind=Kind.PRESS_RELEASE)
     old.publish_at = old.first_published_at = timezone.now() - timedelta(days=800)
-    old.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        old.save()
 
     assert sorted(found_titles(search(client, q="tyre"))) == [
         "Tyre news old",
@@ -311,3 +322,122 @@ def test_web_search_syntax(client, newsroom):
         "Dry qualifying",
         "Rain in qualifying",
     ]
+
+
+# The index is derived state: refreshed once per release, after the commit, from every path.
+
+
+@pytest.fixture
+def indexed(monkeypatch):
+    """The releases `index_release` is called for, in order (it still indexes them)."""
+    calls = []
+    index_release = press_search.index_release
+
+    def counted(release_pk):
+        calls.append(release_pk)
+        index_release(release_pk)
+
+    monkeypatch.setattr(press_search, "index_release", counted)
+    return calls
+
+
+def saved_in_the_admin(client, release):
+    """The change form sent back with a new lead: the release, its quotes and results saved."""
+    url = reverse("admin:press_pressrelease_change", args=[release.pk])
+    data = admin_form_data(client.get(url))
+    data["lead"] = "Changed in the admin."
+    assert client.post(url, data).status_code == 302
+
+
+def restored(client, release):
+    history.record(release)
+    release.quotes.update(text="Words nobody said.")  # a change no signal sees
+    history.restore(release.revisions.get(number=1))
+
+
+def renamed_speaker(client, release):
+    person = release.quotes.first().speaker
+    person.name = "Andreas Renamed"
+    person.save()
+
+
+def renamed_event(client, release):
+    event = release.results.first().event
+    event.name = "Hockenheim Renamed"
+    event.save()
+
+
+CHANGES = {
+    "release saved": lambda client, release: release.save(),
+    "saved in the admin": saved_in_the_admin,
+    "quote added": lambda client, release: release.quotes.create(
+        speaker=release.quotes.first().speaker, text="One more.", position=5
+    ),
+    "quote edited": lambda client, release: release.quotes.first().save(),
+    "quotes deleted": lambda client, release: release.quotes.all().delete(),
+    "result deleted": lambda client, release: release.results.first().delete(),
+    "revision restored": restored,
+    "speaker renamed": renamed_speaker,
+    "event renamed": renamed_event,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_each_change_refreshes_its_release_once_after_the_commit(
+    editor_client, seed_release, indexed, change, django_capture_on_commit_callbacks
+):
+    # The seed's first quote's speaker is quoted twice: a rename still refreshes once.
+    make_quote(seed_release, seed_release.quotes.first().speaker, "Twice quoted.", position=9)
+    indexed.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            CHANGES[change](editor_client, seed_release)
+        assert indexed == []  # nothing before the commit
+
+    assert indexed == [seed_release.pk]
+
+
+def test_a_change_rolled_back_refreshes_nothing(
+    seed_release, indexed, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        seed_release.save()
+        raise RuntimeError("the editor's request failed")
+
+    assert indexed == []
+
+
+def test_a_rename_refreshes_each_release_that_names_the_person_once(
+    seed_release, indexed, django_capture_on_commit_callbacks
+):
+    speaker = seed_release.quotes.first().speaker
+    other = make_release(seed_release.newsroom, title="Another podium")
+    make_quote(other, speaker, "Again.")
+    indexed.clear()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        speaker.name = "Andreas Renamed"
+        speaker.save()
+
+    assert sorted(indexed) == sorted([seed_release.pk, other.pk])
+
+
+def test_a_restored_quote_finds_its_release(
+    client, editor, seed_release, django_capture_on_commit_callbacks
+):
+    history.record(seed_release)
+    seed_release.quotes.filter(text__startswith="A valuable").update(text="Unremarkable.")
+    press_search.index_release(seed_release.pk)
+    assert found_titles(search(client, q="valuable")) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        history.restore(seed_release.revisions.get(number=1), editor)
+        assert found_titles(search(client, q="valuable")) == []  # until the commit
+
+    assert found_titles(search(client, q="valuable")) == [seed_release.title]
+    assert found_titles(search(client, q="unremarkable")) == []

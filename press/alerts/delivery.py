@@ -41,7 +41,6 @@ from press.alerts.models import AlertDelivery, Follower
 from press.mail import one_line, sender
 from press.models import PressRelease
 from press.parts import PUBLIC, release_parts
-from press.text import release_text
 
 logger = logging.getLogger(__name__)
 
@@ -192,26 +191,21 @@ def alert_message(release, parts, follower):
     unsubscribe_url = absolute_url(follower.get_unsubscribe_url())
     context = {
         "release": release,
+        "parts": parts,
         "newsroom": newsroom,
         "follower": follower,
         "release_url": absolute_url(release.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url,
         "follow_url": absolute_url(newsroom.get_absolute_url()),
         "site_url": settings.SITE_URL,
-        "text": release_text(release, parts, absolute_url),
-        **parts,
     }
     list_id = f"{newsroom.slug}.alerts.{site_host()}"
-    hero = parts["hero"]
-    if hero is not None:
-        context["hero_url"] = absolute_url(hero.file_url("web"))
-        context["hero_page_url"] = absolute_url(hero.get_absolute_url())
     message = EmailMultiAlternatives(
-        subject=one_line(f"{newsroom.name}: {release.title}"),
+        subject=one_line(f"{newsroom.name}: {parts.headline}"),
         body=render_to_string("press/email/alert.txt", context),
         from_email=sender(newsroom),
         to=[follower.email],
-        reply_to=reply_to(parts["contacts"]),
+        reply_to=reply_to(parts.contacts),
         headers={
             # RFC 2369 and RFC 8058: mail programs show an Unsubscribe button
             # that posts to the link, with no page to visit.
@@ -305,8 +299,8 @@ def live_release(release_pk):
 
 def deliver(release, pairs):
     """Send each (follower, delivery) its e-mail over one connection; returns (sent, failed)."""
+    # Read once for all followers: each part is queried with the first e-mail.
     parts = release_parts(release, PUBLIC)
-    parts["quotes"], parts["results"] = list(parts["quotes"]), list(parts["results"])
     sent = failed = 0
     connection = mailers.default
     try:

@@ -28,6 +28,7 @@ from media.models import Photo, PhotoSet, Rendition
 from newsroom.ground.http import absolute_url, not_modified
 from press.api import openapi
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
+from press.parts import PUBLIC, release_parts
 from press.text import body_text
 
 PAGE_SIZE = 20
@@ -293,6 +294,7 @@ def release_item(request, release):
     zone = release.newsroom.zone
     first_published = release.first_published_at or release.publish_at
     events = release_events(release)
+    parts = release_parts(release, PUBLIC)
     return without_empty(
         {
             # The one identifier that never changes, the same as the feeds' GUIDs;
@@ -317,12 +319,7 @@ def release_item(request, release):
                     ),
                 },
             ],
-            "headlines": [{"role": "main", "value": release.title}],
-            "descriptions": [{"role": "summary", "value": release.lead}] if release.lead else [],
-            "bodies": [
-                {"role": "main", "contenttype": "text/html", "value": release.body},
-                {"role": "main", "contenttype": "text/plain", "value": body_text(release.body)},
-            ],
+            **texts(parts),
             "by": release.newsroom.name,
             "subjects": [
                 {
@@ -332,7 +329,7 @@ def release_item(request, release):
                 }
                 for tag in release.tags.all()
             ],
-            "people": quoted_people(release),
+            "people": quoted_people(parts),
             "events": [
                 {
                     "name": event.name,
@@ -342,7 +339,7 @@ def release_item(request, release):
                 for event in events
             ],
             "places": [{"name": place} for place in unique(event.place for event in events)],
-            "associations": associations(request, release),
+            "associations": associations(request, release, parts),
         }
     )
 
@@ -355,18 +352,37 @@ def release_events(release):
     return list(by_pk.values())
 
 
-def quoted_people(release):
+def texts(parts):
+    """The release's own words (`WORDS` of its parts) as ninjs headlines, descriptions and
+    bodies; an HTML text goes as HTML and as plain text."""
+    carried = {"headlines": [], "descriptions": [], "bodies": []}
+    for words, value in parts.words:
+        if words.html:
+            carried[words.ninjs] += [
+                {"role": words.role, "contenttype": "text/html", "value": value},
+                {"role": words.role, "contenttype": "text/plain", "value": body_text(value)},
+            ]
+        else:
+            carried[words.ninjs].append({"role": words.role, "value": value})
+    return carried
+
+
+def quoted_people(parts):
     # ninjs 2.x people have no role; the speaker's title is in the quote's `by`.
-    speakers = unique(quote.speaker.name for quote in release.quotes.all())
+    speakers = unique(quote.speaker.name for quote in parts.quotes)
     return [{"name": name, "rel": "quoted"} for name in speakers]
 
 
-def associations(request, release):
-    """The hero, the photos of the release's public sets, and the quotes, each named."""
+def associations(request, release, parts):
+    """The hero, the photos of the release's public sets, and the quotes, each named.
+
+    The sets' photos come from the list's prefetch (`live_releases()`), which
+    keeps public sets only, as the parts do for the public.
+    """
     items = []
-    hero = release.public_hero()
+    hero = parts.hero
     if hero is not None:
-        items.append(picture(request, hero, name="hero", caption=release.caption))
+        items.append(picture(request, hero, name="hero", caption=parts.caption))
     photos = [
         photo
         for photo_set in release.photo_sets.all()
@@ -375,7 +391,7 @@ def associations(request, release):
     ]
     for number, photo in enumerate(photos, start=1):
         items.append(picture(request, photo, name=f"photo-{number}"))
-    for number, quote in enumerate(release.quotes.all(), start=1):
+    for number, quote in enumerate(parts.quotes, start=1):
         items.append(quote_item(request, quote, name=f"quote-{number}"))
     return items
 

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from newsroom.ground.admin import NewsroomScopedAdmin, ScopedInline
 from newsroom.ground.http import absolute_url
 from newsroom.ground.models import Newsroom
-from press.models import PressRelease, Status
+from press.models import PressRelease
 from press.passes.models import PassEvent, PreviewPass
 from press.passes.tasks import send_pass
 
@@ -82,10 +82,8 @@ class PreviewPassAdmin(NewsroomScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "release":
-            kwargs["queryset"] = PressRelease.objects.filter(
-                status=Status.PUBLISHED,
-                publish_at__gt=timezone.now(),
-                newsroom__in=Newsroom.objects.publishable_by(request.user),
+            kwargs["queryset"] = PressRelease.objects.scheduled().filter(
+                newsroom__in=Newsroom.objects.publishable_by(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
