@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Document, Size, Visibility
-from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Status
 from tests.factories import (
     body,
@@ -27,6 +26,7 @@ from tests.factories import (
     make_release,
     make_result,
 )
+from tests.files import make_fact_sheet
 
 STATES = ["draft", "review", "scheduled", "withdrawn", "live"]
 SECRET = "ZX-SECRET-51"  # in every title, caption and name that belongs to the release
