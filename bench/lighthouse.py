@@ -57,12 +57,12 @@ def load_demo():
     from django.core.management import call_command
 
     from media.models import PhotoSet
-    from newsroom.site.demo import content
+    from newsroom.site.demo import loader
     from press.models import Event, PressRelease
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    content.load()
+    loader.load()
     release = PressRelease.objects.live().get(slug="backman-third-in-the-hockenheim-12-hours")
     photo_set = PhotoSet.objects.public().filter(newsroom=release.newsroom).first()
     event = Event.objects.public().filter(newsroom=release.newsroom, results__isnull=False)

@@ -70,11 +70,11 @@ def main():
         from django.core.management import call_command
         from django.test import Client
 
-        from newsroom.site.demo import content
+        from newsroom.site.demo import loader
         from press.models import PressRelease
 
         call_command("migrate", verbosity=0)
-        content.load(photo_size=(1200, 800))
+        loader.load(photo_size=(1200, 800))
         release = PressRelease.objects.live().get(slug="backman-third-in-the-hockenheim-12-hours")
         client = Client()
         bare = timed(client, "/favicon.ico", args.requests)

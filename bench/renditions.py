@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PHOTO_SIZE = (6000, 4000)
-PHOTO_SEED = 7
+PHOTO_TITLE = "Car #120 in the first stint"
 WARMUP_SIZE = (64, 48)
 VARIANTS = ("ours", "plain", "libvips")
 ROUNDS = 3
@@ -147,10 +147,10 @@ def renderer(variant, size):
 
 
 def write_photo(directory, size):
-    from newsroom.site.demo.photos import make_photo
+    from newsroom.site.demo.files import make_photo
 
     path = Path(directory) / f"photo-{size[0]}x{size[1]}.jpg"
-    path.write_bytes(make_photo(PHOTO_SEED, scene="track", size=size))
+    path.write_bytes(make_photo(PHOTO_TITLE, size))
     return path
 
 

@@ -4,20 +4,25 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from media.models import Photo
+from newsroom.site.demo import loader
 from press.models import PressRelease
 from press.publishing import announce_due_releases
+from tests.factories import body, exiftool
 
 
 def dump():
@@ -33,6 +38,19 @@ def dump():
         stdout=out,
     )
     return out.getvalue()
+
+
+def counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def stored_files(root):
+    """Every file in storage, with its size and when it was last written."""
+    return {
+        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in Path(root).rglob("*")
+        if path.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +69,9 @@ def demo(django_db_setup, django_db_blocker, demo_uploads):
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_uploads):
         output = io.StringIO()
         call_command("demo", "--no-serve", stdout=output)
-        first = dump()
+        first = {"dump": dump(), "counts": counts(), "files": stored_files(demo_uploads)}
         call_command("demo", "--no-serve", stdout=io.StringIO())
-        second = dump()
+        second = {"dump": dump(), "counts": counts(), "files": stored_files(demo_uploads)}
         yield {"output": output.getvalue(), "first": first, "second": second}
         call_command("flush", interactive=False)
 
@@ -64,7 +82,16 @@ def demo_db(demo, db):
 
 
 def test_running_the_demo_twice_changes_nothing(demo_db):
-    assert demo_db["first"] == demo_db["second"]
+    first, second = demo_db["first"], demo_db["second"]
+
+    assert first["dump"] == second["dump"]
+    assert first["counts"] == second["counts"]
+    data = loader.read()
+    photos = sum(len(photo_set["photos"]) for item in data for photo_set in item["photo_sets"])
+    assert first["counts"]["media.Photo"] == photos == 9
+    assert first["counts"]["press.PressRelease"] == sum(len(item["releases"]) for item in data)
+    # Not a file more, and none written again.
+    assert first["files"] == second["files"]
 
 
 def test_the_demo_prints_a_login_that_works(demo_db, client):
@@ -121,6 +148,26 @@ def test_the_demo_photos_are_camera_sized_and_downloadable(demo_db, client):
     assert Image.open(io.BytesIO(data)).size == (4000, 2667)
     web = Image.open(io.BytesIO(b"".join(client.get(photo.web_url).streaming_content)))
     assert web.size == photo.web_size == (2048, 1366)
+
+
+def test_the_demo_photos_are_what_a_camera_writes(demo_db, client):
+    photo = Photo.objects.get(original_filename="hockenheim-podium.jpg")
+    with photo.image.open("rb") as file:
+        uploaded = file.read()
+    served = exiftool(body(client.get(photo.original_url)))
+    camera = exiftool(uploaded)
+
+    assert len(uploaded) > 2_000_000  # grain weighs what it does in a real 10-megapixel JPEG
+    assert (camera["IFD0:Make"], camera["IFD0:Orientation"]) == (
+        "Demo Camera Co.",
+        "Horizontal (normal)",
+    )
+    taken = timezone.localtime(photo.taken_at).strftime("%Y:%m:%d %H:%M:%S")
+    assert camera["ExifIFD:DateTimeOriginal"] == served["ExifIFD:DateTimeOriginal"] == taken
+    assert camera["ExifIFD:ExposureTime"] and camera["IFD0:Artist"] == "24H SERIES"
+    # Where the photographer stood is in the camera's file, and never in ours.
+    assert "GPS:GPSLatitude" in camera and "GPS:GPSLatitude" not in served
+    assert served["IFD0:Model"] == "Demo Camera DC-1" and served["IPTC:Credit"] == "24H SERIES"
 
 
 def test_every_admin_page_opens_for_the_demo_editor(demo_db, client):

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from media.models import Document, Visibility
 from newsroom.ground.uploads import detect_document
-from newsroom.site.demo.documents import make_fact_sheet, make_logo_svg
 from tests.factories import body, jpeg_bytes, make_release
+from tests.files import make_fact_sheet, make_logo_svg
 
 PDF = make_fact_sheet("Fact sheet", ["Touring cars."])
 SVG = make_logo_svg("LESTRUP", (20, 60, 130))

@@ -34,11 +34,11 @@ from hypothesis import strategies as st
 
 from media.models import Document, Visibility
 from media.sizes import SIZES
-from newsroom.site.demo.documents import make_fact_sheet
 from press.alerts.models import Follower
 from press.passes.models import PreviewPass
 from press.passes.views import PassLinks
 from tests.factories import jpeg_bytes, make_photo, make_photo_set, make_release
+from tests.files import make_fact_sheet
 
 # Path values, written as they travel in a URL (percent-escaped).
 HOSTILE = [

@@ -38,7 +38,6 @@ from django.utils import timezone
 
 from media.models import Document, Photo, PhotoSet, Visibility
 from newsroom.ground.models import EditorSession, Membership, Newsroom, Person, Role
-from newsroom.site.demo.documents import make_fact_sheet
 from press import history
 from press.alerts.models import AlertDelivery, Follower
 from press.models import Event, PressRelease, Status, Tag
@@ -56,6 +55,7 @@ from tests.factories import (
     make_result,
     our_permissions,
 )
+from tests.files import make_fact_sheet
 
 MARK = "OURS-5K"  # in every name of the newsroom's rows: outsiders must never see it
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from media.models import Document, Photo, PhotoSet
 from newsroom.ground.models import Membership, Newsroom, Person, Role
-from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Event, PressRelease, Tag
 from press.passes.models import PreviewPass
 from tests.factories import (
@@ -19,6 +18,7 @@ from tests.factories import (
     make_photo_set,
     make_release,
 )
+from tests.files import make_fact_sheet
 
 MARK = "THEIRS-7Q"  # names every object of the other newsroom, to spot leaks in pages
 

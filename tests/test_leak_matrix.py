@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from media.models import Document, Visibility
 from media.sizes import SIZES
-from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Status
 from tests.factories import (
     body,
@@ -28,6 +27,7 @@ from tests.factories import (
     make_release,
     make_result,
 )
+from tests.files import make_fact_sheet
 
 STATES = ["draft", "review", "scheduled", "withdrawn", "live"]
 SECRET = "ZX-SECRET-51"  # in every title, caption and name that belongs to the release

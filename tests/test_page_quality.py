@@ -27,12 +27,12 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from media.models import Document, Visibility
-from newsroom.site.demo.documents import make_fact_sheet
 from press.alerts import delivery as alerts
 from press.alerts.models import Follower
 from press.models import PressRelease, Status
 from press.passes.models import PreviewPass
 from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_set, make_release
+from tests.files import make_fact_sheet
 
 # Routes of the public site that are not HTML pages, and where they are checked instead.
 NOT_PAGES = {

@@ -15,8 +15,8 @@ from PIL import Image
 
 from media.models import Photo
 from media.sizes import SIZES
-from newsroom.site.demo.photos import make_photo
 from tests.factories import jpeg_bytes, make_newsroom, make_photo_set
+from tests.files import camera_jpeg
 
 
 def upload(name, data, content_type="image/jpeg"):
@@ -170,14 +170,7 @@ def test_uploaded_photos_are_prefilled_from_their_metadata_and_rendered(
     editor_client, photo_set, django_capture_on_commit_callbacks
 ):
 
-    data = make_photo(
-        3,
-        "podium",
-        (1200, 800),
-        artist="24H SERIES",
-        copyright="© 24H SERIES",
-        description="Podium",
-    )
+    data = camera_jpeg(artist="24H SERIES", copyright="© 24H SERIES", description="Podium")
     with django_capture_on_commit_callbacks(execute=True):
         post_files(editor_client, photo_set, [upload("podium.jpg", data)])
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from media.models import Document, Visibility
 from newsroom.ground.models import Membership, Role
-from newsroom.site.demo.documents import make_fact_sheet
 from press.models import Event, PressRelease, State, Status
 from press.publishing import announce_due_releases, release_went_live
 from tests.factories import (
@@ -28,6 +27,7 @@ from tests.factories import (
     make_photo_set,
     make_release,
 )
+from tests.files import make_fact_sheet
 
 
 def release_form(newsroom, **fields):

@@ -15,8 +15,8 @@ from django.urls import reverse
 from PIL import Image
 
 from media.models import Photo
-from newsroom.site.demo.photos import make_photo
 from tests.factories import body, exiftool, make_photo_set, with_exif
+from tests.files import camera_jpeg
 
 BUCKET = "newsroom-test"
 
@@ -91,7 +91,7 @@ def test_upload_renditions_download_and_zip_on_object_storage(
     assert type(storages["default"]).__name__ == "S3Storage"
     photo_set = make_photo_set(newsroom, title="Hockenheim")
     data = with_exif(
-        make_photo(1, "track", (2400, 1600), artist="24H SERIES"),
+        camera_jpeg((2400, 1600), artist="24H SERIES"),
         {"Exif.GPSInfo.GPSLatitudeRef": "N", "Exif.GPSInfo.GPSLatitude": "49/1 19/1 0/1"},
     )
     upload = SimpleUploadedFile("car.jpg", data, content_type="image/jpeg")

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from newsroom.site.demo import content
+from newsroom.site.demo import loader
 from press.alerts.delivery import retry_alerts
 from press.publishing import announce_due_releases
 
@@ -27,25 +27,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_serve=False, verbosity=1, **options):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
-        self.stdout.write("Loading the demo newsrooms (the first run draws the photos)…")
+        self.stdout.write("Loading the demo newsrooms (the first run makes the photos)…")
         log = self.stdout.write if verbosity else (lambda message: None)
-        username, preview_pass = content.load(log=log)
+        username, passes, followers = loader.load(log=log)
         lines = [
             "\nDemo ready.",
             f"  Newsrooms:  http://{ADDRESS}/",
             f"  Admin:      http://{ADDRESS}/admin/",
-            f"  Log in as:  {username} / {content.EDITOR_PASSWORD}",
+            f"  Log in as:  {username} / {loader.EDITOR_PASSWORD}",
         ]
-        if preview_pass is not None:
-            lines.append(
-                f"  A journalist's preview pass for the embargoed release: "
-                f"http://{ADDRESS}{preview_pass.link_path()}"
-            )
+        lines += [
+            f"  A journalist's preview pass for the embargoed release: "
+            f"http://{ADDRESS}{preview_pass.link_path()}"
+            for preview_pass in passes
+        ]
         lines += [
             f"  Feeds:      http://{ADDRESS}/andreas-backman/releases/feed.rss (and .atom)",
             f"  API:        http://{ADDRESS}/api/ (described at /api/openapi.json)",
-            f"  E-mail:     {content.FOLLOWER_EMAIL} follows Andreas Bäckman; alerts and "
-            "confirmations are printed here.",
+        ]
+        lines += [
+            f"  E-mail:     {follower.email} follows {follower.newsroom}; alerts and "
+            "confirmations are printed here."
+            for follower in followers
         ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines) + "\n"))
         if not no_serve:
