@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from xml.sax.saxutils import escape
 
-from django.db.models import F, Max, Subquery
+from django.db.models import Count, F, Max, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -41,18 +41,27 @@ class Section:
         """The section's public rows in the newsroom, oldest first, with `lastmod`."""
         return SECTION_ROWS[self.kind](newsroom).order_by("listed_at", "pk")
 
-    def pages(self, newsroom):
-        """How many files the section takes: none when it has nothing to list."""
-        return math.ceil(self.rows(newsroom).count() / PER_FILE)
+    def files(self, newsroom):
+        """{page: lastmod} of the section's files; none when it has nothing to list.
+
+        One query for a section that fits in one file (nearly all do), and one
+        more per file for those that do not.
+        """
+        rows = self.rows(newsroom)
+        totals = rows.aggregate(count=Count("pk"), latest=Max("lastmod"))
+        pages = math.ceil(totals["count"] / PER_FILE)
+        if pages <= 1:
+            return {1: totals["latest"]} if pages else {}
+        return {page: self.latest(newsroom, page) for page in range(1, pages + 1)}
 
     def page_rows(self, newsroom, page):
         start = (page - 1) * PER_FILE
         return self.rows(newsroom)[start : start + PER_FILE]
 
     def latest(self, newsroom, page):
-        """When anything on the file last changed."""
+        """When anything on one file last changed."""
         on_page = self.page_rows(newsroom, page).values("pk")
-        rows = SECTION_ROWS[self.kind](newsroom).filter(pk__in=Subquery(on_page))
+        rows = self.rows(newsroom).filter(pk__in=Subquery(on_page))
         return rows.aggregate(latest=Max("lastmod"))["latest"]
 
     def entries(self, newsroom, page):
@@ -114,13 +123,11 @@ def files():
     yield absolute_url(reverse("sitemap-site")), None
     for newsroom in Newsroom.objects.order_by("position", "name"):
         for section in SECTIONS.values():
-            for page in range(1, section.pages(newsroom) + 1):
-                path = reverse(
-                    "sitemap-section", kwargs={"newsroom": newsroom.slug, "kind": section.kind}
-                )
-                if page > 1:
-                    path += f"?p={page}"
-                yield absolute_url(path), section.latest(newsroom, page)
+            path = reverse(
+                "sitemap-section", kwargs={"newsroom": newsroom.slug, "kind": section.kind}
+            )
+            for page, lastmod in section.files(newsroom).items():
+                yield absolute_url(path if page == 1 else f"{path}?p={page}"), lastmod
 
 
 # Writing XML ---------------------------------------------------------------------------

@@ -104,12 +104,13 @@ def sitemap_section(request, newsroom, kind):
     number = request.GET.get("p", "1")
     if section is None or not re.fullmatch(r"[1-9][0-9]{0,5}", number):
         raise Http404
+    files = section.files(newsroom)
     page = int(number)
-    if page > section.pages(newsroom):
-        raise Http404  # an empty urlset is not a valid sitemap
+    if page not in files:
+        raise Http404  # past the last file; an empty urlset is not a valid sitemap
     entries = section.entries(newsroom, page)
     document = sitemaps.urlset(entries, section.changefreq, section.priority)
-    return xml_response(document, [section.latest(newsroom, page)])
+    return xml_response(document, [files[page]])
 
 
 def xml_response(document, lastmods):
