@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.forms import FileField, MultiWidget
 from django.test import TestCase
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from lxml import etree
 from PIL import Image
@@ -177,3 +178,19 @@ def sitemap_files(client):
     index = etree.fromstring(client.get("/sitemap.xml").content)
     addresses = [urlsplit(loc.text) for loc in index.iter(f"{SITEMAP}loc")]
     return [address.path + (f"?{address.query}" if address.query else "") for address in addresses]
+
+
+# The admin is for editors, not the public; Django's own templates.
+ADMIN_PREFIX = "admin/"
+
+
+def public_routes(patterns=None, namespace="", route=""):
+    """The names of the public site's routes ("press:release-detail"); unnamed ones by route."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if route + str(entry.pattern) == ADMIN_PREFIX:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from public_routes(entry.url_patterns, inner, route + str(entry.pattern))
+        elif not (route + str(entry.pattern)).startswith(f"^{ADMIN_PREFIX}"):
+            yield f"{namespace}{entry.name}" if entry.name else route + str(entry.pattern)

@@ -7,11 +7,12 @@ list, not a file, not a ZIP, not by guessing their addresses.
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from media.models import Document, Visibility
@@ -26,6 +27,7 @@ from tests.factories import (
     make_quote,
     make_release,
     make_result,
+    public_routes,
 )
 from tests.files import make_fact_sheet
 
@@ -175,3 +177,46 @@ def test_the_leak_matrix(client, newsroom, state):
     # 14 addresses of the release's own, its photo's files (every size as file and download:
     # 18 for 9 sizes) and 24 that list: with 5 states and 9 sizes, 280 checks.
     assert checked == 14 + 2 * len(SIZES) + 24
+
+
+# Public routes the matrix does not request, each with where its rule is tested instead.
+# A new route is in neither the matrix nor here until someone decides where it belongs.
+ELSEWHERE = {
+    "favicon.ico": "a redirect to a static file",
+    "robots": "fixed text: tests/test_distribution.py",
+    "sitemap-site": "the site's root and newsroom homes only",
+    "newsroom:logo": "a newsroom's own logo, always public",
+    "newsroom:portrait": "public once the person is: tests/test_visibility.py",
+    "api:index": "links to the lists, no content",
+    "api:openapi": "the API's description, no content",
+    "api:not-found": "a JSON 404 for every other address",
+    "alerts:follow": "a sign-up form: tests/test_alerts.py",
+    "alerts:confirm": "a follower's secret key: tests/test_alerts.py",
+    "alerts:unsubscribe": "a follower's secret key: tests/test_alerts.py",
+    **{
+        f"passes:{name}": "a pass holder's signed link: tests/test_passes.py"
+        for name in (
+            "pass",
+            "pass-calendar",
+            "pass-document",
+            "pass-photo",
+            "pass-photo-file",
+            "pass-photoset",
+            "pass-photoset-zip",
+        )
+    },
+}
+
+
+def test_every_public_route_is_in_the_matrix_or_said_to_be_tested_elsewhere(newsroom):
+    release, photo_set, photo, document = release_in(newsroom, "live")
+    addresses = [
+        *object_urls(release, photo_set, photo, document).values(),
+        *(url for url, _shows in listing_urls(newsroom).values()),
+    ]
+    requested = {resolve(urlsplit(url).path).view_name for url in addresses}
+
+    routes = set(public_routes())
+    assert routes - requested - set(ELSEWHERE) == set()
+    assert requested & set(ELSEWHERE) == set()
+    assert set(ELSEWHERE) <= routes  # no stale entries

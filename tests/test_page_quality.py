@@ -22,7 +22,7 @@ import lxml.html
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
@@ -31,7 +31,14 @@ from press.alerts import delivery as alerts
 from press.alerts.models import Follower
 from press.models import PressRelease, Status
 from press.passes.models import PreviewPass
-from tests.factories import jpeg_bytes, make_newsroom, make_photo, make_photo_set, make_release
+from tests.factories import (
+    jpeg_bytes,
+    make_newsroom,
+    make_photo,
+    make_photo_set,
+    make_release,
+    public_routes,
+)
 from tests.files import make_fact_sheet
 
 # Routes of the public site that are not HTML pages, and where they are checked instead.
@@ -76,20 +83,6 @@ NOT_PAGES = {
     "api:event-detail",
     "api:not-found",
 }
-# The admin is for editors, not the public; Django's own templates.
-ADMIN_PREFIX = "admin/"
-
-
-def public_routes(patterns=None, namespace="", route=""):
-    """The names of the public site's routes ("press:release-detail"); unnamed ones by route."""
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(entry, URLResolver):
-            if route + str(entry.pattern) == ADMIN_PREFIX:
-                continue
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from public_routes(entry.url_patterns, inner, route + str(entry.pattern))
-        elif not (route + str(entry.pattern)).startswith(f"^{ADMIN_PREFIX}"):
-            yield f"{namespace}{entry.name}" if entry.name else route + str(entry.pattern)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from referencing.jsonschema import DRAFT202012
 
 from press.api.views import NINJS_VERSION
 from press.models import Status
-from tests.factories import make_photo, make_photo_set, make_release
+from tests.factories import make_photo, make_photo_set, make_release, sitemap_files
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # ninjs 2.2 refers to GeoJSON's published schema for places[].geojson. Tests
@@ -168,9 +168,7 @@ def sitemap_documents(client, index_schema):
     """Every file the sitemap index lists, parsed, after checking the index itself."""
     index = etree.fromstring(client.get(reverse("sitemap")).content)
     assert index_schema.validate(index), index_schema.error_log
-    for loc in index.iter(f"{SITEMAP}loc"):
-        address = urlsplit(loc.text)
-        path = address.path + (f"?{address.query}" if address.query else "")
+    for path in sitemap_files(client):
         yield etree.fromstring(client.get(path).content)
 
 
