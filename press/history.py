@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from newsroom.ground.models import Person
 from press import search
-from press.models import Event, PressRelease, Quote, Result, Revision, sync_release_times
+from press.models import (
+    Event,
+    PressRelease,
+    Quote,
+    Result,
+    Revision,
+    decided_by,
+    sync_release_times,
+)
 
 # What a revision does not keep, by field name: where the row belongs, who
 # wrote it, and publishing (restoring never publishes, schedules or withdraws).
@@ -163,7 +171,7 @@ def restore(revision, author=None):
     Result.objects.bulk_create(results)
     # bulk_create sends no signals: refresh what is derived from quotes and results.
     search.refresh_later(release.pk)
-    sync_release_times(release.newsroom_id)
+    sync_release_times(decided_by([release.pk]))  # its results came back without signals
     note = _("Restored from revision %(number)s.") % {"number": revision.number}
     return record(release, author, note=str(note))
 

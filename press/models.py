@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -602,13 +603,51 @@ class Result(models.Model):
             raise ValidationError(errors)
 
 
-def sync_release_times(newsroom_id):
-    """Store on a newsroom's sets, documents and events when their first release goes public.
+@dataclass
+class Decided:
+    """Photo sets, documents and events (by pk) whose public time some releases decide."""
+
+    photo_sets: set = field(default_factory=set)
+    documents: set = field(default_factory=set)
+    events: set = field(default_factory=set)
+
+    def __or__(self, other):
+        return Decided(
+            self.photo_sets | other.photo_sets,
+            self.documents | other.documents,
+            self.events | other.events,
+        )
+
+    @classmethod
+    def rows(cls, model, pks):
+        """Some rows of one kind: PhotoSet, Document or Event."""
+        return cls(**{DECIDED_FIELDS[model]: {pk for pk in pks if pk is not None}})
+
+
+DECIDED_FIELDS = {PhotoSet: "photo_sets", Document: "documents", Event: "events"}
+
+
+def decided_by(release_pks):
+    """What the releases decide the public time of: their sets (the hero's included), their
+    documents, and their events (the results' included)."""
+    pks = list(release_pks)
+    sets = PhotoSet.objects.filter(Q(releases__in=pks) | Q(photos__hero_of__in=pks))
+    events = Event.objects.filter(Q(releases__in=pks) | Q(results__release__in=pks))
+    return Decided(
+        photo_sets=set(sets.values_list("pk", flat=True)),
+        documents=set(Document.objects.filter(releases__in=pks).values_list("pk", flat=True)),
+        events=set(events.values_list("pk", flat=True)),
+    )
+
+
+def sync_release_times(decided):
+    """Store on these sets, documents and events when their first release goes public.
 
     What is shown “With its release” is public from that time on: media's own
     `public()` querysets then need no knowledge of releases. A set belongs to a
     release through the release's photo sets or its hero photo; an event
-    through the release's events or the results it gives.
+    through the release's events or the results it gives. Only the rows named
+    are written: a save of one release touches what it links to, nothing else.
     """
     published = PressRelease.objects.filter(status=Status.PUBLISHED).order_by("publish_at")
     first_for_set = published.filter(
@@ -618,11 +657,16 @@ def sync_release_times(newsroom_id):
     first_for_event = published.filter(
         Q(events=OuterRef("pk")) | Q(results__event=OuterRef("pk"))
     ).values("publish_at")[:1]
-    PhotoSet.objects.filter(newsroom_id=newsroom_id).update(released_at=Subquery(first_for_set))
-    Document.objects.filter(newsroom_id=newsroom_id).update(
-        released_at=Subquery(first_for_document)
-    )
-    Event.objects.filter(newsroom_id=newsroom_id).update(released_at=Subquery(first_for_event))
+    if decided.photo_sets:
+        PhotoSet.objects.filter(pk__in=decided.photo_sets).update(
+            released_at=Subquery(first_for_set)
+        )
+    if decided.documents:
+        Document.objects.filter(pk__in=decided.documents).update(
+            released_at=Subquery(first_for_document)
+        )
+    if decided.events:
+        Event.objects.filter(pk__in=decided.events).update(released_at=Subquery(first_for_event))
 
 
 class Revision(models.Model):

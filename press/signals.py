@@ -5,30 +5,89 @@ Signals reach the ORM's saves and deletes; the paths they do not reach (the
 bulk_create of a restore) call `search.refresh_later()` themselves.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
 from newsroom.ground.models import Person
 from press import search
-from press.models import Event, PressRelease, Quote, Result, sync_release_times
+from press.models import (
+    Decided,
+    Event,
+    PressRelease,
+    Quote,
+    Result,
+    decided_by,
+    sync_release_times,
+)
+
+# The public time of sets, documents and events follows their releases. Each
+# change recomputes the rows it links or unlinks, and only those.
+
+
+def stored(instance, path, update_fields):
+    """A value of the row as it is stored now, before a save that may change it (None for a
+    new row, or a save of other fields only)."""
+    field = path.split("__")[0]
+    if instance.pk is None or (update_fields is not None and field not in update_fields):
+        return None
+    rows = type(instance)._base_manager.filter(pk=instance.pk).order_by()
+    return rows.values_list(path, flat=True).first()
+
+
+@receiver(pre_save, sender=PressRelease)
+def note_hero_set_before(sender, instance, update_fields=None, **kwargs):
+    # A hero that moves to another photo takes its old set out of the release.
+    instance._hero_set_before = stored(instance, "hero_photo__photo_set", update_fields)
 
 
 @receiver(post_save, sender=PressRelease)
+def release_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = Decided.rows(PhotoSet, [getattr(instance, "_hero_set_before", None)])
+    sync_release_times(decided_by([instance.pk]) | before)
+
+
+@receiver(pre_delete, sender=PressRelease)
+def note_what_a_release_decides(sender, instance, **kwargs):
+    instance._decided = decided_by([instance.pk])
+
+
 @receiver(post_delete, sender=PressRelease)
+def release_deleted(sender, instance, **kwargs):
+    sync_release_times(getattr(instance, "_decided", Decided()))
+
+
 @receiver(post_save, sender=PhotoSet)
 @receiver(post_save, sender=Document)
 @receiver(post_save, sender=Event)
-def release_or_media_saved(sender, instance, **kwargs):
-    sync_release_times(instance.newsroom_id)
+def media_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        sync_release_times(Decided.rows(sender, [instance.pk]))
 
 
 @receiver(m2m_changed, sender=PressRelease.photo_sets.through)
 @receiver(m2m_changed, sender=PressRelease.documents.through)
 @receiver(m2m_changed, sender=PressRelease.events.through)
-def release_media_changed(sender, instance, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        sync_release_times(instance.newsroom_id)
+def release_media_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if reverse:  # from the set, document or event's side: that row's releases changed
+        if action.startswith("post_"):
+            sync_release_times(Decided.rows(type(instance), [instance.pk]))
+        return
+    if action == "pre_clear":
+        linked = sender.objects.filter(pressrelease=instance)
+        column = f"{model._meta.model_name}_id"
+        instance._cleared = Decided.rows(model, linked.values_list(column, flat=True))
+    elif action in {"post_add", "post_remove"}:
+        sync_release_times(Decided.rows(model, pk_set))
+    elif action == "post_clear":
+        sync_release_times(getattr(instance, "_cleared", Decided()))
+
+
+@receiver(pre_save, sender=Result)
+def note_result_event_before(sender, instance, update_fields=None, **kwargs):
+    instance._event_before = stored(instance, "event", update_fields)
 
 
 @receiver(post_save, sender=Result)
@@ -36,14 +95,21 @@ def release_media_changed(sender, instance, action, **kwargs):
 def result_saved(sender, instance, raw=False, **kwargs):
     # An event goes public with a release that gives its results.
     if not raw:
-        sync_release_times(instance.event.newsroom_id)
+        events = [instance.event_id, getattr(instance, "_event_before", None)]
+        sync_release_times(Decided.rows(Event, events))
+
+
+@receiver(pre_save, sender=Photo)
+def note_photo_set_before(sender, instance, update_fields=None, **kwargs):
+    instance._set_before = stored(instance, "photo_set", update_fields)
 
 
 @receiver(post_save, sender=Photo)
-def photo_saved(sender, instance, created, **kwargs):
+def photo_saved(sender, instance, created, raw=False, **kwargs):
     # A hero photo moved to another set takes that set's visibility with it.
-    if not created:
-        sync_release_times(instance.photo_set.newsroom_id)
+    before = getattr(instance, "_set_before", None)
+    if not (created or raw) and before is not None and before != instance.photo_set_id:
+        sync_release_times(Decided.rows(PhotoSet, [before, instance.photo_set_id]))
 
 
 @receiver(post_save, sender=PressRelease)

@@ -6,11 +6,13 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from media.models import Visibility
+from media.models import PhotoSet, Visibility
 from press.models import Event, Status
 from tests.factories import (
     jpeg_bytes,
@@ -264,3 +266,57 @@ def test_an_event_not_announced_yet_stays_hidden_until_its_release_is_live(
     for url in addresses[1:]:
         assert "signing-day" in client.get(url).content.decode(), url
     assert "Signing day Q9" in client.get(addresses[0]).content.decode()
+
+
+def test_saving_a_release_touches_only_what_it_links_to(newsroom):
+    linked = make_photo_set(newsroom, visibility=Visibility.WITH_RELEASE)
+    other = make_photo_set(newsroom, visibility=Visibility.WITH_RELEASE)
+    release = make_release(newsroom)
+    release.photo_sets.add(linked)
+    sentinel = timezone.now() - timedelta(days=999)
+    PhotoSet.objects.filter(pk=other.pk).update(released_at=sentinel)
+
+    release.title = "Retitled"
+    release.save()
+
+    other.refresh_from_db()
+    linked.refresh_from_db()
+    assert other.released_at == sentinel  # not ours to write: left as it was
+    assert linked.released_at == release.publish_at
+
+
+def test_saving_a_release_costs_the_same_in_a_small_and_a_large_newsroom(newsroom):
+    release = make_release(newsroom)
+    release.photo_sets.add(make_photo_set(newsroom))
+
+    def queries_of_a_save():
+        with CaptureQueriesContext(connection) as queries:
+            release.save()
+        return len(queries)
+
+    small = queries_of_a_save()
+    for number in range(15):
+        other = make_release(newsroom, slug=f"other-{number}")
+        other.photo_sets.add(make_photo_set(newsroom, title=f"Set {number}"))
+    assert queries_of_a_save() == small
+
+
+def test_unlinking_or_replacing_media_gives_back_their_public_time(newsroom):
+    hero_set = make_photo_set(newsroom, title="Hero set", visibility=Visibility.WITH_RELEASE)
+    new_hero_set = make_photo_set(newsroom, title="New hero", visibility=Visibility.WITH_RELEASE)
+    linked = make_photo_set(newsroom, title="Linked", visibility=Visibility.WITH_RELEASE)
+    release = make_release(newsroom, hero_photo=make_photo(hero_set, renditions=False))
+    release.photo_sets.add(linked)
+    hero_set.refresh_from_db()
+    assert hero_set.released_at == release.publish_at
+
+    release.hero_photo = make_photo(new_hero_set, renditions=False)
+    release.save()
+    release.photo_sets.clear()
+
+    for photo_set, released in [(hero_set, None), (new_hero_set, release.publish_at)]:
+        photo_set.refresh_from_db()
+        assert photo_set.released_at == released, photo_set
+    linked.refresh_from_db()
+    assert linked.released_at is None
+    assert not PhotoSet.objects.public().filter(pk=linked.pk).exists()
