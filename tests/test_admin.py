@@ -2,8 +2,11 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from newsroom.ground.members import MEMBERS_GROUP
+from newsroom.ground.models import Membership, Role
 from press.models import PressRelease, Status
 from tests.factories import (
     make_event,
@@ -238,3 +241,19 @@ def test_admin_pages_of_passes_and_alerts_keep_their_old_addresses(editor_client
     response = editor_client.get(old)
     assert response.status_code == 302
     assert response["Location"] == new
+
+
+def test_migrate_gives_a_members_group_that_lets_a_member_write_and_upload(client, newsroom):
+    group = Group.objects.get(name=MEMBERS_GROUP)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_pressrelease", "add_photo", "add_previewpass"} <= codenames
+    assert {"change_newsroom", "add_person"} <= codenames
+    assert not {"add_newsroom", "delete_newsroom", "add_membership", "add_user"} & codenames
+    member = get_user_model().objects.create_user("member", password="pw", is_staff=True)
+    member.groups.add(group)
+    Membership.objects.create(newsroom=newsroom, user=member, role=Role.EDITOR)
+    client.force_login(member)
+
+    assert client.get(reverse("admin:media_photoset_add")).status_code == 200
+    assert client.get(reverse("admin:press_pressrelease_add")).status_code == 200
+    assert client.get(reverse("admin:newsroom_newsroom_add")).status_code == 403

@@ -12,15 +12,14 @@ import tomllib
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from media.models import Document, Photo, PhotoSet
 from media.tasks import generate_renditions
+from newsroom.ground.members import members_group
 from newsroom.ground.models import Membership, Newsroom, Person, Role
 from newsroom.site.demo.files import (
     PHOTO_SIZE,
@@ -212,15 +211,7 @@ def add_release(newsroom, item, dates, named, photos):
 
 def ensure_editor(newsrooms):
     """An editor who may publish in every demo newsroom."""
-    group, _ = Group.objects.get_or_create(name="Editors")
-    if not group.permissions.exists():
-        group.permissions.set(
-            Permission.objects.filter(
-                Q(content_type__app_label__in=["press", "passes", "alerts", "media"])
-                | Q(content_type__app_label="newsroom", content_type__model="person")
-                | Q(codename__in=["view_newsroom", "change_newsroom"])
-            )
-        )
+    group = members_group()
     user, created = get_user_model().objects.get_or_create(
         username=EDITOR_USERNAME,
         defaults={"is_staff": True, "first_name": "Demo", "last_name": "Editor"},
