@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from media.models import Document, DownloadCount, Photo, PhotoSet, Rendition
+from media.models import Document, DownloadCount, Photo, PhotoSet, PhotoText, Rendition
 from media.uploads import accept_photos
 from newsroom.ground.admin import NewsroomScopedAdmin, ScopedInline, thumbnail
 from newsroom.ground.models import License
@@ -232,6 +232,29 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
+class PhotoTextInline(ScopedInline, admin.TabularInline):
+    """A photo's texts in other languages are part of the photo, under the photo's rules."""
+
+    model = PhotoText
+    extra = 0
+    fields = ["language", "title", "caption", "alt_text"]
+
+    def photo_admin(self):
+        return self.admin_site.get_model_admin(Photo)
+
+    def has_view_permission(self, request, obj=None):
+        return self.photo_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.photo_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.photo_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.photo_admin().has_change_permission(request, obj)
+
+
 @admin.register(Photo)
 class PhotoAdmin(NewsroomScopedAdmin):
     newsroom_path = "photo_set__newsroom"
@@ -261,6 +284,7 @@ class PhotoAdmin(NewsroomScopedAdmin):
         "files",
     ]
     autocomplete_fields = ["photo_set"]
+    inlines = [PhotoTextInline]
     fieldsets = [
         (None, {"fields": ["photo_set", "preview", "image", "position"]}),
         (_("Description"), {"fields": ["title", "caption", "alt_text", "taken_at"]}),

@@ -131,6 +131,10 @@ class Rights:
     credit: str
     copyright: str
     usage_terms: str
+    # The language of the texts above, and (language, title, caption) in others:
+    # XMP carries every language, IPTC (one language only) the first.
+    language: str = ""
+    translations: tuple[tuple[str, str, str], ...] = ()
 
 
 class _ImageData(pyexiv2.ImageData):
@@ -407,10 +411,24 @@ def _language_alternative(value: str) -> dict | None:
     return {X_DEFAULT: value} if value else None
 
 
+def _in_languages(text: str, language: str, others: dict[str, str]) -> dict | None:
+    """A text and its translations as XMP language alternatives, the default first."""
+    given = {code: other for code, other in others.items() if other}
+    if not text and not given:
+        return None
+    alternatives = {X_DEFAULT: text or next(iter(given.values()))}
+    if text and language:
+        alternatives[f'lang="{language}"'] = text
+    alternatives |= {f'lang="{code}"': other for code, other in given.items()}
+    return alternatives
+
+
 def _xmp_rights(rights: Rights) -> dict:
+    titles = {code: title for code, title, _caption in rights.translations}
+    captions = {code: caption for code, _title, caption in rights.translations}
     return {
-        "Xmp.dc.title": _language_alternative(rights.title),
-        "Xmp.dc.description": _language_alternative(rights.caption),
+        "Xmp.dc.title": _in_languages(rights.title, rights.language, titles),
+        "Xmp.dc.description": _in_languages(rights.caption, rights.language, captions),
         "Xmp.dc.creator": [rights.credit] if rights.credit else None,
         "Xmp.dc.rights": _language_alternative(rights.copyright),
         "Xmp.photoshop.Credit": _or_none(rights.credit),

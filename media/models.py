@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -384,10 +385,14 @@ class Photo(models.Model):
 
     def compute_version(self):
         """A short hash of everything that goes into the served files."""
+        translated = [
+            f"{text.language}\x1e{text.title}\x1e{text.caption}" for text in self.stored_texts()
+        ]
         parts = [
             self.sha256,
             self.title,
             self.caption,
+            *translated,
             self.credit,
             self.copyright,
             self.license,
@@ -463,7 +468,23 @@ class Photo(models.Model):
             credit=self.credit,
             copyright=self.copyright,
             usage_terms=str(self.usage_terms),
+            language=self.photo_set.newsroom.language,
+            translations=tuple(
+                (text.language, text.title, text.caption) for text in self.stored_texts()
+            ),
         )
+
+    def stored_texts(self):
+        """The photo's texts in languages other than its newsroom's own, as saved."""
+        if self.pk is None:
+            return []
+        return list(self.texts.order_by("language"))
+
+    def new_texts(self):
+        """After its texts in other languages changed: new files carry them."""
+        version = self.compute_version()
+        if version != self.version:
+            self.save()
 
     @property
     def is_jpeg(self):
@@ -578,6 +599,61 @@ def safe_original_name(name):
         stem, dot, extension = name.rpartition(".")
         name = f"{stem[: 250 - len(extension)]}…{dot}{extension}" if dot else name[:255]
     return name or "photo"
+
+
+class PhotoText(models.Model):
+    """A photo's title, caption and alt text in another language than its newsroom's own.
+
+    Every served file carries them all (XMP language alternatives), so a photo
+    desk sees the caption in its own language whatever tool it reads them with.
+    """
+
+    photo = models.ForeignKey(
+        Photo, on_delete=models.CASCADE, related_name="texts", verbose_name=_("photo")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    caption = models.TextField(_("caption"), blank=True)
+    alt_text = models.CharField(_("alt text"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("text in another language")
+        verbose_name_plural = _("texts in other languages")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("The photo has texts in this language already."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_language_display()}: {self.title or self.caption[:60]}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.photo.new_texts()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        self.photo.new_texts()
+        return deleted
+
+    def clean(self):
+        if self.photo_id and self.language == self.photo.photo_set.newsroom.language:
+            raise ValidationError(
+                {
+                    "language": _(
+                        "The photo's own title and caption are in this language: "
+                        "change them there."
+                    )
+                }
+            )
+
+    @property
+    def alt(self):
+        return self.alt_text or self.caption or self.title
 
 
 class Rendition(models.Model):

@@ -6,13 +6,14 @@ from datetime import datetime
 from urllib.parse import unquote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageCms
 
-from media.models import DownloadCount, Photo, Rendition, Visibility
+from media.models import DownloadCount, Photo, PhotoText, Rendition, Visibility
 from media.sizes import download_sizes
 from media.tasks import generate_renditions
 from newsroom.ground.models import License
@@ -217,6 +218,32 @@ def test_every_served_file_carries_credit_caption_and_usage_terms(client, photo)
         assert tags["XMP-photoshop:Credit"] == "24H SERIES", size
         assert tags["XMP-xmpRights:UsageTerms"] == "Free to use with credit", size
         assert tags["XMP-dc:Rights"] == "© 24H SERIES 2022", size
+
+
+def test_every_served_file_carries_the_caption_in_each_language_it_is_written_in(
+    client, photo, django_capture_on_commit_callbacks
+):
+    before = photo.version
+    with django_capture_on_commit_callbacks(execute=True):
+        PhotoText.objects.create(
+            photo=photo, language="sv", title="Pallen", caption="Bäckman trea på Hockenheim."
+        )
+    photo.refresh_from_db()
+    assert photo.version != before  # new files, made by the worker, carry the new texts
+    for size in ("thumbnail", "web", "print", "original"):
+        tags = exiftool(body(client.get(photo.file_url(size))))
+        assert tags["XMP-dc:Description-sv"] == "Bäckman trea på Hockenheim.", size
+        assert tags["XMP-dc:Title-sv"] == "Pallen", size
+        assert tags[f"XMP-dc:Description-{photo.photo_set.newsroom.language}"] == (
+            "Bäckman på pallen."
+        ), size
+        assert tags["IPTC:Caption-Abstract"] == "Bäckman på pallen.", size
+
+
+def test_a_text_in_the_newsrooms_own_language_is_explained_not_kept(photo):
+    text = PhotoText(photo=photo, language=photo.photo_set.newsroom.language, caption="x")
+    with pytest.raises(ValidationError, match="own title and caption are in this language"):
+        text.full_clean()
 
 
 def test_the_original_keeps_its_pixels(client, photo):

@@ -689,3 +689,39 @@ def test_orientation_is_removed_for_upright_renditions(image_format):
     assert "Exif.Image.Orientation" not in exiv2_tags(cleaned)
     # The XMP copy too, or viewers that read it would turn the picture anyway.
     assert not [key for key in exiftool(cleaned) if key.endswith(":Orientation")]
+
+
+AGENCY_XMP = """<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:description><rdf:Alt>
+    <rdf:li xml:lang="x-default">Agency caption</rdf:li>
+    <rdf:li xml:lang="de">Bildunterschrift der Agentur</rdf:li>
+   </rdf:Alt></dc:description>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>"""
+
+
+def test_captions_and_titles_in_every_language_are_xmp_language_alternatives():
+    rights = Rights(
+        title="Podium",
+        caption="Third place at Hockenheim.",
+        credit="24H SERIES",
+        copyright="",
+        usage_terms="",
+        language="en",
+        translations=(("sv", "Pallen", "Trea på Hockenheim."),),
+    )
+    source = with_metadata(plain_image("JPEG"), xmp=AGENCY_XMP)
+
+    tags = exiftool(clean_and_stamp(source, rights, keep_orientation=False))
+
+    assert tags["XMP:XMP-dc:Description"] == "Third place at Hockenheim."  # x-default
+    assert tags["XMP:XMP-dc:Description-en"] == "Third place at Hockenheim."
+    assert tags["XMP:XMP-dc:Description-sv"] == "Trea på Hockenheim."
+    assert tags["XMP:XMP-dc:Title-sv"] == "Pallen"
+    # What the file said before in a language we have no text for is not left to contradict us.
+    assert "XMP:XMP-dc:Description-de" not in tags
+    # IPTC holds one language: the newsroom's own.
+    assert tags["IPTC:Caption-Abstract"] == "Third place at Hockenheim."

@@ -211,6 +211,8 @@ def test_a_single_upload_in_the_photo_form_is_checked_too(editor_client, photo_s
         "license": "",
         "focal_x": 0.5,
         "focal_y": 0.5,
+        "texts-TOTAL_FORMS": 0,
+        "texts-INITIAL_FORMS": 0,
     }
 
     first = editor_client.post(add, {**form, "image": upload("one.jpg", data)})

@@ -3,13 +3,14 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from PIL import Image
 
 from media.imagegenerators import FocalCrop
 from media.models import DownloadCount, Photo
 from media.tasks import generate_renditions
-from newsroom.ground.models import License
+from newsroom.ground.models import License, Membership, Role
 from tests.factories import (
     admin_form_data,
     jpeg_bytes,
@@ -17,6 +18,7 @@ from tests.factories import (
     make_photo,
     make_photo_set,
     make_release,
+    our_permissions,
 )
 
 
@@ -153,3 +155,48 @@ def test_moving_the_focal_point_makes_a_new_social_crop(client, photo_set):
     after = io.BytesIO(b"".join(client.get(photo.social_url).streaming_content))
     assert Image.open(before).size == Image.open(after).size == (1200, 630)
     assert photo.renditions.get(size="social").version == photo.version
+
+
+def test_a_photos_texts_in_other_languages_are_edited_in_its_form(editor_client, photo_set):
+    photo = photo_set.photos.first()
+    url = reverse("admin:media_photo_change", args=[photo.pk])
+    data = admin_form_data(editor_client.get(url))
+    data |= {
+        "texts-TOTAL_FORMS": 1,
+        "texts-0-language": "sv",
+        "texts-0-title": "Pallen",
+        "texts-0-caption": "Trea på Hockenheim.",
+    }
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302
+    assert photo.texts.get().caption == "Trea på Hockenheim."
+    data["texts-0-language"] = photo_set.newsroom.language
+    refused = editor_client.post(url, data).content.decode()
+    assert "own title and caption are in this language" in refused
+
+
+def test_texts_in_other_languages_follow_the_photos_rules(client, photo_set, newsroom):
+    photo_set.visibility = "public"
+    photo_set.save()
+    writer = get_user_model().objects.create_user("writer", is_staff=True)
+    writer.user_permissions.set(our_permissions())
+    Membership.objects.create(newsroom=newsroom, user=writer, role=Role.EDITOR)
+    client.force_login(writer)
+    photo = photo_set.photos.first()
+    url = reverse("admin:media_photo_change", args=[photo.pk])
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert not any(inline.has_add_permission for inline in page.context["inline_admin_formsets"])
+    client.post(
+        url,
+        {
+            "texts-TOTAL_FORMS": 1,
+            "texts-INITIAL_FORMS": 0,
+            "texts-0-language": "sv",
+            "texts-0-caption": "Nej.",
+        },
+    )
+    assert not photo.texts.exists()
