@@ -9,10 +9,11 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,7 +21,7 @@ from media.admin import photo_preview
 from media.models import Photo
 from newsroom.ground.admin import NewsroomAdminForm, NewsroomScopedAdmin, ScopedInline
 from newsroom.ground.models import Newsroom
-from press import history
+from press import history, versions
 from press.models import Correction, Event, PressRelease, Quote, Result, Tag
 
 
@@ -111,6 +112,52 @@ class PressReleaseForm(NewsroomAdminForm):
         return cleaned_data
 
 
+class TranslationStatusFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("original", _("Originals")),
+            ("translation", _("Translations")),
+            ("out-of-date", _("Translations out of date")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "original":
+            return queryset.filter(original__isnull=True)
+        if self.value() == "translation":
+            return queryset.filter(original__isnull=False)
+        if self.value() == "out-of-date":
+            return queryset.filter(original__text_revision__gt=models.F("translated_from"))
+        return queryset
+
+
+class TranslateForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the translation"))
+
+    def __init__(self, *args, original, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = versions.languages_to_add(original)
+
+
+# What a translation shares with its original, and so does not show in its form.
+SHARED_WITH_ORIGINAL = {
+    "newsroom",
+    "kind",
+    "hero_photo",
+    "photo_sets",
+    "documents",
+    "events",
+    "contacts",
+    "tags",
+}
+
+
+def own_fields(fields):
+    return [name for name in fields if name not in SHARED_WITH_ORIGINAL]
+
+
 @admin.register(PressRelease)
 class PressReleaseAdmin(NewsroomScopedAdmin):
     form = PressReleaseForm
@@ -125,12 +172,22 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
             "to “Ready for review” and a publisher will take it from there."
         ),
     )
-    list_display = ["title", "newsroom", "kind", "state", "publish_at", "hero_preview"]
+    list_display = [
+        "title",
+        "newsroom",
+        "kind",
+        "language",
+        "state",
+        "translation_status",
+        "publish_at",
+        "hero_preview",
+    ]
     list_filter = [
         ("newsroom", admin.RelatedOnlyFieldListFilter),
         "status",
         "kind",
         "language",
+        TranslationStatusFilter,
         "publish_at",
     ]
     list_select_related = ["newsroom", "hero_photo"]
@@ -144,6 +201,9 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         "updated_at",
         "author",
         "revision_history",
+        "language_versions",
+        "original_text",
+        "original_changes",
     ]
     inlines = [QuoteInline, ResultInline]
     fieldsets = [
@@ -159,6 +219,14 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_translation():
+            fieldsets = self.translation_fieldsets(fieldsets)
+        elif obj is not None:
+            fieldsets = [
+                *fieldsets[:1],
+                (_("Languages"), {"fields": ["language_versions"]}),
+                *fieldsets[1:],
+            ]
         if obj is not None and obj.is_live():
             # A correction note is for what is out already.
             fieldsets = [
@@ -168,6 +236,113 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
                 for name, options in fieldsets
             ]
         return fieldsets
+
+    def translation_fieldsets(self, fieldsets):
+        """A translation's form: its own text beside the original's; nothing it shares."""
+        kept = [
+            (name, {**options, "fields": own_fields(options["fields"])})
+            for name, options in fieldsets
+        ]
+        original = (
+            _("The original"),
+            {
+                "fields": ["original_text", "original_changes"],
+                "description": _(
+                    "Photos, documents, events, results, contacts and tags are the original's: "
+                    "change them there."
+                ),
+            },
+        )
+        return [original, *[(name, options) for name, options in kept if options["fields"]]]
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.is_translation():
+            return [QuoteInline]  # results belong to the story, once: the original's
+        return super().get_inlines(request, obj)
+
+    @admin.display(description=_("translation"))
+    def translation_status(self, release):
+        if not release.is_translation():
+            return ""
+        if release.is_out_of_date():
+            return _("Out of date")
+        return _("Up to date")
+
+    @admin.display(description=_("language versions"))
+    def language_versions(self, release):
+        rows = [
+            (
+                reverse("admin:press_pressrelease_change", args=[version.pk]),
+                version.get_language_display(),
+                version.state.label,
+                _(" · out of date") if version.is_out_of_date() else "",
+            )
+            for version in release.translations.select_related("original")
+        ]
+        listed = format_html_join("", '<p><a href="{}">{}</a> · {}{}</p>', rows)
+        add = ""
+        if versions.languages_to_add(release):
+            add = format_html(
+                '<p><a class="button" href="{}">{}</a></p>',
+                reverse("admin:press_pressrelease_translate", args=[release.pk]),
+                _("Add a translation"),
+            )
+        return format_html("{}{}", listed, add) if rows or add else _("No translations.")
+
+    @admin.display(description=_("original"))
+    def original_text(self, release):
+        original = release.original
+        quotes = format_html_join(
+            "",
+            "<blockquote>{} <cite>{}</cite></blockquote>",
+            ((quote.text, quote.attribution) for quote in original.quotes.all()),
+        )
+        return format_html(
+            '<div class="original-text" lang="{}"><p><a href="{}">{}</a> ({})</p>'
+            "<h2>{}</h2><p><strong>{}</strong></p>{}{}</div>",
+            original.language,
+            reverse("admin:press_pressrelease_change", args=[original.pk]),
+            original.get_language_display(),
+            original.state.label,
+            original.title,
+            original.lead,
+            mark_safe(original.body),  # noqa: S308 (sanitised when saved)
+            quotes,
+        )
+
+    @admin.display(description=_("changed in the original since"))
+    def original_changes(self, release):
+        rows = history.original_changes(release)
+        if not rows:
+            return _("Nothing: this translation is up to date.")
+        return format_html_join("", "<h3>{}</h3>{}", rows)
+
+    def translate_view(self, request, object_id):
+        """Add a translation: a linked draft in the chosen language, made from the original."""
+        release = self.get_object(request, unquote(object_id))
+        if release is None or not self.has_view_permission(request, release):
+            raise Http404
+        if not request.user.has_perm("press.add_pressrelease"):
+            raise PermissionDenied
+        original = release.story
+        form = TranslateForm(request.POST or None, original=original)
+        if request.method == "POST" and form.is_valid():
+            translation = versions.translate(original, form.cleaned_data["language"], request.user)
+            self.message_user(
+                request,
+                _("A draft in %(language)s is ready to translate.")
+                % {"language": translation.get_language_display()},
+                messages.SUCCESS,
+            )
+            return redirect("admin:press_pressrelease_change", translation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": original,
+            "form": form,
+            "title": _("Translate “%(release)s”") % {"release": original},
+        }
+        return TemplateResponse(request, "admin/press/pressrelease/translate.html", context)
 
     @admin.display(description=_("revisions"))
     def revision_history(self, release):
@@ -261,6 +436,11 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<path:object_id>/translate/",
+                self.admin_site.admin_view(self.translate_view),
+                name="press_pressrelease_translate",
+            ),
             path(
                 "<path:object_id>/history/<int:revision_id>/",
                 self.admin_site.admin_view(self.revision_view),

@@ -80,21 +80,53 @@ def snapshot(release):
     return data
 
 
+# What a translation translates: a change to any of these (or a public
+# correction) marks the release's translations out of date.
+TRANSLATED = ["title", "lead", "body", "hero_caption", "quotes"]
+
+
 def record(release, author=None, note=""):
-    """Keep the release's current state as its next revision (nothing when nothing changed)."""
+    """Keep the release's current state as its next revision (nothing when nothing changed).
+
+    Also keeps the translation status: the revision that last changed the
+    release's text, and for a translation, the original's text it was saved against.
+    """
     state = snapshot(release)
     last = release.revisions.order_by("-number").first()
     changed = changed_names(last.snapshot if last else {}, state)
-    if last is not None and not changed and not note:
-        return last
-    return Revision.objects.create(
-        release=release,
-        number=(last.number + 1) if last else 1,
-        author=author,
-        snapshot=state,
-        changed=changed,
-        note=note,
-    )
+    revision = last
+    if last is None or changed or note:
+        revision = Revision.objects.create(
+            release=release,
+            number=(last.number + 1) if last else 1,
+            author=author,
+            snapshot=state,
+            changed=changed,
+            note=note,
+        )
+    status = {}
+    if revision is not last and (note or set(TRANSLATED) & set(changed)):
+        status["text_revision"] = release.text_revision = revision.number
+    if release.original_id:
+        status["translated_from"] = release.translated_from = release.original.text_revision
+    if status:
+        PressRelease.objects.filter(pk=release.pk).update(**status)
+    return revision
+
+
+def original_changes(translation):
+    """What changed in the original's text since the translation was last saved, as
+    (label, diff) rows; none when it is up to date."""
+    if not translation.is_out_of_date():
+        return []
+    revisions = translation.original.revisions
+    seen = revisions.filter(number=translation.translated_from).first()
+    latest = revisions.order_by("-number").first()
+    return differences(translated(seen.snapshot if seen else {}), translated(latest.snapshot))
+
+
+def translated(state):
+    return {name: state[name] for name in TRANSLATED if name in state}
 
 
 def changed_names(before, after):

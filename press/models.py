@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -204,8 +204,21 @@ class Event(Releasable):
 
 class PressReleaseQuerySet(models.QuerySet):
     def live(self):
-        """Published and past its embargo: the only releases the public ever sees."""
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+        """Published and past its embargo: the only releases the public ever sees.
+
+        A translation is live only while its original is: it never goes public
+        earlier (its time is never before the original's), and a withdrawn
+        original takes its translations with it.
+        """
+        now = timezone.now()
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=now).filter(
+            Q(original__isnull=True)
+            | Q(original__status=Status.PUBLISHED, original__publish_at__lte=now)
+        )
+
+    def originals(self):
+        """One row per story: the versions every translation is made from."""
+        return self.filter(original__isnull=True)
 
     def scheduled(self):
         """Published, still under embargo: the twin of `live()`, with the same clock."""
@@ -231,6 +244,22 @@ class PressRelease(models.Model):
         verbose_name=_("newsroom"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.PRESS_RELEASE)
+    # A story is an original and its translations. Photos, documents, events,
+    # results, contacts and tags belong to the story: they are the original's.
+    original = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("translation of"),
+        editable=False,
+    )
+    # Explicit derived state, kept by press.history.record(): the revision that
+    # last changed this release's text (or corrected it), and for a translation
+    # the original's text revision it was last saved against.
+    text_revision = models.PositiveIntegerField(default=0, editable=False)
+    translated_from = models.PositiveIntegerField(default=0, editable=False)
     title = models.CharField(_("headline"), max_length=200)
     slug = models.SlugField(
         _("slug"), max_length=200, help_text=_("The release's address; keep it once published.")
@@ -349,6 +378,11 @@ class PressRelease(models.Model):
                 name="%(app_label)s_%(class)s_published_has_time",
                 violation_error_message=_("A published release needs a “public from” time."),
             ),
+            models.UniqueConstraint(
+                fields=["original", "language"],
+                name="%(app_label)s_%(class)s_one_translation_per_language",
+                violation_error_message=_("This release has a translation in this language."),
+            ),
             models.CheckConstraint(
                 condition=Q(first_published_at__isnull=True) | Q(publish_at__isnull=False),
                 name="%(app_label)s_%(class)s_first_published_has_time",
@@ -373,11 +407,13 @@ class PressRelease(models.Model):
         if self.status == Status.PUBLISHED:
             now = timezone.now()
             if self.publish_at is None:
-                self.publish_at = now
+                self.publish_at = self.earliest_public_time() or now
             # Until it has been public, the first publication follows the embargo.
             if self.first_published_at is None or self.first_published_at > now:
                 self.first_published_at = self.publish_at
         super().save(*args, **kwargs)
+        if self.publish_at is not None and self.original_id is None:
+            self.keep_translations_after()
 
     def get_absolute_url(self):
         return reverse(
@@ -391,8 +427,11 @@ class PressRelease(models.Model):
 
     def clean(self):
         if self.status == Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()  # "empty" means now
+            # "Empty" means now, or with the original.
+            self.publish_at = self.earliest_public_time() or timezone.now()
         errors = {}
+        if self.original_id:
+            errors |= self.translation_errors()
         if self.hero_photo_id and self.newsroom_id:
             photo_set = self.hero_photo.photo_set
             if photo_set.newsroom_id != self.newsroom_id:
@@ -404,6 +443,56 @@ class PressRelease(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def keep_translations_after(self):
+        """An original moved later takes the translations that would now go first along."""
+        not_out_yet = Q(first_published_at__gt=timezone.now())
+        self.translations.filter(publish_at__lt=self.publish_at).update(
+            publish_at=self.publish_at,
+            first_published_at=Case(
+                When(not_out_yet, then=Value(self.publish_at)), default=F("first_published_at")
+            ),
+        )
+
+    @property
+    def story(self):
+        """The original: where the story's photos, documents, events and results are."""
+        return self.original if self.original_id else self
+
+    def is_translation(self):
+        return self.original_id is not None
+
+    def earliest_public_time(self):
+        """A translation goes public with its original at the earliest."""
+        if self.original_id and self.original.status == Status.PUBLISHED:
+            return self.original.publish_at
+        return None
+
+    def is_out_of_date(self):
+        """A translation whose original's text changed after it was last saved."""
+        return self.original_id is not None and (
+            self.original.text_revision > self.translated_from
+        )
+
+    def translation_errors(self):
+        original = self.original
+        errors = {}
+        if self.language == original.language:
+            errors["language"] = _("The original is in this language: pick another one.")
+        if self.status != Status.PUBLISHED:
+            return errors
+        if original.status != Status.PUBLISHED:
+            errors["status"] = _(
+                "Publish or schedule the original first: a translation goes public with its "
+                "original, or after it."
+            )
+        elif self.publish_at < original.publish_at:
+            zone = timezone.get_current_timezone()
+            errors["publish_at"] = _(
+                "A translation cannot go public before its original, which is public from "
+                "%(time)s. Leave the time empty to go public with it, or pick a later time."
+            ) % {"time": timezone.localtime(original.publish_at, zone).strftime("%Y-%m-%d %H:%M")}
+        return errors
 
     def is_out(self):
         """Published (scheduled or live) or withdrawn: only publishers change it."""

@@ -1,0 +1,65 @@
+"""Language versions of a release: an original and its translations, told as one story.
+
+A translation has its own language, address, text, quotes (the same people
+speaking), hero caption and place in the workflow; the story's photos,
+documents, events, results, contacts and tags are the original's. It goes
+public with its original or later, never before (see `PressRelease.clean`).
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from press import history, search
+from press.models import PressRelease, Quote, Status
+
+
+def languages_to_add(original):
+    """The languages the story has no version in yet, as (code, name) choices."""
+    taken = {original.language, *original.translations.values_list("language", flat=True)}
+    return [(code, name) for code, name in settings.LANGUAGES if code not in taken]
+
+
+def free_slug(newsroom, wanted):
+    taken = set(
+        PressRelease.objects.filter(newsroom=newsroom, slug__startswith=wanted[:190]).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, number = wanted[:200], 2
+    while slug in taken:
+        slug = f"{wanted[:190]}-{number}"
+        number += 1
+    return slug
+
+
+@transaction.atomic
+def translate(original, language, author=None):
+    """A draft translation of `original` in `language`, prefilled with its text and quotes."""
+    translation = PressRelease(
+        original=original,
+        newsroom=original.newsroom,
+        kind=original.kind,
+        language=language,
+        title=original.title,
+        slug=free_slug(original.newsroom, slugify(f"{original.slug}-{language}")),
+        lead=original.lead,
+        body=original.body,
+        hero_caption=original.hero_caption,
+        status=Status.DRAFT,
+        author=author,
+    )
+    translation.full_clean()
+    translation.save()
+    Quote.objects.bulk_create(
+        Quote(release=translation, speaker_id=quote.speaker_id, text=quote.text, position=n)
+        for n, quote in enumerate(original.quotes.all())
+    )
+    search.refresh_later(translation.pk)  # bulk_create sends no signals
+    language_name = dict(settings.LANGUAGES)[language]
+    note = _("Made from the original to translate into %(language)s.") % {
+        "language": language_name
+    }
+    history.record(translation, author, note=note)
+    return translation

@@ -1,0 +1,179 @@
+"""Language versions of a release: translations linked to their original as one story."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from press import history, versions
+from press.models import PressRelease, Status
+from tests.factories import (
+    admin_form_data,
+    make_person,
+    make_quote,
+    make_release,
+)
+
+
+@pytest.fixture
+def original(newsroom):
+    release = make_release(
+        newsroom,
+        title="Podium at Hockenheim",
+        slug="podium-at-hockenheim",
+        lead="Third on debut.",
+        body="<p>A clean race.</p>",
+        language="en",
+    )
+    make_quote(release, make_person(newsroom, name="Andreas Bäckman"), "Fun to start on the podium.")
+    history.record(release)
+    return release
+
+
+def translate_in_admin(editor_client, original, language="sv"):
+    url = reverse("admin:press_pressrelease_translate", args=[original.pk])
+    return editor_client.post(url, {"language": language})
+
+
+def test_add_a_translation_makes_a_linked_draft_prefilled_from_the_original(
+    editor_client, original
+):
+    response = translate_in_admin(editor_client, original)
+
+    translation = PressRelease.objects.get(original=original)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:press_pressrelease_change", args=[translation.pk])
+    assert (translation.language, translation.status) == ("sv", Status.DRAFT)
+    assert translation.slug == "podium-at-hockenheim-sv"
+    assert translation.title == original.title and translation.body == original.body
+    assert [(q.speaker_id, q.text) for q in translation.quotes.all()] == [
+        (q.speaker_id, q.text) for q in original.quotes.all()
+    ]
+    assert translation.story == original and not translation.is_out_of_date()
+
+
+def test_the_translation_page_shows_the_original_and_not_what_the_story_shares(
+    editor_client, original
+):
+    translate_in_admin(editor_client, original)
+    translation = original.translations.get()
+
+    page = editor_client.get(reverse("admin:press_pressrelease_change", args=[translation.pk]))
+
+    html = page.content.decode()
+    assert 'class="original-text" lang="en"' in html and "A clean race." in html
+    form = page.context["adminform"].form
+    assert not {"hero_photo", "photo_sets", "events", "tags", "newsroom"} & set(form.fields)
+    assert [inline.formset.prefix for inline in page.context["inline_admin_formsets"]] == [
+        "quotes"
+    ]
+    original_page = editor_client.get(
+        reverse("admin:press_pressrelease_change", args=[original.pk])
+    ).content.decode()
+    assert "Swedish" in original_page and "Add a translation" in original_page
+
+
+def test_a_language_is_offered_once_per_story(editor_client, original):
+    translate_in_admin(editor_client, original, "sv")
+
+    again = translate_in_admin(editor_client, original, "sv")
+    own = translate_in_admin(editor_client, original, "en")
+
+    assert again.status_code == own.status_code == 200
+    assert "Select a valid choice" in again.content.decode()
+    assert original.translations.count() == 1
+    assert ("sv", "Swedish") not in versions.languages_to_add(original)
+
+
+def test_a_change_to_the_originals_text_marks_the_translation_out_of_date_with_a_diff(
+    editor_client, original
+):
+    translation = versions.translate(original, "sv")
+    translation.title = "Pallplats på Hockenheim"
+    translation.save()
+    history.record(translation)
+    assert not translation.is_out_of_date()
+
+    url = reverse("admin:press_pressrelease_change", args=[original.pk])
+    data = admin_form_data(editor_client.get(url))
+    data["lead"] = "Third on debut, after a night of rain."
+    assert editor_client.post(url, data).status_code == 302
+
+    translation.refresh_from_db()
+    assert translation.is_out_of_date()
+    changes = history.original_changes(translation)
+    assert [str(label) for label, _diff in changes] == ["lead"]
+    assert "after a night of rain" in changes[0][1]
+    listed = editor_client.get(
+        reverse("admin:press_pressrelease_changelist") + "?translation=out-of-date"
+    )
+    assert list(listed.context["cl"].result_list) == [translation]
+    # Saving the translation says it has been brought up to date.
+    page = reverse("admin:press_pressrelease_change", args=[translation.pk])
+    assert "after a night of rain" in editor_client.get(page).content.decode()
+    assert editor_client.post(page, admin_form_data(editor_client.get(page))).status_code == 302
+    translation.refresh_from_db()
+    assert not translation.is_out_of_date()
+
+
+def test_a_public_correction_of_the_original_marks_its_translations(editor_client, original):
+    translation = versions.translate(original, "sv")
+    url = reverse("admin:press_pressrelease_change", args=[original.pk])
+    data = admin_form_data(editor_client.get(url))
+    data["correction"] = "The race was 12 hours, not 24."
+
+    assert editor_client.post(url, data).status_code == 302
+
+    translation.refresh_from_db()
+    assert translation.is_out_of_date()
+
+
+def test_a_translation_goes_public_with_its_original_or_later_never_earlier(original):
+    translation = versions.translate(original, "sv")
+    translation.status = Status.PUBLISHED
+
+    translation.full_clean()  # no time given: the original's
+    assert translation.publish_at == original.publish_at
+
+    translation.publish_at = original.publish_at - timedelta(minutes=1)
+    with pytest.raises(ValidationError, match="cannot go public before its original"):
+        translation.full_clean()
+
+
+def test_a_translation_of_a_draft_cannot_be_published(newsroom):
+    draft = make_release(newsroom, status=Status.DRAFT, title="Not yet", slug="not-yet")
+    translation = versions.translate(draft, "de")
+    translation.status = Status.PUBLISHED
+
+    with pytest.raises(ValidationError, match="Publish or schedule the original first"):
+        translation.full_clean()
+
+
+def test_an_original_moved_later_takes_its_earlier_translations_along(original):
+    translation = versions.translate(original, "sv")
+    translation.status = Status.PUBLISHED
+    translation.full_clean()
+    translation.save()
+    later = timezone.now() + timedelta(days=1)
+
+    original.publish_at = later
+    original.save()
+
+    translation.refresh_from_db()
+    assert translation.publish_at == later
+    assert not PressRelease.objects.live().filter(pk__in=[original.pk, translation.pk]).exists()
+
+
+def test_a_withdrawn_original_takes_its_live_translations_off_the_public_side(original):
+    translation = versions.translate(original, "sv")
+    translation.status = Status.PUBLISHED
+    translation.full_clean()
+    translation.save()
+    assert PressRelease.objects.live().filter(pk=translation.pk).exists()
+
+    original.status = Status.WITHDRAWN
+    original.save()
+
+    assert not PressRelease.objects.live().filter(pk=translation.pk).exists()
