@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from media.models import Document, DownloadCount, Photo, PhotoSet, PhotoText, Rendition
 from media.uploads import accept_photos
-from newsroom.ground.admin import NewsroomScopedAdmin, ScopedInline, thumbnail
+from newsroom.ground.admin import NewsroomScopedAdmin, PartOfItsParent, ScopedInline, thumbnail
 from newsroom.ground.models import License
 
 
@@ -232,27 +232,10 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
-class PhotoTextInline(ScopedInline, admin.TabularInline):
-    """A photo's texts in other languages are part of the photo, under the photo's rules."""
-
+class PhotoTextInline(PartOfItsParent, ScopedInline, admin.TabularInline):
     model = PhotoText
     extra = 0
     fields = ["language", "title", "caption", "alt_text"]
-
-    def photo_admin(self):
-        return self.admin_site.get_model_admin(Photo)
-
-    def has_view_permission(self, request, obj=None):
-        return self.photo_admin().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self.photo_admin().has_change_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.photo_admin().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.photo_admin().has_change_permission(request, obj)
 
 
 @admin.register(Photo)

@@ -16,9 +16,10 @@ from press.models import PressRelease, Quote, Status
 
 
 def languages_to_add(original):
-    """The languages the story has no version in yet, as (code, name) choices."""
+    """The newsroom's languages the story has no version in yet, as (code, name) choices."""
     taken = {original.language, *original.translations.values_list("language", flat=True)}
-    return [(code, name) for code, name in settings.LANGUAGES if code not in taken]
+    names = dict(settings.LANGUAGES)
+    return [(code, names[code]) for code in original.newsroom.languages if code not in taken]
 
 
 def free_slug(newsroom, wanted):

@@ -37,7 +37,14 @@ from django.urls import URLPattern, URLResolver, resolve, reverse
 from django.utils import timezone
 
 from media.models import Document, Photo, PhotoSet, Visibility
-from newsroom.ground.models import EditorSession, Membership, Newsroom, Person, Role
+from newsroom.ground.models import (
+    EditorSession,
+    Membership,
+    Newsroom,
+    NewsroomLanguage,
+    Person,
+    Role,
+)
 from press import history
 from press.alerts.models import AlertDelivery, Follower
 from press.models import Event, PressRelease, Status, Tag
@@ -313,6 +320,7 @@ OBJECT_VIEWS = ["change", "delete", "history"]
 MODEL_VIEWS = ["changelist", "add"]
 CUSTOM_VIEWS = {
     "press_pressrelease_revision": "revision",
+    "press_pressrelease_translate": "translate",
     "media_photoset_upload": "upload",
     "media_photoset_bulk_edit": "bulk edit",
     "auth_user_password_change": "site owner's",
@@ -703,6 +711,18 @@ def test_custom_views_follow_the_same_rules(world):
             expected = scoped_rule(user, "change", row)
             assert restore.status_code == expected, (row.state, user, restore.status_code)
             tried += 2
+    # Translating makes a new draft: every member may, whatever the original's state.
+    for row in world["rows"]["press.pressrelease"]:
+        NewsroomLanguage.objects.get_or_create(newsroom=row.obj.newsroom, language="sv")
+        url = reverse("admin:press_pressrelease_translate", args=[row.obj.pk])
+        for user in USERS:
+            client = world["clients"][user]
+            page, made = client.get(url), undone(client.post, url, {"language": "sv"})
+            expected = NOT_FOUND if user in OUTSIDERS else REDIRECT
+            assert page.status_code == (NOT_FOUND if user in OUTSIDERS else OK), (row, user)
+            assert made.status_code == expected, (row.state, user, made.status_code)
+            assert not row.obj.translations.exists()
+            tried += 2
     for row in world["rows"]["media.photoset"]:
         upload = reverse("admin:media_photoset_upload", args=[row.obj.pk])
         bulk = reverse("admin:media_photoset_bulk_edit", args=[row.obj.pk])
@@ -722,7 +742,7 @@ def test_custom_views_follow_the_same_rules(world):
             photo.refresh_from_db()
             assert photo.credit != "Mine"
             tried += 3
-    assert tried == 2 * 5 * len(USERS) + 3 * 6 * len(USERS)
+    assert tried == 2 * 5 * len(USERS) * 2 + 3 * 6 * len(USERS)
 
 
 def test_site_pages_show_nothing_of_ours_to_outsiders(world):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom.ground.models import NewsroomLanguage
 from press import history, versions
 from press.models import PressRelease, Status
 from tests.factories import (
@@ -19,6 +20,8 @@ from tests.factories import (
 
 @pytest.fixture
 def original(newsroom):
+    for language in ("sv", "de"):
+        NewsroomLanguage.objects.create(newsroom=newsroom, language=language)
     release = make_release(
         newsroom,
         title="Podium at Hockenheim",
@@ -27,7 +30,9 @@ def original(newsroom):
         body="<p>A clean race.</p>",
         language="en",
     )
-    make_quote(release, make_person(newsroom, name="Andreas Bäckman"), "Fun to start on the podium.")
+    make_quote(
+        release, make_person(newsroom, name="Andreas Bäckman"), "Fun to start on the podium."
+    )
     history.record(release)
     return release
 
@@ -44,7 +49,9 @@ def test_add_a_translation_makes_a_linked_draft_prefilled_from_the_original(
 
     translation = PressRelease.objects.get(original=original)
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:press_pressrelease_change", args=[translation.pk])
+    assert response["Location"] == reverse(
+        "admin:press_pressrelease_change", args=[translation.pk]
+    )
     assert (translation.language, translation.status) == ("sv", Status.DRAFT)
     assert translation.slug == "podium-at-hockenheim-sv"
     assert translation.title == original.title and translation.body == original.body
@@ -142,7 +149,7 @@ def test_a_translation_goes_public_with_its_original_or_later_never_earlier(orig
         translation.full_clean()
 
 
-def test_a_translation_of_a_draft_cannot_be_published(newsroom):
+def test_a_translation_of_a_draft_cannot_be_published(newsroom, original):
     draft = make_release(newsroom, status=Status.DRAFT, title="Not yet", slug="not-yet")
     translation = versions.translate(draft, "de")
     translation.status = Status.PUBLISHED
@@ -177,3 +184,25 @@ def test_a_withdrawn_original_takes_its_live_translations_off_the_public_side(or
     original.save()
 
     assert not PressRelease.objects.live().filter(pk=translation.pk).exists()
+
+
+def test_only_the_newsrooms_languages_are_offered(editor_client, original, newsroom):
+    assert [code for code, _name in versions.languages_to_add(original)] == ["de", "sv"]
+    assert translate_in_admin(editor_client, original, "fr").status_code == 200
+    newsroom.other_languages.all().delete()
+    del newsroom.languages
+    page = editor_client.get(reverse("admin:press_pressrelease_translate", args=[original.pk]))
+    assert "Other languages" in page.content.decode()
+
+
+def test_a_newsroom_speaks_each_of_its_languages_with_its_own_texts(newsroom):
+    NewsroomLanguage.objects.create(
+        newsroom=newsroom, language="sv", about="Vi kör standardvagnar."
+    )
+    swedish = newsroom.in_language("sv")
+    assert swedish.about_paragraphs() == ["Vi kör standardvagnar."]
+    assert swedish.default_credit == newsroom.default_credit  # not written in Swedish: the first
+    assert newsroom.in_language("de") == newsroom and newsroom.about.startswith("We race")
+    assert newsroom.languages == ["en", "sv"]
+    with pytest.raises(ValidationError, match="first language already"):
+        NewsroomLanguage(newsroom=newsroom, language="en").full_clean()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.ground.models import EditorSession, Membership, Newsroom, Person
+from newsroom.ground.models import EditorSession, Membership, Newsroom, NewsroomLanguage, Person
 
 
 class StoredFileWidget(AdminFileWidget):
@@ -267,6 +267,26 @@ class ScopedInline(ScopedChoices):
     form = NewsroomAdminForm
 
 
+class PartOfItsParent:
+    """An inline of rows that are part of the row above them (a photo's texts in other
+    languages, a newsroom's languages): whoever may change that row may change them."""
+
+    def parent_admin(self):
+        return self.admin_site.get_model_admin(self.parent_model)
+
+    def has_view_permission(self, request, obj=None):
+        return self.parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.parent_admin().has_change_permission(request, obj)
+
+
 def thumbnail(url, alt=""):
     return format_html(
         '<img src="{}" alt="{}" class="admin-thumbnail" width="96" loading="lazy">', url, alt
@@ -279,13 +299,19 @@ class MembershipInline(ScopedInline, admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class NewsroomLanguageInline(PartOfItsParent, ScopedInline, admin.StackedInline):
+    model = NewsroomLanguage
+    extra = 0
+    fields = ["language", "tagline", "about", "default_credit", "default_license_text"]
+
+
 @admin.register(Newsroom)
 class NewsroomAdmin(NewsroomScopedAdmin):
     newsroom_path = "pk"
     list_display = ["name", "slug", "language", "default_credit", "position"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    inlines = [NewsroomLanguageInline, MembershipInline]
     fieldsets = [
         (
             None,
@@ -323,7 +349,9 @@ class NewsroomAdmin(NewsroomScopedAdmin):
         )
 
     def get_inlines(self, request, obj):
-        return self.inlines if request.user.is_superuser else []
+        if request.user.is_superuser:
+            return self.inlines
+        return [inline for inline in self.inlines if inline is not MembershipInline]
 
 
 @admin.register(Person)

@@ -1,5 +1,7 @@
+import copy
 import functools
 import zoneinfo
+from functools import cached_property
 from importlib import import_module
 
 from django.conf import settings
@@ -133,7 +135,10 @@ class Newsroom(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
-        help_text=_("The language new releases are written in."),
+        help_text=_(
+            "The newsroom's first language: its pages speak it unless a reader picks "
+            "another of its languages, and new releases are written in it."
+        ),
     )
     time_zone = models.CharField(
         _("time zone"),
@@ -229,6 +234,66 @@ class Newsroom(models.Model):
 
     def about_paragraphs(self):
         return [part.strip() for part in self.about.split("\n\n") if part.strip()]
+
+    @cached_property
+    def languages(self):
+        """The languages the newsroom publishes in, its first language first."""
+        others = self.other_languages.values_list("language", flat=True)
+        return [self.language, *others]
+
+    def in_language(self, language):
+        """The newsroom's texts (tagline, about, photo defaults) as written in `language`,
+        falling back to its first language's for those not written there."""
+        written = self.other_languages.filter(language=language).first()
+        return written.over(self) if written else self
+
+
+class NewsroomLanguage(models.Model):
+    """Another language a newsroom publishes in, with its own texts in that language."""
+
+    newsroom = models.ForeignKey(
+        Newsroom,
+        on_delete=models.CASCADE,
+        related_name="other_languages",
+        verbose_name=_("newsroom"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    about = models.TextField(
+        _("about"), blank=True, help_text=_("The boilerplate under releases in this language.")
+    )
+    default_credit = models.CharField(_("default photo credit"), max_length=200, blank=True)
+    default_license_text = models.CharField(_("custom terms"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("other language")
+        verbose_name_plural = _("other languages")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsroom", "language"],
+                name="%(app_label)s_%(class)s_once",
+                violation_error_message=_("The newsroom has this language already."),
+            )
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
+
+    def clean(self):
+        if self.newsroom_id and self.language == self.newsroom.language:
+            raise ValidationError(
+                {"language": _("This is the newsroom's first language already.")}
+            )
+
+    def over(self, newsroom):
+        """The newsroom as readers of this language see it: its texts here where written.
+
+        A copy for showing, never for saving."""
+        seen = copy.copy(newsroom)
+        for name in ("tagline", "about", "default_credit", "default_license_text"):
+            setattr(seen, name, getattr(self, name) or getattr(newsroom, name))
+        return seen
 
 
 class Role(models.TextChoices):
