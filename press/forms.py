@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from press.models import Kind
@@ -67,13 +68,33 @@ class FollowForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     tag = forms.ChoiceField(label=_("Which releases"), required=False)
+    language = forms.ChoiceField(
+        label=_("In which language"),
+        required=False,
+        help_text=_("Each release comes in this language when it is published in it."),
+    )
+    later_versions = forms.BooleanField(
+        label=_("Also e-mail me a version in my language that comes out after the first"),
+        required=False,
+    )
 
-    def __init__(self, data=None, *, tags, initial_tag=""):
+    def __init__(self, data=None, *, tags, languages=(), initial_tag=""):
         super().__init__(data, initial={"tag": initial_tag})
         self.tags = {tag.slug: tag for tag in tags}
         self.fields["tag"].choices = [("", _("Every release"))] + [
             (tag.slug, _("Only “%(tag)s”") % {"tag": tag.name}) for tag in tags
         ]
+        if len(languages) > 1:
+            names = dict(settings.LANGUAGES)
+            self.fields["language"].choices = [("", _("The language it was written in"))] + [
+                (code, names[code]) for code in languages
+            ]
+        else:  # one language: nothing to choose
+            del self.fields["language"], self.fields["later_versions"]
 
     def chosen_tag(self):
         return self.tags.get(self.cleaned_data.get("tag"))
+
+    def chosen_languages(self):
+        """The follower's languages as stored: the chosen one, or none for the original's."""
+        return self.cleaned_data.get("language", "")

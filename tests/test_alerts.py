@@ -23,6 +23,8 @@ from django.utils import timezone
 from PIL import Image
 
 from media.models import Visibility
+from newsroom.ground.models import NewsroomLanguage
+from press import versions
 from press.alerts import delivery as alerts
 from press.alerts.models import AlertDelivery, Follower
 from press.models import Status
@@ -625,3 +627,81 @@ def test_people_without_the_permission_see_no_followers(client, newsroom):
     client.force_login(user)
 
     assert client.get(reverse("admin:alerts_follower_changelist")).status_code == 403
+
+
+# Language versions: one e-mail per story, in the follower's language -------------
+
+
+def swedish_version(original, *, later_by=None):
+    translation = versions.translate(original, "sv")
+    translation.title = "Pallplats på Hockenheim"
+    translation.status = Status.PUBLISHED
+    if later_by:
+        translation.publish_at = original.publish_at + later_by
+    translation.full_clean()
+    translation.save()
+    return translation
+
+
+@pytest.fixture
+def bilingual(newsroom, release_due):
+    NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
+    return release_due
+
+
+def test_each_follower_gets_the_story_once_in_the_language_they_read(
+    newsroom, bilingual, django_capture_on_commit_callbacks
+):
+    swedish_version(bilingual)
+    confirmed(newsroom, "english@example.com")
+    Follower.objects.filter(email="english@example.com").update(languages="en")
+    confirmed(newsroom, "swedish@example.com")
+    Follower.objects.filter(email="swedish@example.com").update(languages="sv")
+    confirmed(newsroom, "original@example.com")
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        announced = go_live(django_capture_on_commit_callbacks)
+        go_live(django_capture_on_commit_callbacks)
+        for release in announced:  # every version's task, run again
+            alerts.send_release_alerts.call(release.pk)
+
+    assert len(announced) == 2  # the original and its translation both went live
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert len(mail.outbox) == 3
+    assert "Pallplats på Hockenheim" in subjects["swedish@example.com"]
+    assert bilingual.title in subjects["english@example.com"]
+    assert bilingual.title in subjects["original@example.com"]
+
+
+def test_a_version_that_comes_later_is_sent_only_to_those_who_asked_for_it(
+    newsroom, bilingual, django_capture_on_commit_callbacks
+):
+    swedish_version(bilingual, later_by=timedelta(hours=1))
+    for address, later in (("once@example.com", False), ("both@example.com", True)):
+        confirmed(newsroom, address)
+        Follower.objects.filter(email=address).update(languages="sv", later_versions=later)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        go_live(django_capture_on_commit_callbacks)
+    first = sorted((m.to[0], m.subject) for m in mail.outbox)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        go_live(django_capture_on_commit_callbacks)
+        go_live(django_capture_on_commit_callbacks)
+
+    assert [address for address, _subject in first] == ["both@example.com", "once@example.com"]
+    assert all(bilingual.title in subject for _address, subject in first)
+    later = mail.outbox[2:]
+    assert [(m.to[0], "Pallplats" in m.subject) for m in later] == [("both@example.com", True)]
+
+
+def test_the_form_asks_for_a_language_only_where_there_is_a_choice(client, newsroom):
+    url = reverse("alerts:follow", args=[newsroom.slug])
+    assert 'name="language"' not in client.get(url).content.decode()
+    NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
+
+    page = client.get(url).content.decode()
+    client.post(url, {"email": "reader@example.com", "language": "sv", "later_versions": "on"})
+
+    assert 'name="language"' in page and "Swedish" in page
+    follower = Follower.objects.get(email="reader@example.com")
+    assert (follower.language_list, follower.later_versions) == (["sv"], True)

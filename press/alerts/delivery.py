@@ -9,8 +9,10 @@ lists them), so a journalist who follows a newsroom and three of its tags in
 a row gets one e-mail and confirms all four. Each client address may send
 the form only so often, so nobody can sign up a list of strangers either.
 
-When a release goes live, a background task e-mails every confirmed
-follower once. Each (release, address) pair is claimed with a row before its
+When a story goes live, a background task e-mails every confirmed follower
+once, in the first language they read that the story is live in, else in its
+original; a version in their language that comes out later follows only if
+they asked for it. Each (story, address) pair is claimed with a row before its
 e-mail is sent, under a unique constraint: a task that runs twice, or two
 workers at once, cannot send anything twice. An address the mail server
 refuses is recorded and skipped, and the rest still get theirs; after
@@ -70,18 +72,24 @@ def normalise(email):
 # Following ----------------------------------------------------------------------
 
 
-def request_follow(newsroom, email, tag=None):
-    """Ask to follow; e-mails a confirmation link unless one is not needed or was just sent."""
+def request_follow(newsroom, email, tag=None, *, languages="", later_versions=False):
+    """Ask to follow; e-mails a confirmation link unless one is not needed or was just sent.
+
+    The languages asked for are kept until the address confirms; a confirmed
+    follower's are not changed by a form anyone can send.
+    """
     email = normalise(email)
+    wishes = {"languages": languages, "later_versions": later_versions}
     try:
         with transaction.atomic():
             follower, _created = Follower.objects.get_or_create(
-                newsroom=newsroom, tag=tag, email=email
+                newsroom=newsroom, tag=tag, email=email, defaults=wishes
             )
     except IntegrityError:  # the same form sent twice at once
         follower = Follower.objects.get(newsroom=newsroom, tag=tag, email=email)
     if follower.confirmed_at and not follower.suspended_at:
         return  # already following: nothing to confirm, nothing to say
+    Follower.objects.filter(pk=follower.pk).update(**wishes)
     now = timezone.now()
     with transaction.atomic():
         # The address's rows, locked: of two requests at once, the second sees the first's.
@@ -219,15 +227,48 @@ def alert_message(release, parts, follower):
     return message
 
 
-def claim(release, follower):
-    """The delivery row for this address, or None if another run has it already."""
+def claim(version, follower, *, follow_up=False):
+    """The delivery row for this address and story, or None if another run has it already."""
     try:
         with transaction.atomic():
             return AlertDelivery.objects.create(
-                release=release, email=follower.email, follower=follower
+                story=version.story,
+                release=version,
+                email=follower.email,
+                follower=follower,
+                follow_up=follow_up,
             )
     except IntegrityError:
         return None
+
+
+def live_versions(story):
+    """The story's live versions by language, the original's language first."""
+    versions = {story.language: story}
+    translations = story.translations.live().select_related("newsroom", "original")
+    for version in translations.order_by("language"):
+        versions.setdefault(version.language, version)
+    return versions
+
+
+def version_for(follower, versions, original):
+    """The live version in the first language the follower reads, else the original."""
+    for language in follower.language_list:
+        if language in versions:
+            return versions[language]
+    return original
+
+
+def wants_follow_up(follower, version):
+    """A version that came out after the follower's e-mail, in a language they read better."""
+    if not follower.later_versions or version.language not in follower.language_list:
+        return False
+    sent = AlertDelivery.objects.filter(story=version.story, email=follower.email)
+    sent_language = sent.values_list("release__language", flat=True).first()
+    ranking = follower.language_list
+    return sent_language not in ranking or ranking.index(version.language) < ranking.index(
+        sent_language
+    )
 
 
 def refused_for_good(error):
@@ -274,14 +315,15 @@ def describe(error):
 
 
 def recipients(release):
-    """One follower per address, confirmed before the release went live.
+    """One follower per address, confirmed before the story went live.
 
     Following the newsroom and a tag still means one e-mail; an address that
-    confirms later starts with the next release.
+    confirms later starts with the next story.
     """
     chosen = {}
-    followers = Follower.objects.for_release(release).filter(
-        confirmed_at__lte=release.announced_at or timezone.now()
+    story = release.story
+    followers = Follower.objects.for_release(story).filter(
+        confirmed_at__lte=story.announced_at or release.announced_at or timezone.now()
     )
     for follower in followers.select_related("newsroom", "tag").order_by("email", "tag_id"):
         chosen.setdefault(follower.email, follower)
@@ -291,7 +333,7 @@ def recipients(release):
 def live_release(release_pk):
     return (
         PressRelease.objects.live()
-        .select_related("newsroom", "hero_photo__photo_set")
+        .select_related("newsroom", "hero_photo__photo_set", "original__newsroom")
         .filter(pk=release_pk)
         .first()
     )
@@ -326,19 +368,32 @@ def deliver(release, pairs):
 
 @task()
 def send_release_alerts(release_pk):
-    """E-mail a live release to its followers; returns (sent, failed) for this run."""
+    """E-mail a story that went live to its followers, each in the language they read;
+    returns (sent, failed) for this run.
+
+    Run for every version that goes live: the first run for a story sends each
+    address the best version live then, and later runs send only the follow-ups
+    an address asked for.
+    """
     release = live_release(release_pk)
     if release is None:
         return (0, 0)  # withdrawn, or back under embargo, since it went live
-    pairs = []
+    story = release.story
+    versions = live_versions(story)
+    by_version = {}
     for follower in recipients(release):
-        delivery = claim(release, follower)
+        version = version_for(follower, versions, story)
+        delivery = claim(version, follower)
+        if delivery is None and wants_follow_up(follower, release):
+            version, delivery = release, claim(release, follower, follow_up=True)
         if delivery is not None:
-            pairs.append((follower, delivery))
-    if not pairs:
-        return (0, 0)
-    sent, failed = deliver(release, pairs)
-    logger.info("Release %s: %d alerts sent, %d failed", release.pk, sent, failed)
+            by_version.setdefault(version, []).append((follower, delivery))
+    sent = failed = 0
+    for version, pairs in by_version.items():
+        counts = deliver(version, pairs)
+        sent, failed = sent + counts[0], failed + counts[1]
+    if by_version:
+        logger.info("Release %s: %d alerts sent, %d failed", release.pk, sent, failed)
     return (sent, failed)
 
 

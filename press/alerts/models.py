@@ -50,6 +50,20 @@ class Follower(models.Model):
         help_text=_("Empty: every release of the newsroom."),
     )
     email = models.EmailField(_("e-mail address"))
+    languages = models.CharField(
+        _("languages"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "The languages the address reads, first choice first (codes, comma-separated). "
+            "Each release comes in the first of them it is published in, else in its original."
+        ),
+    )
+    later_versions = models.BooleanField(
+        _("later versions too"),
+        default=False,
+        help_text=_("Also send a version in one of these languages that comes out later."),
+    )
     key = models.CharField(
         _("key"), max_length=40, unique=True, default=new_follower_key, editable=False
     )
@@ -95,6 +109,10 @@ class Follower(models.Model):
         """What is followed, as the reader says it."""
         return f"{self.newsroom} · {self.tag.name}" if self.tag_id else str(self.newsroom)
 
+    @property
+    def language_list(self):
+        return [code for code in self.languages.split(",") if code]
+
     def get_confirm_url(self):
         return reverse("alerts:confirm", kwargs={"key": self.key})
 
@@ -111,8 +129,25 @@ class AlertDelivery(models.Model):
         RETRY = "retry", _("Waiting to try again")
         FAILED = "failed", _("Failed")
 
+    # The story (an original release and its translations) the e-mail announces, and
+    # the version it sent: each address gets one e-mail per story, and a second one
+    # only when it asked for a version in its language that came out later.
+    story = models.ForeignKey(
+        PressRelease,
+        on_delete=models.CASCADE,
+        related_name="story_alerts",
+        verbose_name=_("story"),
+    )
     release = models.ForeignKey(
-        PressRelease, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("release")
+        PressRelease,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("version sent"),
+    )
+    follow_up = models.BooleanField(
+        _("later version"),
+        default=False,
+        help_text=_("A version in the reader's language that came out after the first e-mail."),
     )
     email = models.EmailField(_("e-mail address"))
     follower = models.ForeignKey(
@@ -135,9 +170,9 @@ class AlertDelivery(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["release", "email"],
-                name="%(app_label)s_%(class)s_once_per_address",
-                violation_error_message=_("Each address gets each release once."),
+                fields=["story", "email", "follow_up"],
+                name="%(app_label)s_%(class)s_once_per_story_and_address",
+                violation_error_message=_("Each address gets each story once."),
             )
         ]
         # The go-live timer looks for e-mails to try again every minute.

@@ -36,13 +36,20 @@ def follow(request, newsroom):
         )
         response["Retry-After"] = str(wait)
         return response
+    languages = newsroom.languages
     if request.method == "POST":
-        form = FollowForm(request.POST, tags=tags)
+        form = FollowForm(request.POST, tags=tags, languages=languages)
         if form.is_valid():
-            alerts.request_follow(newsroom, form.cleaned_data["email"], form.chosen_tag())
+            alerts.request_follow(
+                newsroom,
+                form.cleaned_data["email"],
+                form.chosen_tag(),
+                languages=form.chosen_languages(),
+                later_versions=form.cleaned_data.get("later_versions", False),
+            )
             return redirect(reverse("alerts:follow", args=[newsroom.slug]) + "?asked=1")
     else:
-        form = FollowForm(tags=tags, initial_tag=request.GET.get("tag", ""))
+        form = FollowForm(tags=tags, languages=languages, initial_tag=request.GET.get("tag", ""))
     context = {
         "newsroom": newsroom,
         "form": form,
