@@ -2,11 +2,17 @@
 
 A public page (a newsroom's home, its release pages, feeds, the media kit…)
 is rendered once and then served from the cache to every visitor without a
-session. Its key holds the newsroom's *generation*: saving or deleting
-anything a newsroom owns starts a new generation, so no visitor ever gets a
-page older than the last change. Site-wide pages (the list of newsrooms,
-site feeds, the sitemap, search) use the site's generation, which every
-change renews.
+session. It is kept with the newsroom's *generation* it was rendered in:
+saving or deleting anything a newsroom owns starts a new generation, and a
+page kept in another generation than the current one is rendered again, so
+no visitor ever gets a page older than the last change. Site-wide pages (the
+list of newsrooms, site feeds, the sitemap, search) use the site's
+generation, which every change renews.
+
+The generations live in the shared cache beside the pages, so a change made
+through one app server is seen by all of them on their next request. A page
+and the generations it must match are read together, in one round trip
+(`get_many`): serving a page costs one cache lookup.
 
 Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
@@ -106,14 +112,16 @@ def generation_key(scope):
     return f"{PREFIX}:generation:{scope_id(scope)}"
 
 
-def generations(*scopes):
+def generations(*scopes, found=None):
     """The scopes' current generations as one string, started where there is none yet.
 
-    None for a newsroom that does not exist: an address with any slug in it
-    must not add a generation to the cache.
+    `found`: what a `get_many` that asked for the scopes' keys (among others)
+    already read; without it they are read here. None for a newsroom that
+    does not exist: an address with any slug in it must not add a generation
+    to the cache.
     """
     keys = [generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+    found = cache.get_many(keys) if found is None else found
     for scope, key in zip(scopes, keys, strict=True):
         if key not in found:
             if not scope_exists(scope):
@@ -167,14 +175,32 @@ def declared_query(request, names):
     return QueryDict(urlencode(pairs), encoding=request.encoding)
 
 
+def page_scopes(scope):
+    """The generations a page of this scope is kept in: the site's for site-wide pages; for a
+    newsroom's, its own and that of the newsrooms' names (on every page)."""
+    return [SITE] if scope == SITE else [NEWSROOMS, scope]
+
+
 def page_key(request, scope):
-    """The page's key in the current generation of its scope; None for no newsroom."""
-    scopes = [SITE] if scope == SITE else [NEWSROOMS, scope]
-    generation = generations(*scopes)
-    if generation is None:
-        return None
+    """Where the page of this address is kept, whatever the generation."""
     address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
-    return f"{PREFIX}:{scope_id(scope)}:{generation}:{address[:32]}"
+    return f"{PREFIX}:{scope_id(scope)}:{address[:32]}"
+
+
+def look_up(request, scope):
+    """(key, generation, entry): the page's key and the current generation of its scope,
+    read with the page in one lookup, and the page if it was kept in that generation.
+    Key and generation are None for a newsroom that does not exist."""
+    scopes = page_scopes(scope)
+    key = page_key(request, scope)
+    found = cache.get_many([*(generation_key(s) for s in scopes), key])
+    generation = generations(*scopes, found=found)
+    if generation is None:
+        return None, None, None
+    entry = found.get(key)
+    if entry is not None and entry.get("generation") != generation:
+        entry = None  # kept before a change: rendered again, and replaced
+    return key, generation, entry
 
 
 def do_not_store(request):
@@ -184,8 +210,13 @@ def do_not_store(request):
     request.page_not_stored = True
 
 
-def stored(response, expires):
-    return {"content": response.content, "headers": dict(response.items()), "expires": expires}
+def stored(response, generation, expires):
+    return {
+        "content": response.content,
+        "headers": dict(response.items()),
+        "generation": generation,
+        "expires": expires,
+    }
 
 
 def restored(entry):
@@ -208,9 +239,9 @@ def public_page(view=None, *, query=()):
         request.GET = declared_query(request, query)
         newsroom = kwargs.get("newsroom")
         scope = newsroom or SITE
-        use_cache = cacheable_request(request)
-        key = page_key(request, scope) if use_cache else None
-        entry = cache.get(key) if key else None
+        key = generation = entry = None
+        if cacheable_request(request):
+            key, generation, entry = look_up(request, scope)
         if entry is not None:
             response = restored(entry)
             expires = entry["expires"]
@@ -226,7 +257,9 @@ def public_page(view=None, *, query=()):
                 keep = min(keep, until)
             expires = time.time() + keep
             if key and keep > 0 and not getattr(request, "page_not_stored", False):
-                cache.set(key, stored(response, expires), timeout=keep)
+                if not response.has_header("ETag"):
+                    set_response_etag(response)  # kept with the page: not hashed again per visit
+                cache.set(key, stored(response, generation, expires), timeout=keep)
         left = max(0, math.floor(expires - time.time()))
         patch_cache_control(
             response, public=True, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, left)
