@@ -10,9 +10,12 @@ list of newsrooms, site feeds, the sitemap, search) use the site's
 generation, which every change renews.
 
 The generations live in the shared cache beside the pages, so a change made
-through one app server is seen by all of them on their next request. A page
-and the generations it must match are read together, in one round trip
-(`get_many`): serving a page costs one cache lookup.
+through one app server is seen by all of them on their next request. Serving
+a page costs one cache lookup: each process keeps copies of the pages it
+served lately (`NEWSROOM_PAGE_MEMORY_BYTES` of them) and then reads only the
+generations, a few bytes, from the shared cache; a page it has no copy of is
+read with them, in the same `get_many`. A copy is served only while its
+generation is the current one and its time is not up, like the shared entry.
 
 Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
@@ -30,14 +33,16 @@ import functools
 import hashlib
 import math
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe, urlencode
 
 from newsroom.ground.models import Newsroom
@@ -103,6 +108,7 @@ def newsroom_slug_of(instance):
 # Generations ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def scope_id(scope):
     # A newsroom's slug comes from the address: hashed, any length makes a short key.
     return hashlib.sha256(scope.encode()).hexdigest()[:16]
@@ -187,19 +193,67 @@ def page_key(request, scope):
     return f"{PREFIX}:{scope_id(scope)}:{address[:32]}"
 
 
+class Copies:
+    """This process's copies of pages from the shared cache, the most recently used ones up to
+    a number of bytes of content. Checked against the generations on every request."""
+
+    def __init__(self):
+        self.pages = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            self.discard(key)
+            self.pages[key] = entry
+            self.size += len(entry["content"])
+            while self.size > settings.NEWSROOM_PAGE_MEMORY_BYTES and self.pages:
+                self.discard(next(iter(self.pages)))
+
+    def discard(self, key):
+        entry = self.pages.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry["content"])
+
+
+copies = Copies()
+
+
+def current(entry, generation):
+    """Whether a kept page may be served: kept in this generation, and its time not up."""
+    return (
+        entry is not None
+        and entry.get("generation") == generation
+        and entry["expires"] > time.time()
+    )
+
+
 def look_up(request, scope):
     """(key, generation, entry): the page's key and the current generation of its scope,
-    read with the page in one lookup, and the page if it was kept in that generation.
-    Key and generation are None for a newsroom that does not exist."""
+    and the page if it was kept in that generation, read in one cache lookup. Key and
+    generation are None for a newsroom that does not exist."""
     scopes = page_scopes(scope)
     key = page_key(request, scope)
-    found = cache.get_many([*(generation_key(s) for s in scopes), key])
+    keys = [generation_key(s) for s in scopes]
+    copy = copies.get(key)
+    found = cache.get_many(keys if copy is not None else [*keys, key])
     generation = generations(*scopes, found=found)
     if generation is None:
         return None, None, None
-    entry = found.get(key)
-    if entry is not None and entry.get("generation") != generation:
-        entry = None  # kept before a change: rendered again, and replaced
+    if current(copy, generation):
+        return key, generation, copy
+    # No copy here, or one from before a change: the shared cache may have the new page.
+    entry = found.get(key) if copy is None else cache.get(key)
+    if not current(entry, generation):
+        return key, generation, None  # rendered again, and replaced
+    copies.put(key, entry)
     return key, generation, entry
 
 
@@ -259,11 +313,12 @@ def public_page(view=None, *, query=()):
             if key and keep > 0 and not getattr(request, "page_not_stored", False):
                 if not response.has_header("ETag"):
                     set_response_etag(response)  # kept with the page: not hashed again per visit
-                cache.set(key, stored(response, generation, expires), timeout=keep)
+                entry = stored(response, generation, expires)
+                cache.set(key, entry, timeout=keep)
+                copies.put(key, entry)
         left = max(0, math.floor(expires - time.time()))
-        patch_cache_control(
-            response, public=True, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, left)
-        )
+        # A page of ours has no Cache-Control of its own (those are not kept, above).
+        response["Cache-Control"] = f"public, max-age={min(settings.NEWSROOM_PAGE_MAX_AGE, left)}"
         return response
 
     return conditional(wrapper)
