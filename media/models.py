@@ -108,6 +108,7 @@ class PhotoSetQuerySet(ReleasableQuerySet):
         visibility. Call `attach_covers()` on the result to load the photos in one query.
         """
         own_cover = Photo.objects.filter(pk=OuterRef("cover_id"), photo_set=OuterRef("pk"))
+        own_cover = own_cover.order_by()  # one row or none: the photos' order would join sets
         first_photo = (
             Photo.objects.filter(photo_set=OuterRef("pk"))
             .order_by("position", "pk")

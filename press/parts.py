@@ -131,7 +131,10 @@ class ReleaseParts:
     @cached_property
     def quotes(self):
         """The quotes, each signed with its `attribution`."""
-        speakers = Prefetch("quotes", queryset=Quote.objects.select_related("speaker"))
+        # In the release's own order: the default one starts with the release, which would
+        # join the releases (in their order) to sort the quotes of just one.
+        quotes = Quote.objects.select_related("speaker").order_by("position", "pk")
+        speakers = Prefetch("quotes", queryset=quotes)
         prefetch_related_objects([self.release], speakers)
         return list(self.release.quotes.all())
 
@@ -139,7 +142,8 @@ class ReleaseParts:
     def results(self):
         """The results, each with its `label` in the release's language (“3rd place”, “3:e
         plats”, “DNF”) and its `outcome_name` (“Did not finish”, empty for a placed one)."""
-        events = Prefetch("results", queryset=Result.objects.select_related("event"))
+        rows = Result.objects.select_related("event").order_by("order", "pk")  # as the quotes
+        events = Prefetch("results", queryset=rows)
         prefetch_related_objects([self.release], events)
         rows = list(self.release.results.all())
         for result in rows:
