@@ -109,6 +109,7 @@ class PhotoSetQuerySet(ReleasableQuerySet):
         visibility. Call `attach_covers()` on the result to load the photos in one query.
         """
         own_cover = Photo.objects.filter(pk=OuterRef("cover_id"), photo_set=OuterRef("pk"))
+        own_cover = own_cover.order_by()  # one row or none: the photos' order would join sets
         first_photo = (
             Photo.objects.filter(photo_set=OuterRef("pk"))
             .order_by("position", "pk")
@@ -123,7 +124,9 @@ class PhotoSetQuerySet(ReleasableQuerySet):
 def attach_covers(photo_sets):
     """Set `cover_photo` on sets from `with_cover()`, with one query for all of them."""
     photo_sets = list(photo_sets)
-    photos = Photo.objects.in_bulk([s.cover_photo_id for s in photo_sets if s.cover_photo_id])
+    # No order (the photos' own would join their sets): they are picked by key.
+    ids = [s.cover_photo_id for s in photo_sets if s.cover_photo_id]
+    photos = Photo.objects.order_by().in_bulk(ids)
     for photo_set in photo_sets:
         photo_set.cover_photo = photos.get(photo_set.cover_photo_id)
     return photo_sets

@@ -255,6 +255,9 @@ NEWSROOM_PAGE_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", 60))
 # How long the server keeps a rendered public page. Any change in its
 # newsroom replaces it at once, and it never outlives the next go-live.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 600))
+# Each process also keeps copies of the pages it served lately, up to this many bytes,
+# so a visit reads only the newsroom's generation from the shared cache, not the page.
+NEWSROOM_PAGE_MEMORY_BYTES = int(os.environ.get("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024))
 # Behind nginx: after the view has checked visibility, nginx sends the file
 # from this internal location (X-Accel-Redirect), e.g. "/protected-uploads/".
 NEWSROOM_ACCEL_REDIRECT_PREFIX = os.environ.get("NEWSROOM_ACCEL_REDIRECT_PREFIX", "")

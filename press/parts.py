@@ -91,6 +91,15 @@ class ReleaseParts:
     def __repr__(self):
         return f"<ReleaseParts of {self.release.pk} for {self.audience}>"
 
+    def of_its_newsroom(self, rows):
+        """Rows the release links to belong to its newsroom (the admin links no other): each
+        gets the release's newsroom object for its links, not a copy joined in per row."""
+        newsroom = self.release.newsroom
+        for row in rows:
+            if row.newsroom_id == newsroom.pk:
+                row.newsroom = newsroom
+        return rows
+
     @property
     def words(self):
         """(Words, text) for each of the release's own texts, in order; an optional one only
@@ -131,7 +140,10 @@ class ReleaseParts:
     @cached_property
     def quotes(self):
         """The quotes, each signed with its `attribution`."""
-        speakers = Prefetch("quotes", queryset=Quote.objects.select_related("speaker"))
+        # In the release's own order: the default one starts with the release, which would
+        # join the releases (in their order) to sort the quotes of just one.
+        quotes = Quote.objects.select_related("speaker").order_by("position", "pk")
+        speakers = Prefetch("quotes", queryset=quotes)
         prefetch_related_objects([self.release], speakers)
         return list(self.release.quotes.all())
 
@@ -139,7 +151,8 @@ class ReleaseParts:
     def results(self):
         """The results, each with its `label` in the release's language (“3rd place”, “3:e
         plats”, “DNF”) and its `outcome_name` (“Did not finish”, empty for a placed one)."""
-        events = Prefetch("results", queryset=Result.objects.select_related("event"))
+        rows = Result.objects.select_related("event").order_by("order", "pk")  # as the quotes
+        events = Prefetch("results", queryset=rows)
         prefetch_related_objects([self.release], events)
         rows = list(self.release.results.all())
         for result in rows:
@@ -162,15 +175,17 @@ class ReleaseParts:
     def photo_sets(self):
         """The release's photo sets as cards (each with its `cover_photo`)."""
         photo_sets = PhotoSet.objects.filter(releases=self.release).with_cover()
+        photo_sets = photo_sets.select_related(None)  # their newsroom is the release's
         if self.audience == PUBLIC:
             photo_sets = photo_sets.public()
         elif self.audience == PASS_HOLDER:
             photo_sets = photo_sets.for_pass_holders()
-        return attach_covers(photo_sets)
+        return self.of_its_newsroom(attach_covers(photo_sets))
 
     @cached_property
     def documents(self):
-        documents = self.release.documents.all()
+        # The default order starts with the newsroom, which is the release's for them all.
+        documents = self.release.documents.order_by("position", "title")
         if self.audience == PUBLIC:
             return list(documents.public())
         if self.audience == PASS_HOLDER:
@@ -181,13 +196,14 @@ class ReleaseParts:
     def contacts(self):
         """The release's own press contacts, else the newsroom's."""
         release = self.release
-        return list(release.contacts.all()) or list(
-            Person.objects.press_contacts().filter(newsroom=release.newsroom_id)
+        order = ("position", "name")  # in one newsroom: the default order less the join
+        return list(release.contacts.order_by(*order)) or list(
+            Person.objects.press_contacts().filter(newsroom=release.newsroom_id).order_by(*order)
         )
 
     @cached_property
     def tags(self):
-        return list(self.release.tags.select_related("newsroom"))
+        return self.of_its_newsroom(list(self.release.tags.all()))
 
     @cached_property
     def corrections(self):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from media.models import Photo
+from newsroom.ground.models import Newsroom
 from newsroom.site.demo import loader
 from press.models import PressRelease
 from press.publishing import announce_due_releases
@@ -92,6 +93,13 @@ def test_running_the_demo_twice_changes_nothing(demo_db):
     assert first["counts"]["press.PressRelease"] == sum(len(item["releases"]) for item in data)
     # Not a file more, and none written again.
     assert first["files"] == second["files"]
+
+
+def test_the_demo_logos_are_kept_with_their_size(demo_db):
+    # Kept in the row: a newsroom loaded for a page does not open its logo file to learn them.
+    sizes = list(Newsroom.objects.values_list("logo_width", "logo_height"))
+
+    assert sizes and all(width and height for width, height in sizes)
 
 
 def test_the_demo_prints_a_login_that_works(demo_db, client):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils import timezone
 from media.models import Visibility
 from newsroom.ground import pagecache
 from newsroom.ground.models import Newsroom
-from press.models import Status
+from press.models import PressRelease, Status
 from tests.factories import (
     make_newsroom,
     make_person,
@@ -80,6 +81,52 @@ def test_every_kind_of_change_renews_the_pages_that_show_it(client, seed_release
         seed_release.save()
         assert client.get(release_url).status_code == 404
         assert seed_release.title.encode() not in client.get(kit_url).content
+
+
+def test_a_change_saved_through_another_app_server_replaces_the_page_at_once(client, seed_release):
+    url = seed_release.get_absolute_url()
+    client.get(url)
+    # Another server's save: the rows change (update() renews nothing here)...
+    PressRelease.objects.filter(pk=seed_release.pk).update(title="Changed on another server")
+    assert b"Changed on another server" not in client.get(url).content  # still the kept page
+    # ...and the new generation it started reaches this server through the shared cache.
+    cache.set(pagecache.generation_key(seed_release.newsroom.slug), "another", timeout=None)
+
+    assert b"Changed on another server" in client.get(url).content
+
+
+@pytest.mark.parametrize("copy_here", [True, False], ids=["copy in this process", "no copy"])
+def test_a_page_from_the_database_cache_is_one_lookup(
+    client, seed_release, database_cache, monkeypatch, copy_here
+):
+    url = seed_release.get_absolute_url()
+    first = client.get(url)
+    if not copy_here:  # as on another app server sharing the cache
+        monkeypatch.setattr(pagecache, "copies", pagecache.Copies())
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert len(queries) == 1 and "newsroom_cache" in queries[0]["sql"]
+
+
+def test_a_page_another_app_server_rendered_after_a_change_is_served_here(
+    client, rf, seed_release
+):
+    url = seed_release.get_absolute_url()
+    slug = seed_release.newsroom.slug
+    client.get(url)  # this process keeps a copy
+    # Another server saved a change and rendered the page anew in the new generation.
+    cache.set(pagecache.generation_key(slug), "another", timeout=None)
+    generation = cache.get(pagecache.generation_key(pagecache.NEWSROOMS)) + ":another"
+    entry = {"content": b"Rendered there", "headers": {}, "generation": generation}
+    key = pagecache.page_key(rf.get(url), slug)
+    cache.set(key, {**entry, "expires": timezone.now().timestamp() + 60})
+
+    again, queries = queries_for(client, url)
+
+    assert again.content == b"Rendered there" and queries == 0
 
 
 def test_linking_a_photo_set_renews_the_release_page(client, seed_release):

@@ -2,11 +2,20 @@
 
 A public page (a newsroom's home, its release pages, feeds, the media kit…)
 is rendered once and then served from the cache to every visitor without a
-session. Its key holds the newsroom's *generation*: saving or deleting
-anything a newsroom owns starts a new generation, so no visitor ever gets a
-page older than the last change. Site-wide pages (the list of newsrooms,
-site feeds, the sitemap, search) use the site's generation, which every
-change renews.
+session. It is kept with the newsroom's *generation* it was rendered in:
+saving or deleting anything a newsroom owns starts a new generation, and a
+page kept in another generation than the current one is rendered again, so
+no visitor ever gets a page older than the last change. Site-wide pages (the
+list of newsrooms, site feeds, the sitemap, search) use the site's
+generation, which every change renews.
+
+The generations live in the shared cache beside the pages, so a change made
+through one app server is seen by all of them on their next request. Serving
+a page costs one cache lookup: each process keeps copies of the pages it
+served lately (`NEWSROOM_PAGE_MEMORY_BYTES` of them) and then reads only the
+generations, a few bytes, from the shared cache; a page it has no copy of is
+read with them, in the same `get_many`. A copy is served only while its
+generation is the current one and its time is not up, like the shared entry.
 
 Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
@@ -24,14 +33,16 @@ import functools
 import hashlib
 import math
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe, urlencode
 
 from newsroom.ground.models import Newsroom
@@ -97,6 +108,7 @@ def newsroom_slug_of(instance):
 # Generations ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def scope_id(scope):
     # A newsroom's slug comes from the address: hashed, any length makes a short key.
     return hashlib.sha256(scope.encode()).hexdigest()[:16]
@@ -106,14 +118,16 @@ def generation_key(scope):
     return f"{PREFIX}:generation:{scope_id(scope)}"
 
 
-def generations(*scopes):
+def generations(*scopes, found=None):
     """The scopes' current generations as one string, started where there is none yet.
 
-    None for a newsroom that does not exist: an address with any slug in it
-    must not add a generation to the cache.
+    `found`: what a `get_many` that asked for the scopes' keys (among others)
+    already read; without it they are read here. None for a newsroom that
+    does not exist: an address with any slug in it must not add a generation
+    to the cache.
     """
     keys = [generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+    found = cache.get_many(keys) if found is None else found
     for scope, key in zip(scopes, keys, strict=True):
         if key not in found:
             if not scope_exists(scope):
@@ -167,14 +181,80 @@ def declared_query(request, names):
     return QueryDict(urlencode(pairs), encoding=request.encoding)
 
 
+def page_scopes(scope):
+    """The generations a page of this scope is kept in: the site's for site-wide pages; for a
+    newsroom's, its own and that of the newsrooms' names (on every page)."""
+    return [SITE] if scope == SITE else [NEWSROOMS, scope]
+
+
 def page_key(request, scope):
-    """The page's key in the current generation of its scope; None for no newsroom."""
-    scopes = [SITE] if scope == SITE else [NEWSROOMS, scope]
-    generation = generations(*scopes)
-    if generation is None:
-        return None
+    """Where the page of this address is kept, whatever the generation."""
     address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
-    return f"{PREFIX}:{scope_id(scope)}:{generation}:{address[:32]}"
+    return f"{PREFIX}:{scope_id(scope)}:{address[:32]}"
+
+
+class Copies:
+    """This process's copies of pages from the shared cache, the most recently used ones up to
+    a number of bytes of content. Checked against the generations on every request."""
+
+    def __init__(self):
+        self.pages = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            self.discard(key)
+            self.pages[key] = entry
+            self.size += len(entry["content"])
+            while self.size > settings.NEWSROOM_PAGE_MEMORY_BYTES and self.pages:
+                self.discard(next(iter(self.pages)))
+
+    def discard(self, key):
+        entry = self.pages.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry["content"])
+
+
+copies = Copies()
+
+
+def current(entry, generation):
+    """Whether a kept page may be served: kept in this generation, and its time not up."""
+    return (
+        entry is not None
+        and entry.get("generation") == generation
+        and entry["expires"] > time.time()
+    )
+
+
+def look_up(request, scope):
+    """(key, generation, entry): the page's key and the current generation of its scope,
+    and the page if it was kept in that generation, read in one cache lookup. Key and
+    generation are None for a newsroom that does not exist."""
+    scopes = page_scopes(scope)
+    key = page_key(request, scope)
+    keys = [generation_key(s) for s in scopes]
+    copy = copies.get(key)
+    found = cache.get_many(keys if copy is not None else [*keys, key])
+    generation = generations(*scopes, found=found)
+    if generation is None:
+        return None, None, None
+    if current(copy, generation):
+        return key, generation, copy
+    # No copy here, or one from before a change: the shared cache may have the new page.
+    entry = found.get(key) if copy is None else cache.get(key)
+    if not current(entry, generation):
+        return key, generation, None  # rendered again, and replaced
+    copies.put(key, entry)
+    return key, generation, entry
 
 
 def do_not_store(request):
@@ -184,8 +264,13 @@ def do_not_store(request):
     request.page_not_stored = True
 
 
-def stored(response, expires):
-    return {"content": response.content, "headers": dict(response.items()), "expires": expires}
+def stored(response, generation, expires):
+    return {
+        "content": response.content,
+        "headers": dict(response.items()),
+        "generation": generation,
+        "expires": expires,
+    }
 
 
 def restored(entry):
@@ -208,9 +293,9 @@ def public_page(view=None, *, query=()):
         request.GET = declared_query(request, query)
         newsroom = kwargs.get("newsroom")
         scope = newsroom or SITE
-        use_cache = cacheable_request(request)
-        key = page_key(request, scope) if use_cache else None
-        entry = cache.get(key) if key else None
+        key = generation = entry = None
+        if cacheable_request(request):
+            key, generation, entry = look_up(request, scope)
         if entry is not None:
             response = restored(entry)
             expires = entry["expires"]
@@ -226,11 +311,14 @@ def public_page(view=None, *, query=()):
                 keep = min(keep, until)
             expires = time.time() + keep
             if key and keep > 0 and not getattr(request, "page_not_stored", False):
-                cache.set(key, stored(response, expires), timeout=keep)
+                if not response.has_header("ETag"):
+                    set_response_etag(response)  # kept with the page: not hashed again per visit
+                entry = stored(response, generation, expires)
+                cache.set(key, entry, timeout=keep)
+                copies.put(key, entry)
         left = max(0, math.floor(expires - time.time()))
-        patch_cache_control(
-            response, public=True, max_age=min(settings.NEWSROOM_PAGE_MAX_AGE, left)
-        )
+        # A page of ours has no Cache-Control of its own (those are not kept, above).
+        response["Cache-Control"] = f"public, max-age={min(settings.NEWSROOM_PAGE_MAX_AGE, left)}"
         return response
 
     return conditional(wrapper)

@@ -109,7 +109,11 @@ def load_newsroom(data, dates, photo_size, log):
     )
     if not newsroom.logo:
         logo = make_logo(data["logo"]["text"], tuple(data["logo"]["colour"]))
-        newsroom.logo.save(f"{newsroom.slug}-logo.png", ContentFile(logo))
+        name = f"{newsroom.slug}-logo.png"
+        # Named, so the logo's width and height are read and kept: Django reads them from
+        # the file given, and a nameless one counts as no file. Left empty, every newsroom
+        # loaded from the database would open its logo again to learn them.
+        newsroom.logo.save(name, ContentFile(logo, name=name))
     # What the releases point to, by the names the data gives them.
     named = {"tags": {}, "contacts": {}, "events": {}, "photo_sets": {}, "documents": {}}
     for name in data.get("tags", []):
