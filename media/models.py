@@ -477,6 +477,12 @@ class Photo(models.Model):
             ),
         )
 
+    def text_in(self, language):
+        """The photo's texts written in `language`, if any (besides its own)."""
+        if self.pk is None:
+            return None
+        return next((text for text in self.texts.all() if text.language == language), None)
+
     def stored_texts(self):
         """The photo's texts in languages other than its newsroom's own, as saved."""
         if self.pk is None:

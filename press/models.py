@@ -515,16 +515,19 @@ class PressRelease(models.Model):
         return self.state == State.SCHEDULED
 
     def public_hero(self):
-        """The hero photo if the public may see it (its set could have been made private)."""
-        if self.hero_photo and self.hero_photo.is_public():
-            return self.hero_photo
+        """The story's hero photo if the public may see it (its set could have been made
+        private)."""
+        hero = self.story.hero_photo
+        if hero and hero.is_public():
+            return hero
         return None
 
     @property
     def caption(self):
         if self.hero_caption:
             return self.hero_caption
-        return self.hero_photo.caption if self.hero_photo else ""
+        hero = self.story.hero_photo
+        return hero.caption if hero else ""
 
 
 def next_go_live(newsroom_slug=None):

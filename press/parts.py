@@ -83,6 +83,8 @@ class ReleaseParts:
 
     def __init__(self, release, audience):
         self.release = release
+        # A translation's photos, documents, results, contacts and tags are its original's.
+        self.story = release.story
         self.audience = audience
         self.language = release.language
         for words in WORDS:
@@ -115,7 +117,7 @@ class ReleaseParts:
     @cached_property
     def hero(self):
         """The hero photo, if this audience may see it (its set could have been made private)."""
-        release = self.release
+        release = self.story
         if self.audience == PUBLIC:
             return release.public_hero()
         hero = release.hero_photo
@@ -125,7 +127,26 @@ class ReleaseParts:
 
     @property
     def caption(self):
-        return self.release.caption if self.hero else ""
+        """The release's own hero caption, else the photo's in the release's language, else
+        the original's caption for it, else the photo's own."""
+        if not self.hero:
+            return ""
+        own = self.release.hero_caption
+        if own or self.language == self.release.newsroom.language:
+            return own or self.story.caption  # the photo's own texts are in this language
+        in_language = self.hero.text_in(self.language)
+        return (in_language and in_language.caption) or self.story.caption
+
+    @property
+    def hero_alt(self):
+        """The hero's alt text in the release's language, else the photo's own."""
+        if not self.hero:
+            return ""
+        if self.language != self.release.newsroom.language:
+            in_language = self.hero.text_in(self.language)
+            if in_language and in_language.alt:
+                return in_language.alt
+        return self.hero.alt
 
     @property
     def credit_line(self):
@@ -153,8 +174,8 @@ class ReleaseParts:
         plats”, “DNF”) and its `outcome_name` (“Did not finish”, empty for a placed one)."""
         rows = Result.objects.select_related("event").order_by("order", "pk")  # as the quotes
         events = Prefetch("results", queryset=rows)
-        prefetch_related_objects([self.release], events)
-        rows = list(self.release.results.all())
+        prefetch_related_objects([self.story], events)
+        rows = list(self.story.results.all())
         for result in rows:
             result.label = results.label(result, self.language)
             result.outcome_name = results.outcome_name(result)
@@ -174,7 +195,7 @@ class ReleaseParts:
     @cached_property
     def photo_sets(self):
         """The release's photo sets as cards (each with its `cover_photo`)."""
-        photo_sets = PhotoSet.objects.filter(releases=self.release).with_cover()
+        photo_sets = PhotoSet.objects.filter(releases=self.story).with_cover()
         photo_sets = photo_sets.select_related(None)  # their newsroom is the release's
         if self.audience == PUBLIC:
             photo_sets = photo_sets.public()
@@ -185,7 +206,7 @@ class ReleaseParts:
     @cached_property
     def documents(self):
         # The default order starts with the newsroom, which is the release's for them all.
-        documents = self.release.documents.order_by("position", "title")
+        documents = self.story.documents.order_by("position", "title")
         if self.audience == PUBLIC:
             return list(documents.public())
         if self.audience == PASS_HOLDER:
@@ -195,7 +216,7 @@ class ReleaseParts:
     @cached_property
     def contacts(self):
         """The release's own press contacts, else the newsroom's."""
-        release = self.release
+        release = self.story
         order = ("position", "name")  # in one newsroom: the default order less the join
         return list(release.contacts.order_by(*order)) or list(
             Person.objects.press_contacts().filter(newsroom=release.newsroom_id).order_by(*order)
@@ -203,7 +224,7 @@ class ReleaseParts:
 
     @cached_property
     def tags(self):
-        return self.of_its_newsroom(list(self.release.tags.all()))
+        return self.of_its_newsroom(list(self.story.tags.all()))
 
     @cached_property
     def corrections(self):

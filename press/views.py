@@ -118,7 +118,7 @@ def sharing_metadata(request, parts):
             "url": absolute_url(hero.file_url(sizes.SOCIAL)),
             "width": width,
             "height": height,
-            "alt": hero.alt,
+            "alt": parts.hero_alt,
         }
     # Who speaks: a driver's own newsroom is a Person, a team's an Organization.
     # Google asks for the author's type and url; a person publishing their own

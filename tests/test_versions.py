@@ -206,3 +206,28 @@ def test_a_newsroom_speaks_each_of_its_languages_with_its_own_texts(newsroom):
     assert newsroom.languages == ["en", "sv"]
     with pytest.raises(ValidationError, match="first language already"):
         NewsroomLanguage(newsroom=newsroom, language="en").full_clean()
+
+
+def test_a_live_translation_shows_the_storys_photos_and_results_in_its_language(
+    client, newsroom, original
+):
+    from media.models import PhotoText, Visibility
+    from tests.factories import make_event, make_photo, make_photo_set, make_result
+
+    photo_set = make_photo_set(newsroom, title="Podium photos", visibility=Visibility.PUBLIC)
+    hero = make_photo(photo_set, caption="Bäckman on the podium.")
+    PhotoText.objects.create(photo=hero, language="sv", caption="Bäckman på pallen.")
+    original.hero_photo = hero
+    original.save()
+    original.photo_sets.add(photo_set)
+    make_result(original, make_event(newsroom, name="Hankook 12h Hockenheimring"), position=3)
+    translation = versions.translate(original, "sv")
+    translation.status = Status.PUBLISHED
+    translation.full_clean()
+    translation.save()
+
+    page = client.get(translation.get_absolute_url()).content.decode()
+
+    assert "Bäckman på pallen." in page and "Bäckman on the podium." not in page, page
+    assert "Podium photos" in page and "3:e plats" in page
+    assert hero.file_url("web") in page or str(hero.pk) in page
