@@ -17,13 +17,13 @@ feed item) show it as `parts.<name>`.
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.utils.text import Truncator
 
 from media.models import PhotoSet, attach_covers
 from newsroom.ground.models import Person
 from press import results
-from press.models import Event, Quote, Result
+from press.models import Event, PressRelease, Quote, Result
 from press.text import body_text
 
 PUBLIC, EDITORS, PASS_HOLDER = "public", "editors", "pass holder"
@@ -67,6 +67,9 @@ PARTS = (
     "tags",
     "corrections",
 )
+
+# What a link to another version of the story needs.
+VERSION_FIELDS = ["newsroom", "original", "language", "slug", "title", "status", "publish_at"]
 
 # How many words of the body stand in for a missing lead in lists and feeds.
 SUMMARY_WORDS = 60
@@ -225,6 +228,17 @@ class ReleaseParts:
     @cached_property
     def tags(self):
         return self.of_its_newsroom(list(self.story.tags.all()))
+
+    @cached_property
+    def versions(self):
+        """The story's versions this audience may see, the original first, then by language:
+        the page's language switcher and hreflang alternates. One query, however many."""
+        story = self.story
+        versions = PressRelease.objects.filter(Q(pk=story.pk) | Q(original=story.pk))
+        if self.audience == PUBLIC:
+            versions = versions.live()
+        rows = versions.order_by(F("original").asc(nulls_first=True), "language")
+        return self.of_its_newsroom(list(rows.only(*VERSION_FIELDS)))
 
     @cached_property
     def corrections(self):

@@ -1,9 +1,12 @@
 """Language versions of a release: translations linked to their original as one story."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -190,7 +193,6 @@ def test_only_the_newsrooms_languages_are_offered(editor_client, original, newsr
     assert [code for code, _name in versions.languages_to_add(original)] == ["de", "sv"]
     assert translate_in_admin(editor_client, original, "fr").status_code == 200
     newsroom.other_languages.all().delete()
-    del newsroom.languages
     page = editor_client.get(reverse("admin:press_pressrelease_translate", args=[original.pk]))
     assert "Other languages" in page.content.decode()
 
@@ -231,3 +233,45 @@ def test_a_live_translation_shows_the_storys_photos_and_results_in_its_language(
     assert "Bäckman på pallen." in page and "Bäckman on the podium." not in page, page
     assert "Podium photos" in page and "3:e plats" in page
     assert hero.file_url("web") in page or str(hero.pk) in page
+
+
+def live_translation(original, language):
+    NewsroomLanguage.objects.get_or_create(newsroom=original.newsroom, language=language)
+    translation = versions.translate(original, language)
+    translation.title = f"{original.title} ({language})"
+    translation.status = Status.PUBLISHED
+    translation.full_clean()
+    translation.save()
+    return translation
+
+
+HREFLANG = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="http://testserver([^"]+)">')
+
+
+def test_every_live_version_names_every_live_version_and_no_other(client, original):
+    swedish, german = live_translation(original, "sv"), live_translation(original, "de")
+    finnish = live_translation(original, "fi")
+    finnish.publish_at = timezone.now() + timedelta(days=1)  # scheduled: not yet public
+    finnish.save()
+    live = {"en": original, "sv": swedish, "de": german}
+    expected = {(code, version.get_absolute_url()) for code, version in live.items()}
+    expected.add(("x-default", original.get_absolute_url()))
+
+    for version in live.values():
+        page = client.get(version.get_absolute_url()).content.decode()
+        assert set(HREFLANG.findall(page)) == expected  # reciprocal, itself included
+        assert finnish.slug not in page and "Suomi" not in page
+        assert 'lang="sv">Svenska<' in page and 'lang="de">Deutsch<' in page
+        assert f'<meta property="og:locale" content="{version.language}_' in page
+
+
+def test_the_release_page_costs_the_same_queries_with_one_or_five_versions(client, original):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(original.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    alone = queries()
+    for language in ("sv", "de", "fi", "fr"):
+        live_translation(original, language)
+    assert queries() == alone

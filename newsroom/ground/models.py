@@ -1,7 +1,6 @@
 import copy
 import functools
 import zoneinfo
-from functools import cached_property
 from importlib import import_module
 
 from django.conf import settings
@@ -235,7 +234,7 @@ class Newsroom(models.Model):
     def about_paragraphs(self):
         return [part.strip() for part in self.about.split("\n\n") if part.strip()]
 
-    @cached_property
+    @property
     def languages(self):
         """The languages the newsroom publishes in, its first language first."""
         others = self.other_languages.values_list("language", flat=True)

@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 
+from newsroom.ground import languages
 from newsroom.ground.http import absolute_url
 
 register = template.Library()
@@ -24,3 +25,7 @@ def machine_time(value):
 def absolute(path):
     """A path as a full address on this site: canonical links, whatever Host was sent."""
     return absolute_url(path)
+
+
+register.filter("open_graph_locale", languages.open_graph_locale)
+register.filter("own_name", languages.own_name)
