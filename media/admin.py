@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -119,6 +119,7 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "visibility", "is_featured"]
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "photos__caption", "photos__credit"]
+    substring_fields = ["title", "description"]  # PostgreSQL, and photos by their words
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["released_at", "used_in"]
     fields = [
@@ -133,6 +134,9 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         "used_in",
     ]
     inlines = [PhotoGridInline]
+
+    def search_words(self, term):
+        return Q(pk__in=Photo.objects.with_words(term).values("photo_set"))
 
     def get_queryset(self, request):
         # Aggregating drops the model's default order; state it again.
@@ -274,6 +278,7 @@ class PhotoAdmin(NewsroomScopedAdmin):
     list_filter = [("photo_set__newsroom", admin.RelatedOnlyFieldListFilter), "license"]
     list_select_related = ["photo_set"]
     search_fields = ["title", "caption", "credit", "original_filename", "photo_set__title"]
+    substring_fields = ["title", "credit", "original_filename"]  # PostgreSQL, with search_words
     readonly_fields = [
         "preview",
         "original_filename",
@@ -304,6 +309,11 @@ class PhotoAdmin(NewsroomScopedAdmin):
             },
         ),
     ]
+
+    def search_words(self, term):
+        return Q(pk__in=Photo.objects.with_words(term).values("pk")) | Q(
+            photo_set__in=PhotoSet.objects.filter(title__icontains=term)
+        )
 
     @admin.display(description=_("preview"))
     def preview(self, photo):
@@ -359,6 +369,8 @@ class DocumentAdmin(NewsroomScopedAdmin):
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "kind", "visibility"]
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "original_filename"]
+    substring_fields = ["title", "original_filename"]  # PostgreSQL, descriptions by word
+
     readonly_fields = [
         "original_filename",
         "file_type",
@@ -382,6 +394,9 @@ class DocumentAdmin(NewsroomScopedAdmin):
         "download_count",
         "used_in",
     ]
+
+    def search_words(self, term):
+        return Q(pk__in=Document.objects.with_words(term).values("pk"))
 
     @admin.display(description=_("size"), ordering="bytes")
     def size(self, document):
