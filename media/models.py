@@ -208,9 +208,13 @@ class PhotoQuerySet(models.QuerySet):
     def public(self):
         return self.filter(photo_set__in=PhotoSet.objects.public())
 
+    def with_words_alias(self):
+        """The photos with their title, caption, credit and copyright as `words`, to filter."""
+        return self.alias(words=words(*Photo.WORDS))
+
     def with_words(self, text):
         """Photos whose title, caption, credit or copyright has the words of `text`."""
-        return self.alias(words=words(*Photo.WORDS)).filter(words=words_query(text))
+        return self.with_words_alias().filter(words=words_query(text))
 
     def editable_by(self, user):
         return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
@@ -807,9 +811,13 @@ class DocumentKind(models.TextChoices):
 
 
 class DocumentQuerySet(ReleasableQuerySet):
+    def with_words_alias(self):
+        """The documents with their title and description as `words`, to filter."""
+        return self.alias(words=words(*Document.WORDS))
+
     def with_words(self, text):
         """Documents whose title or description has the words of `text`."""
-        return self.alias(words=words(*Document.WORDS)).filter(words=words_query(text))
+        return self.with_words_alias().filter(words=words_query(text))
 
 
 class Document(Releasable):

@@ -135,11 +135,13 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         "publish_at",
     ]
     list_select_related = ["newsroom", "hero_photo"]
-    date_hierarchy = "publish_at"
+    # No date_hierarchy: its year links take a pass over every release on each
+    # page. The "public from" filter narrows by date, the search by anything else.
     search_fields = ["title", "lead", "body", "quotes__text"]
     # PostgreSQL: headlines by substring, the rest (quotes included) by its vector's words.
     substring_fields = ["title"]
     list_defer = ["lead", "body", "hero_caption", "search_text", "search_vector"]
+    show_full_result_count = False  # a second count of the whole archive on every page
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["hero_photo", "photo_sets", "documents", "events", "contacts", "tags"]
     readonly_fields = [

@@ -225,30 +225,48 @@ class IndexedSearch:
 
     Django's default ORs `icontains` over `search_fields`, joins the related
     rows those name and then has to make the list DISTINCT: a scan of every
-    column of every row, twice (the count, then the page). Here each term must
-    match, as in Django's search, but as
-    - a substring of one of `substring_fields` (plain columns with a pg_trgm
-      index of `UPPER(column)`, what `icontains` compares): names and titles
-      match from any part, as editors expect; or
-    - `search_words(term)`: a condition on this row alone (a full-text index,
-      an `IN` subquery), never a join that repeats rows.
-    SQLite keeps Django's search over `search_fields`.
+    column of every row, for the count and again for the page. Here each term
+    must match, as in Django's search, within the row itself:
+    - inside one of `substring_fields` (plain columns with a pg_trgm index of
+      `UPPER(column)`, what `icontains` compares): names and titles match
+      from any part, as editors expect; or
+    - as `search_words(term)` says: full-text words, or keys of related rows
+      found first, each condition served by an index.
+    All of them are indexed conditions on one table, so PostgreSQL combines
+    the indexes for a rare term, or walks the newest rows for a common one.
+
+    The search finds the newest `search_limit` matching rows (by key) among
+    the user's, once; the list, its count and its date links then read only
+    those. A term in most of the archive lists its newest matches instead of
+    counting and sorting every one of them: more words, or a filter, narrow
+    it. SQLite keeps Django's search over `search_fields`.
     """
 
     substring_fields = ()
+    search_limit = 1000
 
     def search_words(self, term):
+        """A condition for rows that match `term` by more than a substring."""
         return Q(pk__in=[])
+
+    def searchable(self, rows):
+        """The rows searched, with what `search_words` refers to (an alias) added."""
+        return rows
 
     def get_search_results(self, request, queryset, search_term):
         if connection.vendor != "postgresql" or not self.substring_fields:
             return super().get_search_results(request, queryset, search_term)
-        for term in search_terms(search_term):
+        terms = list(search_terms(search_term))
+        if not terms:
+            return queryset, False
+        rows = self.searchable(self.scope(request, self.model._default_manager.all()))
+        for term in terms:
             found = self.search_words(term)
             for name in self.substring_fields:
                 found |= Q(**{f"{name}__icontains": term})
-            queryset = queryset.filter(found)
-        return queryset, False
+            rows = rows.filter(found)
+        newest = rows.order_by("-pk").values_list("pk", flat=True)[: self.search_limit]
+        return queryset.filter(pk__in=list(newest)), False
 
 
 class NewsroomScopedAdmin(IndexedSearch, ScopedChoices, OthersRowsMissing, admin.ModelAdmin):
@@ -277,7 +295,10 @@ class NewsroomScopedAdmin(IndexedSearch, ScopedChoices, OthersRowsMissing, admin
     )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        return self.scope(request, super().get_queryset(request))
+
+    def scope(self, request, queryset):
+        """The rows of the user's newsrooms (all of them for superusers)."""
         if request.user.is_superuser:
             return queryset
         # An IN subquery keeps each row once: no DISTINCT (a sort of every wide row) needed.

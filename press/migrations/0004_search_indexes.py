@@ -22,6 +22,6 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # media's 0003 creates the pg_trgm extension.
-    dependencies = [("press", "0003_language_versions"), ("media", "0003_search_indexes")]
+    dependencies = [("press", "0002_search_index"), ("media", "0003_search_indexes")]
 
     operations = [migrations.RunPython(create_index, drop_index)]
