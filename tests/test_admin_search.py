@@ -110,23 +110,25 @@ def admin_queries(client, admin_name, **params):
     return [query["sql"] for query in queries]
 
 
-# Session, user, the member's newsrooms for the newsroom filter, the count,
-# the page, and the newsrooms and hero photos on it come in these many queries.
-CHANGELIST_QUERIES = 7
+# Session, user, permissions, the newsroom filter's choices, the count, the
+# publisher check and the page (newsrooms and hero photos joined in).
+CHANGELIST_QUERIES = 8
+# On PostgreSQL a search first finds the keys of its newest matches, once.
+SEARCH_QUERIES = CHANGELIST_QUERIES + (connection.vendor == "postgresql")
 
 
 def test_the_changelist_runs_pinned_queries_reading_narrow_rows(member_client, newsroom):
     hero_set = make_photo_set(newsroom)
-    for number in range(6):
+    for _ in range(6):
         make_release(newsroom, hero_photo=make_photo(hero_set, renditions=False), body="<p>x</p>")
 
     sql = admin_queries(member_client, "press_pressrelease")
 
     assert len(sql) == CHANGELIST_QUERIES, "\n".join(sql)
-    page = [query for query in sql if "LIMIT" in query and "press_pressrelease" in query][-1]
+    page = [query for query in sql if 'ORDER BY "press_pressrelease"' in query][-1]
     for wide in ('"body"', '"search_text"', '"search_vector"', '"lead"'):
         assert wide not in page
-    assert not [query for query in sql if "DISTINCT" in query and '"body"' in query]
+    assert not [query for query in sql if 'SELECT DISTINCT "press_pressrelease"."id"' in query]
 
 
 def test_the_changelist_search_runs_pinned_queries(member_client, releases):
@@ -135,10 +137,11 @@ def test_the_changelist_search_runs_pinned_queries(member_client, releases):
 
     sql = admin_queries(member_client, "press_pressrelease", q="Hockenheim")
 
-    assert len(sql) == CHANGELIST_QUERIES, "\n".join(sql)
+    assert len(sql) == SEARCH_QUERIES, "\n".join(sql)
     if connection.vendor == "postgresql":
         # No join to the quotes, so no DISTINCT over every column.
-        assert not [query for query in sql if "press_quote" in query or "DISTINCT" in query]
+        assert not [query for query in sql if "press_quote" in query]
+        assert not [query for query in sql if 'DISTINCT "press_pressrelease"."id"' in query]
 
 
 @postgresql_only
@@ -146,7 +149,8 @@ def test_the_searches_of_photo_sets_photos_and_documents_have_no_joins(member_cl
     make_photo(make_photo_set(newsroom, title="Grid"), renditions=False, caption="Fog")
     for admin_name in ("media_photoset", "media_photo", "media_document"):
         sql = admin_queries(member_client, admin_name, q="fog")
-        assert not [query for query in sql if "DISTINCT" in query], admin_name
+        table = admin_name  # the app label and model name make the table's name
+        assert not [query for query in sql if f'DISTINCT "{table}"."id"' in query], admin_name
 
 
 def test_a_photo_edited_with_an_update_is_found_by_its_new_words(member_client, newsroom):
