@@ -40,8 +40,8 @@ from press.text import body_text
 # The text search configuration for each release language (PostgreSQL's names).
 DICTIONARIES = {"en": "english", "sv": "swedish", "de": "german", "fi": "finnish", "fr": "french"}
 MAX_QUERY = 200
-RANKED = 1000
-PHOTOS_CONSIDERED = 1000
+RANKED = 500
+PHOTOS_CONSIDERED = 200
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -163,8 +163,10 @@ def releases(query, live):
     return matches.order_by("-publish_at")
 
 
-def photos(query):
+def photos(query, newsroom=None):
     public = Photo.objects.public().select_related("photo_set__newsroom")
+    if newsroom is not None:
+        public = public.filter(photo_set__newsroom=newsroom)
     if full_text():
         newest = public.with_words(query).order_by("-pk").values("pk")[:PHOTOS_CONSIDERED]
         return public.filter(pk__in=newest)
@@ -176,8 +178,10 @@ def photos(query):
     return matches
 
 
-def documents(query):
+def documents(query, newsroom=None):
     public = Document.objects.public().select_related("newsroom")
+    if newsroom is not None:
+        public = public.filter(newsroom=newsroom)
     if full_text():
         return public.with_words(query)
     matches = public
