@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -10,7 +11,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from media.models import Document, DownloadCount, Photo, PhotoSet, PhotoText, Rendition
+from media.models import (
+    Document,
+    DownloadCount,
+    Photo,
+    PhotoSet,
+    PhotoText,
+    Rendition,
+    words_query,
+)
 from media.uploads import accept_photos
 from newsroom.ground.admin import NewsroomScopedAdmin, PartOfItsParent, ScopedInline, thumbnail
 from newsroom.ground.models import License
@@ -119,6 +128,7 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "visibility", "is_featured"]
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "photos__caption", "photos__credit"]
+    substring_fields = ["title", "description"]  # PostgreSQL, and photos by their words
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["released_at", "used_in"]
     fields = [
@@ -134,9 +144,22 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
     ]
     inlines = [PhotoGridInline]
 
+    def search_words(self, term):
+        # Sets with the newest photos that have the words.
+        photos = Photo.objects.with_words(term).order_by("-pk")[: self.search_limit]
+        return Q(pk__in=set(photos.values_list("photo_set", flat=True)))
+
     def get_queryset(self, request):
-        # Aggregating drops the model's default order; state it again.
-        return super().get_queryset(request).with_cover().order_by(*PhotoSet._meta.ordering)
+        # A count per row, not a join of every photo grouped by set: the list's
+        # own count then leaves it out.
+        photos = Photo.objects.filter(photo_set=OuterRef("pk")).order_by().values("photo_set")
+        count = photos.annotate(count=Count("pk")).values("count")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("newsroom")
+            .annotate(photo_count=Coalesce(Subquery(count), 0))
+        )
 
     @admin.display(description=_("photos"), ordering="photo_count")
     def photo_count(self, photo_set):
@@ -257,6 +280,8 @@ class PhotoAdmin(NewsroomScopedAdmin):
     list_filter = [("photo_set__newsroom", admin.RelatedOnlyFieldListFilter), "license"]
     list_select_related = ["photo_set"]
     search_fields = ["title", "caption", "credit", "original_filename", "photo_set__title"]
+    show_full_result_count = False  # a second count of every photo on every page
+    substring_fields = ["title", "credit", "original_filename"]  # PostgreSQL, with search_words
     readonly_fields = [
         "preview",
         "original_filename",
@@ -287,6 +312,14 @@ class PhotoAdmin(NewsroomScopedAdmin):
             },
         ),
     ]
+
+    def searchable(self, rows):
+        return rows.with_words_alias()
+
+    def search_words(self, term):
+        named = PhotoSet.objects.filter(title__icontains=term).order_by("-pk")
+        sets = list(named.values_list("pk", flat=True)[: self.search_limit])
+        return Q(words=words_query(term)) | Q(photo_set__in=sets)
 
     @admin.display(description=_("preview"))
     def preview(self, photo):
@@ -342,6 +375,8 @@ class DocumentAdmin(NewsroomScopedAdmin):
     list_filter = [("newsroom", admin.RelatedOnlyFieldListFilter), "kind", "visibility"]
     list_select_related = ["newsroom"]
     search_fields = ["title", "description", "original_filename"]
+    substring_fields = ["title", "original_filename"]  # PostgreSQL, descriptions by word
+
     readonly_fields = [
         "original_filename",
         "file_type",
@@ -365,6 +400,12 @@ class DocumentAdmin(NewsroomScopedAdmin):
         "download_count",
         "used_in",
     ]
+
+    def searchable(self, rows):
+        return rows.with_words_alias()
+
+    def search_words(self, term):
+        return Q(words=words_query(term))
 
     @admin.display(description=_("size"), ordering="bytes")
     def size(self, document):

@@ -13,6 +13,7 @@ class MediaConfig(AppConfig):
             DownloadCount,
             Photo,
             PhotoSet,
+            PhotoText,
             Rendition,
             ZipDownloadCount,
         )
@@ -23,6 +24,7 @@ class MediaConfig(AppConfig):
         pagecache.watch(Document)
         pagecache.watch(Photo, newsroom="photo_set__newsroom")
         pagecache.watch(Rendition, newsroom="photo__photo_set__newsroom")
+        pagecache.watch(PhotoText, newsroom="photo__photo_set__newsroom")
         pagecache.not_shown(DownloadCount, ZipDownloadCount)  # counters are on no page
 
         # The model is below its task: the task learns of new versions by registration.

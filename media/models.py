@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -190,9 +191,33 @@ class PhotoSet(Releasable):
             raise ValidationError({"cover": _("The cover must be one of this set's photos.")})
 
 
+def words(*fields):
+    """The words of some text columns as one full-text vector (PostgreSQL only).
+
+    Not stored: an expression index of exactly this expression serves the
+    searches (media/migrations/0003_search_indexes.py), so the words are always
+    those of the row as it is, whatever path changed it. Names and captions
+    come in many languages: words are matched as written, without stemming.
+    """
+    return SearchVector(*fields, config="simple")
+
+
+def words_query(text):
+    """What a reader typed, in the web search syntax ("phrase", -without, or)."""
+    return SearchQuery(text, search_type="websearch", config="simple")
+
+
 class PhotoQuerySet(models.QuerySet):
     def public(self):
         return self.filter(photo_set__in=PhotoSet.objects.public())
+
+    def with_words_alias(self):
+        """The photos with their title, caption, credit and copyright as `words`, to filter."""
+        return self.alias(words=words(*Photo.WORDS))
+
+    def with_words(self, text):
+        """Photos whose title, caption, credit or copyright has the words of `text`."""
+        return self.with_words_alias().filter(words=words_query(text))
 
     def editable_by(self, user):
         return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
@@ -283,6 +308,9 @@ class Photo(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PhotoQuerySet.as_manager()
+
+    # Searched by word (an index of their vector on PostgreSQL serves it).
+    WORDS = ("title", "caption", "credit", "copyright")
 
     # Called with the photo's pk once a save that gave it a new version is committed:
     # MediaConfig.ready() puts the rendition task here (media.tasks imports this module).
@@ -791,6 +819,16 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Document")
 
 
+class DocumentQuerySet(ReleasableQuerySet):
+    def with_words_alias(self):
+        """The documents with their title and description as `words`, to filter."""
+        return self.alias(words=words(*Document.WORDS))
+
+    def with_words(self, text):
+        """Documents whose title or description has the words of `text`."""
+        return self.with_words_alias().filter(words=words_query(text))
+
+
 class Document(Releasable):
     """A fact sheet, logo or PDF for journalists: always a download, never shown inline."""
 
@@ -821,7 +859,9 @@ class Document(Releasable):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ReleasableQuerySet.as_manager()
+    objects = DocumentQuerySet.as_manager()
+
+    WORDS = ("title", "description")
 
     class Meta:
         verbose_name = _("document")

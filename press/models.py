@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -396,6 +397,9 @@ class PressRelease(models.Model):
                 fields=["newsroom", "status", "-publish_at"], name="press_release_listing_idx"
             ),
             models.Index(fields=["status", "-publish_at"], name="press_release_live_idx"),
+            # The admin's order, drafts (no time yet) first: without the key in the
+            # index, every draft is read and sorted for the first page.
+            models.Index(fields=["-publish_at", "-id"], name="press_release_newest_idx"),
         ]
 
     def __str__(self):
@@ -721,14 +725,39 @@ DECIDED_FIELDS = {PhotoSet: "photo_sets", Document: "documents", Event: "events"
 
 def decided_by(release_pks):
     """What the releases decide the public time of: their sets (the hero's included), their
-    documents, and their events (the results' included)."""
+    documents, and their events (the results' included).
+
+    Each link is read on its own, from its own index, and the two kinds of a
+    set's (or an event's) link are put together with a UNION: an OR across two
+    joins would make the database join every set to every release first.
+    """
     pks = list(release_pks)
-    sets = PhotoSet.objects.filter(Q(releases__in=pks) | Q(photos__hero_of__in=pks))
-    events = Event.objects.filter(Q(releases__in=pks) | Q(results__release__in=pks))
+    releases = PressRelease.objects.filter(pk__in=pks).order_by()
+    linked_sets = PressRelease.photo_sets.through.objects.filter(pressrelease__in=pks)
+    hero_sets = releases.filter(hero_photo__isnull=False).values_list("hero_photo__photo_set")
+    linked_events = PressRelease.events.through.objects.filter(pressrelease__in=pks)
+    result_events = Result.objects.filter(release__in=pks).order_by().values_list("event")
+    documents = PressRelease.documents.through.objects.filter(pressrelease__in=pks)
     return Decided(
-        photo_sets=set(sets.values_list("pk", flat=True)),
-        documents=set(Document.objects.filter(releases__in=pks).values_list("pk", flat=True)),
-        events=set(events.values_list("pk", flat=True)),
+        photo_sets=set(linked_sets.values_list("photoset", flat=True).union(hero_sets)),
+        documents=set(documents.values_list("document", flat=True)),
+        events=set(linked_events.values_list("event", flat=True).union(result_events)),
+    )
+
+
+def first_publication(*links):
+    """The earliest publish_at of the published releases that each link (a lookup to
+    OuterRef("pk")) names: the earliest of one indexed subquery per link."""
+    published = PressRelease.objects.filter(status=Status.PUBLISHED).order_by("publish_at")
+    firsts = [
+        Subquery(published.filter(**{link: OuterRef("pk")}).values("publish_at")[:1])
+        for link in links
+    ]
+    if len(firsts) == 1:
+        return firsts[0]
+    # LEAST skips NULLs on PostgreSQL only (SQLite's returns NULL): fill each in first.
+    return Least(
+        *[Coalesce(first, *[other for other in firsts if other is not first]) for first in firsts]
     )
 
 
@@ -741,24 +770,18 @@ def sync_release_times(decided):
     through the release's events or the results it gives. Only the rows named
     are written: a save of one release touches what it links to, nothing else.
     """
-    published = PressRelease.objects.filter(status=Status.PUBLISHED).order_by("publish_at")
-    first_for_set = published.filter(
-        Q(photo_sets=OuterRef("pk")) | Q(hero_photo__photo_set=OuterRef("pk"))
-    ).values("publish_at")[:1]
-    first_for_document = published.filter(documents=OuterRef("pk")).values("publish_at")[:1]
-    first_for_event = published.filter(
-        Q(events=OuterRef("pk")) | Q(results__event=OuterRef("pk"))
-    ).values("publish_at")[:1]
     if decided.photo_sets:
         PhotoSet.objects.filter(pk__in=decided.photo_sets).update(
-            released_at=Subquery(first_for_set)
+            released_at=first_publication("photo_sets", "hero_photo__photo_set")
         )
     if decided.documents:
         Document.objects.filter(pk__in=decided.documents).update(
-            released_at=Subquery(first_for_document)
+            released_at=first_publication("documents")
         )
     if decided.events:
-        Event.objects.filter(pk__in=decided.events).update(released_at=Subquery(first_for_event))
+        Event.objects.filter(pk__in=decided.events).update(
+            released_at=first_publication("events", "results__event")
+        )
 
 
 class Revision(models.Model):

@@ -5,6 +5,20 @@ vector (headline A, lead B, body and quotes C, results D) built with its own
 language's dictionary, queries use the `websearch` syntax journalists know
 from search engines ("exact phrase", -without, or), results are ranked and
 come with highlighted snippets. On SQLite every word must simply occur.
+
+Every part is read through an index on PostgreSQL: releases (quotes and
+results included) through the GIN index of their stored vector; photos and
+documents through GIN indexes of the vector expression itself
+(`media.models.words()`), so their words are never stale and never computed
+row by row. Nothing searches the quotes' own table.
+
+Ranking is bounded. A common word can match most of the archive, and ranking
+every match reads every match's vector. So only the newest `RANKED` matches
+are ranked (found through the index, newest first) and paginated: the best of
+recent coverage comes first, and an older release that only a common word
+finds is reached by adding a word, a year or a newsroom. A rare word has fewer
+matches than that and loses nothing. Photos are taken from the newest
+`PHOTOS_CONSIDERED` matching ones for the same reason.
 """
 
 import functools
@@ -26,6 +40,8 @@ from press.text import body_text
 # The text search configuration for each release language (PostgreSQL's names).
 DICTIONARIES = {"en": "english", "sv": "swedish", "de": "german", "fi": "finnish", "fr": "french"}
 MAX_QUERY = 200
+RANKED = 500
+PHOTOS_CONSIDERED = 200
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -118,11 +134,15 @@ def websearch(query):
 
 
 def releases(query, live):
-    """Matching live releases, best first, each with a `snippet` of marked-up text."""
+    """Matching live releases, best first, each with a `snippet` of marked-up text.
+
+    On PostgreSQL, the best of the newest `RANKED` matches (see above).
+    """
     if full_text():
         search = websearch(query)
+        newest = live.filter(search_vector=search).order_by("-publish_at", "-pk")
         return (
-            live.filter(search_vector=search)
+            live.filter(pk__in=newest.values("pk")[:RANKED])
             .annotate(
                 rank=SearchRank(F("search_vector"), search),
                 snippet=SearchHeadline(
@@ -135,7 +155,7 @@ def releases(query, live):
                     min_words=15,
                 ),
             )
-            .order_by("-rank", "-publish_at")
+            .order_by("-rank", "-publish_at", "-pk")
         )
     matches = live
     for word in words(query):
@@ -143,12 +163,13 @@ def releases(query, live):
     return matches.order_by("-publish_at")
 
 
-def photos(query):
+def photos(query, newsroom=None):
     public = Photo.objects.public().select_related("photo_set__newsroom")
+    if newsroom is not None:
+        public = public.filter(photo_set__newsroom=newsroom)
     if full_text():
-        vector = SearchVector("title", "caption", "credit", "copyright", config="simple")
-        search = SearchQuery(query, search_type="websearch", config="simple")
-        return public.annotate(found=vector).filter(found=search)
+        newest = public.with_words(query).order_by("-pk").values("pk")[:PHOTOS_CONSIDERED]
+        return public.filter(pk__in=newest)
     matches = public
     for word in words(query):
         matches = matches.filter(
@@ -157,12 +178,12 @@ def photos(query):
     return matches
 
 
-def documents(query):
+def documents(query, newsroom=None):
     public = Document.objects.public().select_related("newsroom")
+    if newsroom is not None:
+        public = public.filter(newsroom=newsroom)
     if full_text():
-        vector = SearchVector("title", "description", config="simple")
-        search = SearchQuery(query, search_type="websearch", config="simple")
-        return public.annotate(found=vector).filter(found=search)
+        return public.with_words(query)
     matches = public
     for word in words(query):
         matches = matches.filter(Q(title__icontains=word) | Q(description__icontains=word))

@@ -263,11 +263,8 @@ def search_view(request):
     elif query:
         found = search.releases(query, form.filter(live).select_related("newsroom"))
         page = Paginator(found, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
-        photos = search.photos(query)
-        documents = search.documents(query)
-        if newsroom is not None:
-            photos = photos.filter(photo_set__newsroom=newsroom)
-            documents = documents.filter(newsroom=newsroom)
+        photos = search.photos(query, newsroom)
+        documents = search.documents(query, newsroom)
         context |= {
             "searched": True,
             "page": page,

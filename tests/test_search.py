@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from media.models import Document, Visibility
+from media.models import Document, Photo, Visibility
 from press import history
 from press import search as press_search
 from press.models import Kind, Status
@@ -441,3 +441,36 @@ def test_a_restored_quote_finds_its_release(
 
     assert found_titles(search(client, q="valuable")) == [seed_release.title]
     assert found_titles(search(client, q="unremarkable")) == []
+
+
+def test_photos_and_documents_are_found_by_their_words_as_edited(client, newsroom):
+    photo = make_photo(make_photo_set(newsroom), renditions=False, caption="Sunrise over the grid")
+    document = Document.objects.create(
+        newsroom=newsroom,
+        title="Fact sheet",
+        description="Engine and chassis",
+        visibility=Visibility.PUBLIC,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="facts.pdf"),
+    )
+    # Any path that changes the words, an update() included: nothing is stored to go stale.
+    Photo.objects.filter(pk=photo.pk).update(caption="Rain at the pit wall")
+    document.description = "Gearbox ratios"
+    document.save()
+
+    assert list(search(client, q="rain").context["photos"]) == [photo]
+    assert not search(client, q="sunrise").context["photos"]
+    assert list(search(client, q="gearbox").context["documents"]) == [document]
+    assert not search(client, q="chassis").context["documents"]
+
+
+@postgresql_only
+def test_a_common_word_ranks_only_its_newest_matches(client, newsroom, monkeypatch):
+    monkeypatch.setattr(press_search, "RANKED", 2)
+    now = timezone.now()
+    for hours in (3, 2, 1):
+        make_release(newsroom, title=f"Podium {hours}", publish_at=now - timedelta(hours=hours))
+
+    response = search(client, q="podium")
+
+    assert sorted(found_titles(response)) == ["Podium 1", "Podium 2"]
+    assert response.context["page"].paginator.count == 2

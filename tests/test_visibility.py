@@ -1,5 +1,6 @@
 """Nothing unpublished reaches the public: every public path × every hidden state."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from media.models import PhotoSet, Visibility
 from press.models import Event, Status
 from tests.factories import (
+    admin_form_data,
     jpeg_bytes,
     make_newsroom,
     make_person,
@@ -320,3 +322,31 @@ def test_unlinking_or_replacing_media_gives_back_their_public_time(newsroom):
     linked.refresh_from_db()
     assert linked.released_at is None
     assert not PhotoSet.objects.public().filter(pk=linked.pk).exists()
+
+
+def test_a_save_in_the_admin_writes_only_its_own_sets_at_any_archive_size(editor_client, newsroom):
+    release = make_release(newsroom)
+    ours = [make_photo_set(newsroom, visibility=Visibility.WITH_RELEASE) for _ in range(3)]
+    url = reverse("admin:press_pressrelease_change", args=[release.pk])
+
+    def save_with(photo_sets):
+        data = admin_form_data(editor_client.get(url))
+        data["photo_sets"] = [photo_set.pk for photo_set in photo_sets]
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.post(url, data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return [query["sql"] for query in queries]
+
+    # Each measured save links one set more to a release that has some already.
+    save_with(ours[:1])
+    small = save_with(ours[:2])
+    for number in range(20):
+        other = make_release(newsroom, slug=f"archive-{number}")
+        other.photo_sets.add(make_photo_set(newsroom, visibility=Visibility.WITH_RELEASE))
+    large = save_with(ours)
+
+    assert len(large) == len(small), "\n".join(large)
+    written = [sql for sql in large if sql.startswith('UPDATE "media_photoset"')]
+    assert written
+    keys = {int(key) for sql in written for key in re.findall(r"(\d+)", sql.split("WHERE")[-1])}
+    assert keys <= {photo_set.pk for photo_set in ours}, written

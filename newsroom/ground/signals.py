@@ -5,7 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from newsroom.ground import pagecache
-from newsroom.ground.models import EditorSession, Membership, Newsroom, Person
+from newsroom.ground.models import EditorSession, Membership, Newsroom, NewsroomLanguage, Person
 
 
 @receiver(user_logged_in)
@@ -34,6 +34,7 @@ def forget_session(sender, request, user, **kwargs):
 
 pagecache.watch(Newsroom, newsroom="")
 pagecache.watch(Person)
+pagecache.watch(NewsroomLanguage)
 pagecache.not_shown(EditorSession, Membership)
 
 
