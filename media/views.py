@@ -23,6 +23,7 @@ from newsroom.ground.http import (
     cache_for,
     mark_preview,
     not_modified,
+    release_database,
     requested_range,
     serve_download,
     streamed,
@@ -221,6 +222,7 @@ def send_set_zip(request, photo_set, size, *, public, logged=None):
                 ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
             if logged:
                 logged(f"{photo_set} as ZIP ({entry.label})")
+        release_database()  # the archive's rows are read: the bytes need no database
         response = StreamingHttpResponse(
             streamed(request, archive.stream(start, end)),
             status=206 if byte_range else 200,

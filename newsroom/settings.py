@@ -128,6 +128,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: one file, safe for the demo's concurrent requests.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool per process instead of persistent connections: under ASGI every request
+    # runs in its own context, so persistent connections pile up until PostgreSQL
+    # refuses more, and downloads give theirs back before streaming (Django's pool
+    # needs CONN_MAX_AGE = 0).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", 2)),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", 10)),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every process and app server (rendered public pages, their
@@ -258,6 +269,13 @@ NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 
 # Each process also keeps copies of the pages it served lately, up to this many bytes,
 # so a visit reads only the newsroom's generation from the shared cache, not the page.
 NEWSROOM_PAGE_MEMORY_BYTES = int(os.environ.get("NEWSROOM_PAGE_MEMORY_BYTES", 16 * 1024 * 1024))
+# With object storage: public downloads are answered with a redirect to the bucket, an
+# address signed for this many seconds, after the visibility check; previews, pass-holders'
+# files and ZIPs still stream through the app.
+NEWSROOM_BUCKET_DOWNLOADS = env_bool(
+    "NEWSROOM_BUCKET_DOWNLOADS", default=bool(os.environ.get("S3_BUCKET"))
+)
+NEWSROOM_BUCKET_URL_SECONDS = int(os.environ.get("NEWSROOM_BUCKET_URL_SECONDS", 60))
 # Behind nginx: after the view has checked visibility, nginx sends the file
 # from this internal location (X-Accel-Redirect), e.g. "/protected-uploads/".
 NEWSROOM_ACCEL_REDIRECT_PREFIX = os.environ.get("NEWSROOM_ACCEL_REDIRECT_PREFIX", "")

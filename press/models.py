@@ -259,8 +259,8 @@ class PressRelease(models.Model):
     # Explicit derived state, kept by press.history.record(): the revision that
     # last changed this release's text (or corrected it), and for a translation
     # the original's text revision it was last saved against.
-    text_revision = models.PositiveIntegerField(default=0, editable=False)
-    translated_from = models.PositiveIntegerField(default=0, editable=False)
+    text_revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    translated_from = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     title = models.CharField(_("headline"), max_length=200)
     slug = models.SlugField(
         _("slug"), max_length=200, help_text=_("The release's address; keep it once published.")

@@ -9,13 +9,15 @@ import zipfile
 
 import boto3
 import pytest
+import requests
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from media.models import Photo
-from tests.factories import body, exiftool, make_photo_set, with_exif
+from media.models import DownloadCount, Photo, Visibility
+from tests.factories import body, exiftool, make_photo, make_photo_set, with_exif
 from tests.files import camera_jpeg
 
 BUCKET = "newsroom-test"
@@ -126,3 +128,35 @@ def test_upload_renditions_download_and_zip_on_object_storage(
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
     assert keys(s3) == []
+
+
+def test_public_downloads_are_handed_to_the_bucket_with_our_name_and_a_short_life(
+    s3, settings, newsroom, editor_client
+):
+    settings.NEWSROOM_BUCKET_DOWNLOADS = True
+    client = Client()  # a journalist, not logged in
+    public = make_photo_set(newsroom, title="Podium", visibility=Visibility.PUBLIC)
+    photo = make_photo(public, data=camera_jpeg((1600, 1200)), title="Podium")
+    hidden = make_photo(
+        make_photo_set(newsroom, title="Later", visibility=Visibility.PRIVATE),
+        data=camera_jpeg((800, 600)),
+    )
+
+    answer = client.get(photo.file_url("original") + "?download")
+
+    assert answer.status_code == 302
+    assert "no-store" in answer["Cache-Control"]
+    location = answer["Location"]
+    assert location.startswith(settings.STORAGES["default"]["OPTIONS"]["endpoint_url"])
+    assert "X-Amz-Expires=60" in location
+    fetched = requests.get(location, timeout=10)
+    with photo.renditions.get(size="original").file.open("rb") as stored:
+        assert fetched.status_code == 200 and fetched.content == stored.read()
+    assert fetched.headers["Content-Disposition"].startswith("attachment;")
+    assert ".jpg" in fetched.headers["Content-Disposition"]
+    assert fetched.headers["Content-Type"] == "image/jpeg"
+    assert DownloadCount.objects.get(photo=photo, size="original").count == 1
+    # Not public: no address of the bucket for anyone; editors' previews stream as before.
+    assert client.get(hidden.file_url("original")).status_code == 404
+    preview = editor_client.get(hidden.file_url("original"))
+    assert preview.status_code == 200 and "Location" not in preview

@@ -5,8 +5,9 @@ import zipfile
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import connection
 from django.http import FileResponse
-from django.test import AsyncClient
+from django.test import AsyncClient, Client
 from django.urls import reverse
 
 from tests.factories import body, jpeg_bytes, make_photo, make_photo_set
@@ -66,3 +67,20 @@ def test_behind_nginx_the_web_server_sends_the_file(client, photo, settings):
     assert response.content == b""
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streaming_download_holds_no_database_connection(newsroom):
+    photo = make_photo(make_photo_set(newsroom), data=jpeg_bytes(1600, 1200))
+    client = Client()
+    zip_url = reverse("media:photoset-zip", args=[photo.photo_set_id, "web"])
+
+    for url, headers in [
+        (photo.original_url, {}),
+        (photo.original_url, {"Range": "bytes=10-19"}),
+        (zip_url, {}),
+    ]:
+        response = client.get(url, headers=headers)
+        assert connection.connection is None, url  # given back before the first byte
+        chunks = list(response.streaming_content)
+        assert chunks and connection.connection is None, url  # and none taken while streaming

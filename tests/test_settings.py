@@ -130,3 +130,24 @@ def test_behind_the_tls_proxy_one_proxy_is_trusted_unless_told_otherwise():
     assert trusted() == 0
     assert trusted(BEHIND_TLS_PROXY="1") == 1
     assert trusted(BEHIND_TLS_PROXY="1", TRUSTED_PROXY_COUNT="2") == 2
+
+
+def test_postgresql_connections_come_from_a_pool_per_process(tmp_path):
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], "
+        "settings.NEWSROOM_BUCKET_DOWNLOADS)"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        script,
+        DEBUG="1",
+        DATABASE_URL="postgres://newsroom:newsroom@127.0.0.1:9/newsroom",
+        DATABASE_POOL_MAX_SIZE="7",
+        S3_BUCKET="newsroom",
+    )
+
+    # Persistent connections are off (they pile up under ASGI); a pool of 7 instead, and
+    # with a bucket, public downloads are handed to it.
+    assert result.stdout.strip().splitlines()[-1] == "0 7 True", result.stderr
