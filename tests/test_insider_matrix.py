@@ -242,7 +242,10 @@ def build_rows(newsroom):
         Row(
             "sent",
             AlertDelivery.objects.create(
-                release=releases["live"], email="ours-5k@news.example", follower=follower
+                story=releases["live"],
+                release=releases["live"],
+                email="ours-5k@news.example",
+                follower=follower,
             ),
             False,
         )
