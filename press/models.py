@@ -579,6 +579,8 @@ class ResultQuerySet(models.QuerySet):
         return (
             self.filter(release__in=PressRelease.objects.live())
             .select_related("release__newsroom")
+            # A result names its release, never shows its text.
+            .defer(*(f"release__{name}" for name in WIDE_FIELDS))
             .order_by("release__publish_at", "order", "pk")
         )
 
