@@ -22,7 +22,7 @@ from newsroom.ground.pagecache import do_not_store, public_page
 from newsroom.ground.paging import capped_page
 from press import search
 from press.forms import ReleaseFilterForm, SearchForm
-from press.models import Event, PressRelease, Tag
+from press.models import Event, PressRelease
 from press.parts import EDITORS, PUBLIC, release_parts
 from press.text import release_text
 
@@ -36,7 +36,7 @@ def release_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     live = PressRelease.objects.live().filter(newsroom=newsroom)
     years = live.years()
-    form = ReleaseFilterForm(request.GET, tags=Tag.objects.used_by(live), years=years)
+    form = ReleaseFilterForm(request.GET, tags=newsroom.tags.used_by(live), years=years)
     releases = form.filter(live).listed().select_related("newsroom", "hero_photo__photo_set")
     page = capped_page(
         releases, RELEASES_PER_PAGE, request.GET.get("page"), max_pages=RELEASE_PAGES
