@@ -350,8 +350,8 @@ CURSOR = query(
 PAGE = {
     **query(
         "page",
-        "Only 1, the first page, as before pages went by cursor; any other number is a 400: "
-        "follow `next` instead.",
+        "The first page: 1 is the only number left since pages go by cursor; any other is a "
+        "400 (follow `next` instead).",
         {"type": "integer", "const": 1},
     ),
     "deprecated": True,
