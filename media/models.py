@@ -116,9 +116,18 @@ class PhotoSetQuerySet(ReleasableQuerySet):
             .order_by("position", "pk")
             .values("pk")[:1]
         )
+        # Counted per set, not by grouping every set's photos: a page of cards reads
+        # its own sets only, in the order of an index.
+        count = (
+            Photo.objects.filter(photo_set=OuterRef("pk"))
+            .order_by()
+            .values("photo_set")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
         return self.select_related("newsroom").annotate(
             cover_photo_id=Coalesce(Subquery(own_cover.values("pk")), Subquery(first_photo)),
-            photo_count=Count("photos", distinct=True),
+            photo_count=Coalesce(Subquery(count), 0),
         )
 
 
@@ -175,7 +184,11 @@ class PhotoSet(Releasable):
             models.Index(
                 fields=["newsroom", "visibility", "released_at"],
                 name="media_photoset_public_idx",
-            )
+            ),
+            # The media kit's and the API's order, newest first, read page by page.
+            models.Index(
+                fields=["newsroom", "-created_at", "-id"], name="media_photoset_newest_idx"
+            ),
         ]
 
     def __str__(self):

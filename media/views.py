@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,21 +30,37 @@ from newsroom.ground.http import (
     streamed,
 )
 from newsroom.ground.models import Newsroom
-from newsroom.ground.pagecache import public_page
+from newsroom.ground.pagecache import do_not_store, public_page
 
 logger = logging.getLogger(__name__)
 
 
-@public_page
+PHOTO_SETS_PER_PAGE = 24
+
+
+@public_page(query=["page"])
 def photoset_list(request, newsroom):
-    """The media kit: every public photo set and document of a newsroom."""
+    """The media kit: a newsroom's public photo sets, newest first, a page at a time, and its
+    documents on the first page."""
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
-    photo_sets = PhotoSet.objects.public().filter(newsroom=newsroom).with_cover()
+    photo_sets = (
+        PhotoSet.objects.public()
+        .filter(newsroom=newsroom)
+        .defer("description")  # cards show the title, cover and count
+        .with_cover()
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(photo_sets, PHOTO_SETS_PER_PAGE).get_page(request.GET.get("page"))
+    if request.GET.get("page", str(page.number)) != str(page.number):
+        do_not_store(request)  # another page than asked
     context = {
         "newsroom": newsroom,
         "section": "photos",
-        "photo_sets": attach_covers(photo_sets),
-        "documents": Document.objects.public().filter(newsroom=newsroom),
+        "page": page,
+        "photo_sets": attach_covers(page.object_list),
+        "documents": (
+            Document.objects.public().filter(newsroom=newsroom) if page.number == 1 else []
+        ),
     }
     return render(request, "media/photoset_list.html", context)
 

@@ -114,6 +114,8 @@ class ReleaseFeed(Feed):
         web = Rendition.objects.filter(size=sizes.WEB).order_by()
         return (
             self.releases(obj)
+            # An item without a lead shows the body's first words: the body is read.
+            .listed("body")
             .select_related("newsroom", "hero_photo__photo_set")
             .prefetch_related(Prefetch("hero_photo__renditions", queryset=web))
             .order_by("-publish_at", "-pk")[:ITEMS]
@@ -233,10 +235,8 @@ class TagFeed(NewsroomFeed):
         self.request = request
         # A tag only unpublished releases use is as unknown as a made-up one:
         # its name could give away what is under embargo.
-        tags = Tag.objects.select_related("newsroom").filter(
-            releases__in=PressRelease.objects.live()
-        )
-        return get_object_or_404(tags.distinct(), newsroom__slug=newsroom, slug=tag)
+        tags = Tag.objects.select_related("newsroom").used_by(PressRelease.objects.live())
+        return get_object_or_404(tags, newsroom__slug=newsroom, slug=tag)
 
     def releases(self, tag):
         return PressRelease.objects.live().filter(tags=tag)

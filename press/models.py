@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +66,18 @@ class State(models.TextChoices):
     WITHDRAWN = Status.WITHDRAWN.value, Status.WITHDRAWN.label
 
 
+class TagQuerySet(models.QuerySet):
+    def used_by(self, releases):
+        """Tags at least one of these releases has.
+
+        One probe per tag (its first release that qualifies, over the tag's
+        index), never a scan of the releases: a newsroom's tag choices cost the
+        same with a thousand releases as with a hundred thousand.
+        """
+        first = releases.filter(tags=OuterRef("pk")).order_by().values("pk")[:1]
+        return self.alias(first_release=Subquery(first)).filter(first_release__isnull=False)
+
+
 class Tag(models.Model):
     newsroom = models.ForeignKey(
         "newsroom.Newsroom",
@@ -75,6 +87,8 @@ class Tag(models.Model):
     )
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=60)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tag")
@@ -203,7 +217,40 @@ class Event(Releasable):
             raise ValidationError({"ends_on": _("An event cannot end before it starts.")})
 
 
+# Columns a list of releases never shows: the body (kilobytes of HTML) and what
+# search keeps of it. A list, feed or API page defers them (`listed()`).
+WIDE_FIELDS = ("body", "search_text", "search_vector")
+
+
 class PressReleaseQuerySet(models.QuerySet):
+    def listed(self, *shown):
+        """Rows for a list: without the wide columns, except those named in `shown`.
+
+        A card shows the headline, lead and hero; a feed item may show the body's
+        first words (`listed("body")`). Read a deferred column on such a row and
+        it costs a query per row, so name it here instead.
+        """
+        return self.defer(*(name for name in WIDE_FIELDS if name not in shown))
+
+    def years(self):
+        """The years these releases were published in, newest first (in the current time zone).
+
+        Two queries whatever the number of rows: the first and the last time
+        (the ends of the listing index), then one EXISTS per year between them,
+        each stopping at its first row.
+        """
+        span = self.order_by().aggregate(first=Min("publish_at"), last=Max("publish_at"))
+        if span["first"] is None:
+            return []
+        first, last = (timezone.localtime(span[end]).year for end in ("first", "last"))
+        probes = {
+            f"in_{year}": Exists(self.filter(publish_at__year=year))
+            for year in range(last, first - 1, -1)
+        }
+        # Any one row carries the answers: the table is not empty, the span says so.
+        found = PressRelease.objects.order_by().annotate(**probes).values(*probes)[:1].get()
+        return [int(name.removeprefix("in_")) for name, exists in found.items() if exists]
+
     def live(self):
         """Published and past its embargo: the only releases the public ever sees.
 
@@ -392,11 +439,16 @@ class PressRelease(models.Model):
                 ),
             ),
         ]
+        # Lists run newest first with the pk as tie-break: the API's cursor pages
+        # and the release list read them in index order, however deep.
         indexes = [
             models.Index(
-                fields=["newsroom", "status", "-publish_at"], name="press_release_listing_idx"
+                fields=["newsroom", "status", "-publish_at", "-id"],
+                name="press_release_list_keyset_idx",
             ),
-            models.Index(fields=["status", "-publish_at"], name="press_release_live_idx"),
+            models.Index(
+                fields=["status", "-publish_at", "-id"], name="press_release_live_keyset_idx"
+            ),
             # The admin's order, drafts (no time yet) first: without the key in the
             # index, every draft is read and sorted for the first page.
             models.Index(fields=["-publish_at", "-id"], name="press_release_newest_idx"),
@@ -623,6 +675,8 @@ class ResultQuerySet(models.QuerySet):
         return (
             self.filter(release__in=PressRelease.objects.live())
             .select_related("release__newsroom")
+            # A result names its release, never shows its text.
+            .defer(*(f"release__{name}" for name in WIDE_FIELDS))
             .order_by("release__publish_at", "order", "pk")
         )
 

@@ -19,27 +19,29 @@ from media.views import (
 from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
 from newsroom.ground.models import Newsroom
 from newsroom.ground.pagecache import do_not_store, public_page
+from newsroom.ground.paging import capped_page
 from press import search
 from press.forms import ReleaseFilterForm, SearchForm
-from press.models import Event, PressRelease, Tag
+from press.models import Event, PressRelease
 from press.parts import EDITORS, PUBLIC, release_parts
 from press.text import release_text
 
 RELEASES_PER_PAGE = 12
+# How deep a list of releases goes by page number: older ones are a year or a tag away.
+RELEASE_PAGES = 25
 
 
 @public_page(query=["kind", "tag", "year", "page"])
 def release_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     live = PressRelease.objects.live().filter(newsroom=newsroom)
-    form = ReleaseFilterForm(
-        request.GET,
-        tags=Tag.objects.filter(releases__in=live).distinct(),
-        years=[moment.year for moment in live.datetimes("publish_at", "year", order="DESC")],
+    years = live.years()
+    form = ReleaseFilterForm(request.GET, tags=newsroom.tags.used_by(live), years=years)
+    releases = form.filter(live).listed().select_related("newsroom", "hero_photo__photo_set")
+    page = capped_page(
+        releases, RELEASES_PER_PAGE, request.GET.get("page"), max_pages=RELEASE_PAGES
     )
-    releases = form.filter(live).select_related("newsroom", "hero_photo__photo_set")
-    page = Paginator(releases, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
-    if form.errors or request.GET.get("page", str(page.number)) != str(page.number):
+    if form.errors or page.past_end:
         do_not_store(request)  # shown with the filter ignored, or another page than asked
     return render(
         request,
@@ -50,8 +52,15 @@ def release_list(request, newsroom):
             "form": form,
             "page": page,
             "releases": page.object_list,
+            "archive_years": archive_years(form, years),
         },
     )
+
+
+def archive_years(form, years):
+    """The year lists that reach what a capped list leaves out: every year, or the one filtered."""
+    chosen = form.cleaned_data.get("year") if form.is_valid() else None
+    return [chosen] if chosen else years
 
 
 @public_page
@@ -172,15 +181,23 @@ def event_results(event):
     return event.results.public()
 
 
-@public_page
+PAST_EVENTS_PER_PAGE = 50
+
+
+@public_page(query=["page"])
 def event_list(request, newsroom):
+    """Upcoming events (on the first page), then past ones, latest first, a page at a time."""
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     events = Event.objects.public().filter(newsroom=newsroom)
+    past = events.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on", "-pk")
+    page = Paginator(past, PAST_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    if request.GET.get("page", str(page.number)) != str(page.number):
+        do_not_store(request)  # another page than asked
     context = {
         "newsroom": newsroom,
         "section": "events",
-        "upcoming": events.upcoming(),
-        "past": events.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on")[:50],
+        "upcoming": events.upcoming() if page.number == 1 else [],
+        "past": page,
     }
     return render(request, "press/event_list.html", context)
 
@@ -200,6 +217,7 @@ def event_detail(request, newsroom, slug):
         "releases": PressRelease.objects.live()
         .filter(Q(events=event) | Q(results__event=event))
         .distinct()
+        .listed()
         .select_related("newsroom", "hero_photo__photo_set"),
         "preview": not public,
     }
@@ -251,8 +269,7 @@ def search_view(request):
         do_not_store(request)
     live = PressRelease.objects.live()
     newsrooms = Newsroom.objects.order_by("position", "name")
-    years = [moment.year for moment in live.datetimes("publish_at", "year", order="DESC")]
-    form = SearchForm(request.GET, newsrooms=newsrooms, years=years)
+    form = SearchForm(request.GET, newsrooms=newsrooms, years=live.years())
     query, note = search.clean_query(request.GET.get("q", ""))
     context = {"form": form, "query": query, "note": note, "section": "search"}
     newsroom = newsrooms.filter(slug=request.GET.get("newsroom") or "").first()
@@ -261,8 +278,14 @@ def search_view(request):
     if query and not search.words(query):
         context["note"] = "Type at least one word or number to search for."
     elif query:
-        found = search.releases(query, form.filter(live).select_related("newsroom"))
-        page = Paginator(found, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
+        # The snippet comes from the search text; the body is never shown here.
+        listed = form.filter(live).listed("search_text").select_related("newsroom")
+        page = capped_page(
+            search.releases(query, listed),
+            RELEASES_PER_PAGE,
+            request.GET.get("page"),
+            max_pages=RELEASE_PAGES,
+        )
         photos = search.photos(query, newsroom)
         documents = search.documents(query, newsroom)
         context |= {

@@ -38,6 +38,7 @@ def home(request, newsroom):
     releases = (
         PressRelease.objects.live()
         .filter(newsroom=newsroom)
+        .listed()
         .select_related("newsroom", "hero_photo__photo_set")[:LATEST_RELEASES]
     )
     photo_sets = PhotoSet.objects.public().filter(newsroom=newsroom, is_featured=True).with_cover()

@@ -47,8 +47,16 @@ def strict_object(properties, required=(), description=None):
 def page_of(item, description):
     return strict_object(
         {
-            "count": {"type": "integer", "minimum": 0, "description": "Items on all pages."},
-            "next": {**NULLABLE_URI, "description": "The next page, or null on the last."},
+            "count": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "Items on all pages, on the first page; null on the pages after.",
+            },
+            "next": {
+                **NULLABLE_URI,
+                "description": "The next page (its `cursor` included), or null on the last. "
+                "It stays valid while items are published: new ones join the first page.",
+            },
             "previous": {
                 **NULLABLE_URI,
                 "description": "The previous page, or null on the first.",
@@ -332,7 +340,23 @@ def in_path(name, schema):
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-PAGE = query("page", "Page number; 20 items a page.", {"type": "integer", "minimum": 1})
+# Lists are read a page at a time by cursor; numbered pages went with it (only 1 remains).
+CURSOR = query(
+    "cursor",
+    "Where the page starts: take it from a page's `next` or `previous` link, as it is; "
+    "without it, the first page. 20 items a page. A cursor the list did not give is a 400.",
+    string(pattern="^[-A-Za-z0-9_]*$"),
+)
+PAGE = {
+    **query(
+        "page",
+        "The first page: 1 is the only number left since pages go by cursor; any other is a "
+        "400 (follow `next` instead).",
+        {"type": "integer", "const": 1},
+    ),
+    "deprecated": True,
+}
+PAGING = [CURSOR, PAGE]
 SLUG = string(pattern="^[-a-zA-Z0-9_]+$")
 # Filters: an empty value is no filter (`?tag=` is every release), as forms send them.
 NO_FILTER = " Empty: no filter."
@@ -365,7 +389,7 @@ def document(server_url):
                 "Live releases, newest first",
                 "ReleasePage",
                 parameters=[
-                    PAGE,
+                    *PAGING,
                     NEWSROOM,
                     query(
                         "tag", "Only releases with this tag (its slug)." + NO_FILTER, FILTER_SLUG
@@ -384,7 +408,6 @@ def document(server_url):
                     ),
                 ],
                 bad_request=True,
-                missing=True,
             ),
             "/releases/{newsroom}/{slug}/": {
                 **operation("getRelease", "One live release", "Release", missing=True),
@@ -394,9 +417,8 @@ def document(server_url):
                 "listPhotoSets",
                 "Public photo sets, newest first, each with its cover",
                 "PhotoSetPage",
-                parameters=[PAGE, NEWSROOM],
+                parameters=[*PAGING, NEWSROOM],
                 bad_request=True,
-                missing=True,
             ),
             "/photo-sets/{id}/": {
                 **operation(
@@ -409,7 +431,7 @@ def document(server_url):
                 "Events with the results of live releases",
                 "EventPage",
                 parameters=[
-                    PAGE,
+                    *PAGING,
                     NEWSROOM,
                     query(
                         "upcoming",
@@ -418,7 +440,6 @@ def document(server_url):
                     ),
                 ],
                 bad_request=True,
-                missing=True,
             ),
             "/events/{id}/": {
                 **operation("getEvent", "One event with its results", "Event", missing=True),

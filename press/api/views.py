@@ -13,7 +13,6 @@ import re
 from datetime import UTC
 
 from django.core.exceptions import BadRequest
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -27,11 +26,11 @@ from media import sizes
 from media.models import Photo, PhotoSet, Rendition
 from newsroom.ground.http import absolute_url, not_modified
 from press.api import openapi
+from press.api.pages import Order, page_of
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
 from press.parts import PUBLIC, release_parts
 from press.text import body_text
 
-PAGE_SIZE = 20
 MAX_AGE = 60  # seconds: a withdrawn release leaves shared caches within a minute
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 NOT_FOUND = "Nothing public at this address. The API's addresses are listed at /api/."
@@ -119,34 +118,6 @@ def preflight():
 # Reading the query string ------------------------------------------------------
 
 
-def page_of(request, items, page_data):
-    """One page of items as {count, next, previous, results}, with absolute page links.
-
-    `page_data(request, objects)` turns the page's objects into the results.
-    """
-    paginator = Paginator(items, PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        raise BadRequest("“page” is a page number: 1, 2, 3 …") from None
-    except EmptyPage:
-        raise Http404 from None
-    return {
-        "count": paginator.count,
-        "next": page_link(request, page.next_page_number()) if page.has_next() else None,
-        "previous": (
-            page_link(request, page.previous_page_number()) if page.has_previous() else None
-        ),
-        "results": page_data(request, page.object_list),
-    }
-
-
-def page_link(request, number):
-    query = request.GET.copy()
-    query["page"] = number
-    return absolute_url(f"{request.path}?{query.urlencode()}")
-
-
 def parse_since(value):
     """An ISO 8601 date and time; without an offset it is read as UTC."""
     # An unescaped “+” in a query string arrives as a space: “…T10:00:00 02:00”.
@@ -222,6 +193,9 @@ def not_found(request):
 
 # Releases as ninjs -------------------------------------------------------------
 
+# Each list's order, the pk last: the cursor of a page is its last item's key.
+NEWEST_RELEASES = Order("-publish_at", "-pk")
+
 
 def live_releases():
     """Live releases with everything their ninjs items show, in a fixed number of queries."""
@@ -253,7 +227,8 @@ def renditions(lookup="renditions"):
 
 @api_view
 def release_list(request):
-    releases = live_releases()
+    # Items carry the body (ninjs `bodies`), never the search index's columns.
+    releases = live_releases().listed("body")
     if newsroom := slug_param(request, "newsroom"):
         releases = releases.filter(newsroom__slug=newsroom)
     if tag := slug_param(request, "tag"):
@@ -270,7 +245,7 @@ def release_list(request):
         releases = releases.filter(
             Q(updated_at__gt=since) | Q(corrected_at__gt=since) | Q(publish_at__gt=since)
         )
-    return page_of(request, releases, release_items)
+    return page_of(request, releases, release_items, NEWEST_RELEASES)
 
 
 @api_view
@@ -466,14 +441,16 @@ def unique(values):
 
 # Photo sets --------------------------------------------------------------------
 
+NEWEST_SETS = Order("-created_at", "-pk")
+
 
 @api_view
 def photo_set_list(request):
     # with_cover() groups by set, which drops the model's ordering: state it again.
-    photo_sets = PhotoSet.objects.public().with_cover().order_by("-created_at", "-pk")
+    photo_sets = PhotoSet.objects.public().with_cover()
     if newsroom := slug_param(request, "newsroom"):
         photo_sets = photo_sets.filter(newsroom__slug=newsroom)
-    return page_of(request, photo_sets, photo_set_summaries)
+    return page_of(request, photo_sets, photo_set_summaries, NEWEST_SETS)
 
 
 def photo_set_summaries(request, photo_sets):
@@ -534,6 +511,9 @@ def newsroom_data(request, newsroom):
 
 # Events and their results ------------------------------------------------------
 
+LATEST_EVENTS = Order("-starts_on", "name", "pk")
+SOONEST_EVENTS = Order("starts_on", "name", "pk")
+
 
 def events_with_results():
     """Events with the results of live releases only: a draft's results stay unseen."""
@@ -550,9 +530,10 @@ def event_list(request):
     events = events_with_results()
     if newsroom := slug_param(request, "newsroom"):
         events = events.filter(newsroom__slug=newsroom)
+    order = LATEST_EVENTS
     if flag(request, "upcoming"):
-        events = events.upcoming()
-    return page_of(request, events, event_items)
+        events, order = events.upcoming(), SOONEST_EVENTS
+    return page_of(request, events, event_items, order)
 
 
 @api_view
