@@ -108,7 +108,7 @@ class ReleaseFeed(Feed):
         return first.first() or EPOCH
 
     def releases(self, obj):
-        return PressRelease.objects.live()
+        return PressRelease.objects.live().originals()  # each story once
 
     def items(self, obj):
         web = Rendition.objects.filter(size=sizes.WEB).order_by()
@@ -215,7 +215,7 @@ class NewsroomFeed(ReleaseFeed):
         return get_object_or_404(Newsroom, slug=newsroom)
 
     def releases(self, newsroom):
-        return PressRelease.objects.live().filter(newsroom=newsroom)
+        return PressRelease.objects.live().originals().filter(newsroom=newsroom)
 
     def title(self, newsroom):
         return f"{newsroom.name}: releases"

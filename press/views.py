@@ -34,7 +34,7 @@ RELEASE_PAGES = 25
 @public_page(query=["kind", "tag", "year", "page"])
 def release_list(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
-    live = PressRelease.objects.live().filter(newsroom=newsroom)
+    live = PressRelease.objects.live().originals().filter(newsroom=newsroom)  # stories once
     years = live.years()
     form = ReleaseFilterForm(request.GET, tags=newsroom.tags.used_by(live), years=years)
     releases = form.filter(live).listed().select_related("newsroom", "hero_photo__photo_set")
@@ -267,7 +267,7 @@ def search_view(request):
     if request.GET:
         # Searches are the client's own words: only the empty form is worth keeping.
         do_not_store(request)
-    live = PressRelease.objects.live()
+    live = PressRelease.objects.live().originals()  # one hit per story
     newsrooms = Newsroom.objects.order_by("position", "name")
     form = SearchForm(request.GET, newsrooms=newsrooms, years=live.years())
     query, note = search.clean_query(request.GET.get("q", ""))

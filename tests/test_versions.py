@@ -275,3 +275,43 @@ def test_the_release_page_costs_the_same_queries_with_one_or_five_versions(clien
     for language in ("sv", "de", "fi", "fr"):
         live_translation(original, language)
     assert queries() == alone
+
+
+def test_lists_feeds_the_api_and_search_show_each_story_once(client, original, settings):
+    swedish = live_translation(original, "sv")
+    newsroom = original.newsroom
+    addresses = [
+        reverse("press:release-list", args=[newsroom.slug]),
+        reverse("newsroom:home", args=[newsroom.slug]),
+        reverse("press:rss", args=[newsroom.slug]),
+        reverse("press:site-atom"),
+        reverse("api:release-list"),
+        reverse("search") + "?q=Podium",
+    ]
+    for url in addresses:
+        page = client.get(url).content.decode()
+        assert original.slug in page, url
+        assert swedish.slug not in page, url
+
+
+def test_no_link_names_a_version_that_is_not_live(client, original):
+    swedish = live_translation(original, "sv")
+    draft = versions.translate(original, "de")
+    scheduled = live_translation(original, "fi")
+    scheduled.publish_at = timezone.now() + timedelta(days=1)
+    scheduled.save()
+    sitemap_files = [
+        client.get(location).content.decode()
+        for location in re.findall(
+            r"<loc>http://testserver([^<]+)</loc>", client.get("/sitemap.xml").content.decode()
+        )
+    ]
+    pages = [
+        client.get(version.get_absolute_url()).content.decode() for version in (original, swedish)
+    ]
+
+    for text in [*sitemap_files, *pages]:
+        assert draft.slug not in text and scheduled.slug not in text
+    assert any(swedish.slug in text for text in sitemap_files)  # live versions are pages too
+    for hidden in (draft, scheduled):
+        assert client.get(hidden.get_absolute_url()).status_code == 404

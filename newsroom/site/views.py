@@ -37,6 +37,7 @@ def home(request, newsroom):
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
     releases = (
         PressRelease.objects.live()
+        .originals()
         .filter(newsroom=newsroom)
         .listed()
         .select_related("newsroom", "hero_photo__photo_set")[:LATEST_RELEASES]

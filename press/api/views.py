@@ -208,6 +208,7 @@ def live_releases():
     )
     return (
         PressRelease.objects.live()
+        .originals()  # each story once
         .select_related("newsroom", "hero_photo__photo_set__newsroom")
         .prefetch_related(
             renditions("hero_photo__renditions"),
@@ -302,7 +303,7 @@ def release_item(request, release):
                     "uri": absolute_url(tag.get_absolute_url()),
                     "literal": tag.slug,
                 }
-                for tag in release.tags.all()
+                for tag in release.story.tags.all()
             ],
             "people": quoted_people(parts),
             "events": [
@@ -321,8 +322,8 @@ def release_item(request, release):
 
 def release_events(release):
     """The release's events and those its results were entered for, once each."""
-    by_pk = {event.pk: event for event in release.events.all()}
-    for result in release.results.all():
+    by_pk = {event.pk: event for event in release.story.events.all()}
+    for result in release.story.results.all():
         by_pk.setdefault(result.event_id, result.event)
     return list(by_pk.values())
 
@@ -360,7 +361,7 @@ def associations(request, release, parts):
         items.append(picture(request, hero, name="hero", caption=parts.caption))
     photos = [
         photo
-        for photo_set in release.photo_sets.all()
+        for photo_set in release.story.photo_sets.all()
         for photo in photo_set.photos.all()
         if hero is None or photo.pk != hero.pk
     ]
