@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -522,6 +522,7 @@ class Photo(models.Model):
         """The photo's texts written in `language`, if any (besides its own)."""
         if self.pk is None:
             return None
+        prefetch_related_objects([self], "texts")  # read once, however often asked
         return next((text for text in self.texts.all() if text.language == language), None)
 
     def stored_texts(self):

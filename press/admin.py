@@ -155,6 +155,10 @@ SHARED_WITH_ORIGINAL = {
 }
 
 
+# What the changelist never shows of a release (or of the original beside a translation).
+LIST_DEFER = ["lead", "body", "hero_caption", "search_text", "search_vector"]
+
+
 def own_fields(fields):
     return [name for name in fields if name not in SHARED_WITH_ORIGINAL]
 
@@ -191,13 +195,14 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         TranslationStatusFilter,
         "publish_at",
     ]
-    list_select_related = ["newsroom", "hero_photo"]
+    # The original: the translation column compares its text revision, in the same query.
+    list_select_related = ["newsroom", "hero_photo", "original"]
     # No date_hierarchy: its year links take a pass over every release on each
     # page. The "public from" filter narrows by date, the search by anything else.
     search_fields = ["title", "lead", "body", "quotes__text"]
     # PostgreSQL: headlines by substring, the rest (quotes included) by its vector's words.
     substring_fields = ["title"]
-    list_defer = ["lead", "body", "hero_caption", "search_text", "search_vector"]
+    list_defer = [*LIST_DEFER, *(f"original__{name}" for name in LIST_DEFER)]
     show_full_result_count = False  # a second count of the whole archive on every page
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["hero_photo", "photo_sets", "documents", "events", "contacts", "tags"]

@@ -80,7 +80,8 @@ def release_detail(request, newsroom, slug):
 def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
     parts = release_parts(release, audience)
     context = {
-        "newsroom": release.newsroom,
+        # Its tagline and boilerplate as written in the release's language, where they are.
+        "newsroom": release.newsroom.in_language(release.language),
         "section": "releases",
         "release": release,
         "parts": parts,

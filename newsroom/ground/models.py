@@ -243,6 +243,8 @@ class Newsroom(models.Model):
     def in_language(self, language):
         """The newsroom's texts (tagline, about, photo defaults) as written in `language`,
         falling back to its first language's for those not written there."""
+        if language == self.language:
+            return self
         written = self.other_languages.filter(language=language).first()
         return written.over(self) if written else self
 
