@@ -107,6 +107,9 @@ class Links:
     def photo_set(self, photo_set):
         return photo_set.get_absolute_url()
 
+    def release_page(self, release):
+        return release.get_absolute_url()
+
     def set_zip(self, photo_set, size):
         return reverse("media:photoset-zip", args=[photo_set.pk, size])
 

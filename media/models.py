@@ -21,6 +21,7 @@ from media import sizes
 from media.imagegenerators import PhotoSpec, upright_size
 from media.metadata import Rights, read_file_metadata
 from media.sizes import SIZES
+from newsroom.ground.languages import newsroom_url
 from newsroom.ground.models import License, Newsroom, license_label
 from newsroom.ground.uploads import (
     RandomName,
@@ -195,8 +196,8 @@ class PhotoSet(Releasable):
         return self.title
 
     def get_absolute_url(self):
-        return reverse(
-            "media:photoset-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
+        return newsroom_url(
+            self.newsroom, "media:photoset-detail", newsroom=self.newsroom.slug, slug=self.slug
         )
 
     def clean(self):
@@ -384,9 +385,12 @@ class Photo(models.Model):
 
     def get_absolute_url(self):
         photo_set = self.photo_set
-        return reverse(
+        return newsroom_url(
+            photo_set.newsroom,
             "media:photo-detail",
-            kwargs={"newsroom": photo_set.newsroom.slug, "slug": photo_set.slug, "pk": self.pk},
+            newsroom=photo_set.newsroom.slug,
+            slug=photo_set.slug,
+            pk=self.pk,
         )
 
     def stored_image_name(self):

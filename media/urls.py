@@ -1,6 +1,7 @@
 from django.urls import path
 
 from media import views
+from newsroom.ground.languages import in_every_language
 
 app_name = "media"
 
@@ -12,7 +13,19 @@ urlpatterns = [
     ),
     path("files/sets/<int:pk>/<str:size>.zip", views.photoset_zip, name="photoset-zip"),
     path("files/documents/<int:pk>/<str:version>/", views.document_file, name="document-file"),
-    path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
-    path("<slug:newsroom>/photos/<slug:slug>/", views.photoset_detail, name="photoset-detail"),
-    path("<slug:newsroom>/photos/<slug:slug>/<int:pk>/", views.photo_detail, name="photo-detail"),
+    in_every_language(
+        [
+            path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
+            path(
+                "<slug:newsroom>/photos/<slug:slug>/",
+                views.photoset_detail,
+                name="photoset-detail",
+            ),
+            path(
+                "<slug:newsroom>/photos/<slug:slug>/<int:pk>/",
+                views.photo_detail,
+                name="photo-detail",
+            ),
+        ]
+    ),
 ]

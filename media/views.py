@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from media import downloads
@@ -42,7 +43,7 @@ PHOTO_SETS_PER_PAGE = 24
 def photoset_list(request, newsroom):
     """The media kit: a newsroom's public photo sets, newest first, a page at a time, and its
     documents on the first page."""
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     photo_sets = (
         PhotoSet.objects.public()
         .filter(newsroom=newsroom)
@@ -82,7 +83,7 @@ def render_photo_set(request, photo_set, *, preview, links=PUBLIC_LINKS, **extra
         Prefetch("renditions", queryset=Rendition.objects.order_by())
     )
     context = {
-        "newsroom": photo_set.newsroom,
+        "newsroom": photo_set.newsroom.in_language(get_language()),
         "section": "photos",
         "photo_set": photo_set,
         "photos": [downloads.PhotoDownloads(photo, links) for photo in photos],
@@ -109,7 +110,7 @@ def photo_detail(request, newsroom, slug, pk):
 
 def render_photo(request, photo, *, preview, links=PUBLIC_LINKS, **extra):
     context = {
-        "newsroom": photo.photo_set.newsroom,
+        "newsroom": photo.photo_set.newsroom.in_language(get_language()),
         "section": "photos",
         "photo_set": photo.photo_set,
         "photo": downloads.PhotoDownloads(photo, links),

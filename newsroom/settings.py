@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "newsroom.ground.uploads.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language a page speaks is the first part of its address ("/sv/…").
+    "newsroom.ground.languages.speak_the_address_language",
+    "newsroom.ground.language_redirects.find_the_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from newsroom.ground.languages import in_every_language
 from newsroom.site import views
 from press.views import search_view
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("sitemap-site.xml", views.sitemap_site, name="sitemap-site"),
     path("<slug:newsroom>/sitemap-<str:kind>.xml", views.sitemap_section, name="sitemap-section"),
     path("robots.txt", views.robots, name="robots"),
-    path("search/", search_view, name="search"),
+    in_every_language([path("search/", search_view, name="search")]),
     # Passes and alerts have apps of their own; their admin pages moved with them.
     re_path(
         r"^admin/press/(?P<model>previewpass|passevent)/(?P<rest>.*)$",

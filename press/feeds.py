@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import get_language
 
 from media import sizes
 from media.models import Rendition
@@ -23,6 +24,7 @@ from newsroom.ground.http import absolute_url
 from newsroom.ground.models import Newsroom
 from press.models import Kind, PressRelease, Tag
 from press.parts import PUBLIC, release_parts
+from press.versions import in_language
 
 ITEMS = 30
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -112,7 +114,7 @@ class ReleaseFeed(Feed):
 
     def items(self, obj):
         web = Rendition.objects.filter(size=sizes.WEB).order_by()
-        return (
+        stories = (
             self.releases(obj)
             # An item without a lead shows the body's first words: the body is read.
             .listed("body")
@@ -120,6 +122,8 @@ class ReleaseFeed(Feed):
             .prefetch_related(Prefetch("hero_photo__renditions", queryset=web))
             .order_by("-publish_at", "-pk")[:ITEMS]
         )
+        # Each story in the feed's language where it has a live version in it.
+        return in_language(stories, get_language(), "body")
 
     def title(self, obj):
         return "Newsroom: latest releases"
@@ -212,7 +216,7 @@ class AtomMixin:
 class NewsroomFeed(ReleaseFeed):
     def get_object(self, request, newsroom):
         self.request = request
-        return get_object_or_404(Newsroom, slug=newsroom)
+        return get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
 
     def releases(self, newsroom):
         return PressRelease.objects.live().originals().filter(newsroom=newsroom)
@@ -260,7 +264,7 @@ class KindFeed(NewsroomFeed):
         if kind not in Kind.values:
             raise Http404
         self.kind = Kind(kind)
-        return get_object_or_404(Newsroom, slug=newsroom)
+        return get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
 
     def releases(self, newsroom):
         return super().releases(newsroom).filter(kind=self.kind)

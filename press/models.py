@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from media.models import Document, PhotoSet, Releasable, ReleasableQuerySet, Visibility
+from newsroom.ground.languages import newsroom_url, reverse_in
 from newsroom.ground.models import Newsroom
 
 BODY_EXTENSIONS = {
@@ -106,9 +107,8 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("press:release-list", kwargs={"newsroom": self.newsroom.slug}) + (
-            f"?tag={self.slug}"
-        )
+        releases = newsroom_url(self.newsroom, "press:release-list", newsroom=self.newsroom.slug)
+        return f"{releases}?tag={self.slug}"
 
     def is_out(self):
         """Used by a release that is out or due to be: its name is (or will be) public."""
@@ -192,8 +192,8 @@ class Event(Releasable):
         return f"{self.name} ({self.starts_on:%Y})"
 
     def get_absolute_url(self):
-        return reverse(
-            "press:event-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
+        return newsroom_url(
+            self.newsroom, "press:event-detail", newsroom=self.newsroom.slug, slug=self.slug
         )
 
     @property
@@ -472,8 +472,9 @@ class PressRelease(models.Model):
             self.keep_translations_after()
 
     def get_absolute_url(self):
-        return reverse(
-            "press:release-detail", kwargs={"newsroom": self.newsroom.slug, "slug": self.slug}
+        # A version's page speaks its language, from wherever it is linked.
+        return reverse_in(
+            self.language, "press:release-detail", newsroom=self.newsroom.slug, slug=self.slug
         )
 
     @property

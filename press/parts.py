@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from media.models import PhotoSet, attach_covers
 from newsroom.ground.models import Person
 from press import results
-from press.models import Event, PressRelease, Quote, Result
+from press.models import Event, PressRelease, Quote, Result, Status
 from press.text import body_text
 
 PUBLIC, EDITORS, PASS_HOLDER = "public", "editors", "pass holder"
@@ -69,7 +69,16 @@ PARTS = (
 )
 
 # What a link to another version of the story needs.
-VERSION_FIELDS = ["newsroom", "original", "language", "slug", "title", "status", "publish_at"]
+VERSION_FIELDS = [
+    "newsroom",
+    "original",
+    "uid",
+    "language",
+    "slug",
+    "title",
+    "status",
+    "publish_at",
+]
 
 # How many words of the body stand in for a missing lead in lists and feeds.
 SUMMARY_WORDS = 60
@@ -237,6 +246,8 @@ class ReleaseParts:
         versions = PressRelease.objects.filter(Q(pk=story.pk) | Q(original=story.pk))
         if self.audience == PUBLIC:
             versions = versions.live()
+        elif self.audience == PASS_HOLDER:
+            versions = versions.filter(status=Status.PUBLISHED)  # never a draft
         rows = versions.order_by(F("original").asc(nulls_first=True), "language")
         return self.of_its_newsroom(list(rows.only(*VERSION_FIELDS)))
 

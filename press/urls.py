@@ -1,5 +1,6 @@
 from django.urls import path
 
+from newsroom.ground.languages import in_every_language
 from newsroom.ground.pagecache import public_page
 from press import feeds, views
 
@@ -11,7 +12,7 @@ def feed(feed_class):
     return public_page(feeds.feed_view(feed_class))
 
 
-urlpatterns = [
+pages = [
     path("feed.rss", feed(feeds.ReleaseFeed), name="site-rss"),
     path("feed.atom", feed(feeds.SiteAtomFeed), name="site-atom"),
     path("<slug:newsroom>/releases/feed.rss", feed(feeds.NewsroomFeed), name="rss"),
@@ -33,3 +34,6 @@ urlpatterns = [
         name="release-markdown",
     ),
 ]
+
+# Every one of them a page in each language.
+urlpatterns = [in_every_language(pages)]

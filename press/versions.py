@@ -22,6 +22,31 @@ def languages_to_add(original):
     return [(code, names[code]) for code in original.newsroom.languages if code not in taken]
 
 
+def in_language(releases, language, *shown):
+    """A list's stories as readers of `language` see them: each original replaced by its
+    live version in that language where there is one, in one query for the whole list.
+
+    Lists page, count and filter originals (the story: its tags, its time), then
+    show each in the reader's language; a version shown in another language than
+    the page's says so on its card. `shown` names wide columns the list reads.
+    """
+    releases = list(releases)
+    by_pk = {release.pk: release for release in releases if release.language != language}
+    if not by_pk:
+        return releases
+    versions = (
+        PressRelease.objects.live()
+        .filter(original__in=by_pk, language=language)
+        .listed(*shown)
+        .select_related("newsroom")
+    )
+    found = {}
+    for version in versions:
+        version.original = by_pk[version.original_id]  # the story's hero, without a query
+        found[version.original_id] = version
+    return [found.get(release.pk, release) for release in releases]
+
+
 def free_slug(newsroom, wanted):
     taken = set(
         PressRelease.objects.filter(newsroom=newsroom, slug__startswith=wanted[:190]).values_list(

@@ -5,11 +5,12 @@ import icalendar
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from media import sizes
 from media.downloads import PUBLIC_LINKS
@@ -17,6 +18,7 @@ from media.views import (
     public_or_preview,
 )
 from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
+from newsroom.ground.languages import reverse_in
 from newsroom.ground.models import Newsroom
 from newsroom.ground.pagecache import do_not_store, public_page
 from newsroom.ground.paging import capped_page
@@ -25,6 +27,7 @@ from press.forms import ReleaseFilterForm, SearchForm
 from press.models import Event, PressRelease
 from press.parts import EDITORS, PUBLIC, release_parts
 from press.text import release_text
+from press.versions import in_language
 
 RELEASES_PER_PAGE = 12
 # How deep a list of releases goes by page number: older ones are a year or a tag away.
@@ -33,7 +36,7 @@ RELEASE_PAGES = 25
 
 @public_page(query=["kind", "tag", "year", "page"])
 def release_list(request, newsroom):
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     live = PressRelease.objects.live().originals().filter(newsroom=newsroom)  # stories once
     years = live.years()
     form = ReleaseFilterForm(request.GET, tags=newsroom.tags.used_by(live), years=years)
@@ -51,7 +54,7 @@ def release_list(request, newsroom):
             "section": "releases",
             "form": form,
             "page": page,
-            "releases": page.object_list,
+            "releases": in_language(page.object_list, get_language()),
             "archive_years": archive_years(form, years),
         },
     )
@@ -67,6 +70,8 @@ def archive_years(form, years):
 def release_detail(request, newsroom, slug):
     releases = PressRelease.objects.select_related("newsroom", "hero_photo__photo_set__newsroom")
     release = releases.live().filter(newsroom__slug=newsroom, slug=slug).first()
+    if release is not None and release.language != get_language():
+        return redirect(release, permanent=True)  # a version's page is in its language
     if release is not None:
         return render_release(request, release, audience=PUBLIC)
     # Editors see their drafts and embargoed releases here, marked as such.
@@ -104,6 +109,11 @@ def release_as_text(request, newsroom, slug, markdown=False):
         newsroom__slug=newsroom,
         slug=slug,
     )
+    if release.language != get_language():
+        url = reverse_in(
+            release.language, request.resolver_match.view_name, **request.resolver_match.kwargs
+        )
+        return redirect(url, permanent=True)
     text = release_text(release_parts(release, PUBLIC), markdown=markdown)
     # The results table is GitHub's extension of CommonMark: say so (RFC 7763).
     content_type = (
@@ -188,7 +198,7 @@ PAST_EVENTS_PER_PAGE = 50
 @public_page(query=["page"])
 def event_list(request, newsroom):
     """Upcoming events (on the first page), then past ones, latest first, a page at a time."""
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     events = Event.objects.public().filter(newsroom=newsroom)
     past = events.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on", "-pk")
     page = Paginator(past, PAST_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -211,7 +221,7 @@ def event_detail(request, newsroom, slug):
     # Editors preview an event that is not public yet; everyone else gets a 404.
     public = public_or_preview(request, event)
     context = {
-        "newsroom": event.newsroom,
+        "newsroom": event.newsroom.in_language(get_language()),
         "section": "events",
         "event": event,
         "results": event_results(event),
@@ -229,7 +239,7 @@ def event_detail(request, newsroom, slug):
 @public_page
 def event_calendar(request, newsroom):
     """A newsroom's events as an iCalendar feed, for calendar apps to subscribe to."""
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     since = timezone.localdate() - timedelta(days=365)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Newsroom//Events//EN")
@@ -292,7 +302,10 @@ def search_view(request):
         context |= {
             "searched": True,
             "page": page,
-            "results": [(release, search.snippet(release, query)) for release in page.object_list],
+            "results": [
+                (release, search.snippet(release, query))
+                for release in in_language(page.object_list, get_language(), "search_text")
+            ],
             "photos": photos[:24],
             "documents": documents[:10],
         }

@@ -446,7 +446,7 @@ def run(top):
     print("ok: the worker made the renditions")
 
     journalist = requests.Session()
-    follow_url = "/production-run/alerts/"
+    follow_url = "/en/production-run/alerts/"
     answer = journalist.post(
         f"{two}{follow_url}",
         data={
@@ -490,7 +490,7 @@ def run(top):
             "publish_at_1": goes_live.strftime("%H:%M:%S"),
         },
     )
-    release_url = "/production-run/releases/podium-hockenheim/"
+    release_url = "/en/production-run/releases/podium-hockenheim/"
     for base in (one, two):
         if requests.get(f"{base}{release_url}", timeout=10).status_code != 404:
             raise Failed("the release is public before its time")
@@ -561,7 +561,7 @@ def download_zip(journalist, base, photo_set):
 
 
 def shared_page_cache(top, editor, journalist, one, two):
-    list_url = "/production-run/releases/"
+    list_url = "/en/production-run/releases/"
     first = requests.get(f"{one}{list_url}", timeout=10)
     with psycopg.connect(top.env["DATABASE_URL"]) as db:
         kept = db.execute("SELECT count(*) FROM newsroom_cache").fetchone()[0]

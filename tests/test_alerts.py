@@ -543,7 +543,7 @@ def test_refused_addresses_do_not_stop_the_rest(newsroom, smtp_server):
     assert (
         str(message["List-Unsubscribe"])
         .strip()
-        .startswith("<http://testserver/alerts/unsubscribe/")
+        .startswith("<http://testserver/en/alerts/unsubscribe/")
     )
     assert message["From"].addresses[0].display_name == newsroom.name
 

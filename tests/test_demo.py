@@ -125,7 +125,7 @@ def test_the_demo_release_shows_every_part_of_the_seed(demo_db, client):
         page,
         re.S,
     )
-    assert 'href="/andreas-backman/photos/hockenheim-12h/"' in page
+    assert 'href="/en/andreas-backman/photos/hockenheim-12h/"' in page
     assert "STCC season opener, Ljungbyhed" in page
     assert "press@backman-racing.example" in page
     assert "About Andreas Bäckman" in page
@@ -140,7 +140,7 @@ def test_the_demo_has_a_draft_and_an_embargoed_release_nobody_sees(demo_db, clie
     }
     for release in hidden:
         assert client.get(release.get_absolute_url()).status_code == 404
-    assert client.get("/andreas-backman/photos/stcc-ljungbyhed-preview/").status_code == 404
+    assert client.get("/en/andreas-backman/photos/stcc-ljungbyhed-preview/").status_code == 404
 
 
 def test_the_demo_photos_are_camera_sized_and_downloadable(demo_db, client):
@@ -219,14 +219,14 @@ def test_the_demo_prints_a_working_preview_pass(demo_db):
 
 def test_every_door_for_journalists_opens_in_the_demo(demo_db, client):
     doors = [
-        "/andreas-backman/releases/feed.rss",
-        "/andreas-backman/releases/feed.atom",
-        "/andreas-backman/events.ics",
-        "/andreas-backman/alerts/",
+        "/en/andreas-backman/releases/feed.rss",
+        "/en/andreas-backman/releases/feed.atom",
+        "/en/andreas-backman/events.ics",
+        "/en/andreas-backman/alerts/",
         "/sitemap.xml",
         "/andreas-backman/sitemap-releases.xml",
         "/robots.txt",
-        "/search/?q=Hockenheim",
+        "/en/search/?q=Hockenheim",
         "/api/releases/",
         "/api/openapi.json",
         "/api/photo-sets/",

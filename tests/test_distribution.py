@@ -150,17 +150,18 @@ def test_caches_never_outlive_the_next_go_live(client, seed_release):
 def test_every_page_advertises_its_feeds_and_newsroom_pages_the_calendar(client, seed_release):
     newsroom = seed_release.newsroom
     page = client.get(seed_release.get_absolute_url()).content.decode()
-    root = client.get("/").content.decode()
+    root = client.get("/en/").content.decode()
     make_newsroom(slug="second")
-    listing = client.get("/").content.decode()
+    listing = client.get("/en/").content.decode()
 
     for content in (page, root):
-        rss = f'title="{newsroom.name}: releases (RSS)" href="/{newsroom.slug}/releases/feed.rss"'
+        feed = f"/en/{newsroom.slug}/releases/feed.rss"
+        rss = f'title="{newsroom.name}: releases (RSS)" href="{feed}"'
         assert f'type="application/rss+xml" {rss}' in content
-        assert f'href="/{newsroom.slug}/releases/feed.atom"' in content
-        ics = f'title="{newsroom.name}: events" href="/{newsroom.slug}/events.ics"'
+        assert f'href="/en/{newsroom.slug}/releases/feed.atom"' in content
+        ics = f'title="{newsroom.name}: events" href="/en/{newsroom.slug}/events.ics"'
         assert f'type="text/calendar" {ics}' in content
-    assert 'href="/feed.rss"' in listing and 'href="/feed.atom"' in listing
+    assert 'href="/en/feed.rss"' in listing and 'href="/en/feed.atom"' in listing
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_places(client, db):
@@ -376,7 +377,7 @@ def test_text_versions_of_hidden_releases_are_404(client, hidden, newsroom):
 def test_release_pages_offer_copying_and_printing(client, seed_release):
     page = client.get(seed_release.get_absolute_url()).content.decode()
 
-    assert 'data-copy-url="/andreas-backman/releases/backman-third-at-hockenheim.txt"' in page
+    assert 'data-copy-url="/en/andreas-backman/releases/backman-third-at-hockenheim.txt"' in page
     assert 'class="print" hidden' in page
     assert '<link rel="alternate" type="text/markdown"' in page
 
@@ -404,7 +405,7 @@ def test_the_plain_text_never_breaks_a_link_or_an_address(client, newsroom):
     text = client.get(reverse("press:release-text", args=[newsroom.slug, release.slug]))
     words = body(text).decode().split()
 
-    assert f"http://testserver/{newsroom.slug}/releases/{long_slug}/" in words
+    assert f"http://testserver/en/{newsroom.slug}/releases/{long_slug}/" in words
     assert "press-office@a-very-long-domain-name-of-the-racing-team.example" in words
 
 

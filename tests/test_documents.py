@@ -138,7 +138,8 @@ def test_hidden_documents_are_404_and_nowhere_listed(newsroom, editor_client, st
         live.documents.add(secret)  # a private document stays private, even on a live release
 
     assert client.get(secret.get_absolute_url()).status_code == 404
-    for url in ["/andreas-backman/photos/", live.get_absolute_url(), release.get_absolute_url()]:
+    media_kit = "/en/andreas-backman/photos/"
+    for url in [media_kit, live.get_absolute_url(), release.get_absolute_url()]:
         assert "Secret schedule" not in client.get(url).content.decode()
     assert editor_client.get(secret.get_absolute_url()).status_code == 200
 
@@ -150,7 +151,7 @@ def test_documents_with_their_release_go_public_with_it(client, newsroom):
 
     assert client.get(sheet.get_absolute_url()).status_code == 200
     assert "Media day" in client.get(release.get_absolute_url()).content.decode()
-    assert "Media day" in client.get("/andreas-backman/photos/").content.decode()
+    assert "Media day" in client.get("/en/andreas-backman/photos/").content.decode()
 
 
 def test_deleting_a_document_removes_its_file(newsroom, django_capture_on_commit_callbacks):

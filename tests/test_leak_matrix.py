@@ -109,7 +109,7 @@ def listing_urls(newsroom):
     releases = reverse("press:release-list", args=[slug])
     both, text_only, neither = (True, True), (True, False), (False, False)
     return {
-        "site root": ("/", both),
+        "site root": (reverse("newsroom:site-root"), both),
         "newsroom home": (reverse("newsroom:home", args=[slug]), both),
         "release list": (releases, both),
         "release list by kind": (releases + "?kind=release", both),
@@ -203,6 +203,7 @@ ELSEWHERE = {
             "pass-photo-file",
             "pass-photoset",
             "pass-photoset-zip",
+            "pass-version",
         )
     },
 }

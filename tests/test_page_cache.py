@@ -145,7 +145,7 @@ def test_a_change_in_one_newsroom_leaves_the_others_cached(client, seed_release)
     other = make_newsroom(name="Other team", slug="other-team")
     ours = reverse("newsroom:home", args=[seed_release.newsroom.slug])
     theirs = reverse("newsroom:home", args=[other.slug])
-    client.get(ours), client.get(theirs), client.get("/")
+    client.get(ours), client.get(theirs), client.get(reverse("newsroom:site-root"))
 
     make_release(other, title="News from the other team")
 
@@ -153,7 +153,7 @@ def test_a_change_in_one_newsroom_leaves_the_others_cached(client, seed_release)
     theirs_again, theirs_queries = queries_for(client, theirs)
     assert theirs_queries > 0 and b"News from the other team" in theirs_again.content
     # The site's own pages list every newsroom: renewed too.
-    assert queries_for(client, "/")[1] > 0
+    assert queries_for(client, reverse("newsroom:site-root"))[1] > 0
 
 
 def test_renaming_a_newsroom_renews_every_page(client, seed_release):
@@ -195,7 +195,7 @@ def test_site_pages_are_not_kept_past_a_go_live_in_any_newsroom(client, seed_rel
 def test_public_pages_say_how_long_they_may_be_kept_and_answer_304(client, seed_release):
     newsroom = seed_release.newsroom
     urls = [
-        "/",
+        reverse("newsroom:site-root"),
         reverse("newsroom:home", args=[newsroom.slug]),
         reverse("newsroom:contacts", args=[newsroom.slug]),
         reverse("press:release-list", args=[newsroom.slug]),

@@ -17,6 +17,7 @@ from media.models import Visibility
 from newsroom.ground.models import Membership, Role
 from press.models import Status
 from press.passes.models import PassEvent, PreviewPass
+from press.versions import translate
 from tests.factories import body, make_newsroom, make_photo, make_photo_set, make_release
 
 EMBARGO = datetime(2030, 6, 3, 7, 0, tzinfo=UTC)  # 09:00 in Stockholm (CEST)
@@ -285,3 +286,32 @@ def test_publishers_revoke_passes(editor_client, preview_pass, journalist):
     assert preview_pass.revoked_at is not None
     with time_machine.travel(BEFORE, tick=False):
         assert journalist.get(preview_pass.link_path()).status_code == 410
+
+
+def test_a_pass_opens_every_published_version_of_its_story_and_no_draft(
+    journalist, preview_pass, embargoed
+):
+    with time_machine.travel(BEFORE, tick=False):
+        swedish = translate(embargoed, "sv")
+        swedish.title = "Nytt kontrakt"
+        swedish.status = Status.PUBLISHED
+        swedish.save()
+        german = translate(embargoed, "de")
+        german.title = "Neuer Vertrag"
+        german.save()  # still a draft
+
+        original_page = journalist.get(preview_pass.link_path()).content.decode()
+        swedish_page = journalist.get(
+            reverse("passes:pass-version", args=[preview_pass.token, "sv"])
+        )
+        german_page = journalist.get(
+            reverse("passes:pass-version", args=[preview_pass.token, "de"])
+        )
+
+    assert reverse("passes:pass-version", args=[preview_pass.token, "sv"]) in original_page
+    assert "Neuer Vertrag" not in original_page and "/de/" not in original_page
+    assert swedish_page.status_code == 200
+    assert "Nytt kontrakt" in swedish_page.content.decode()
+    assert '<html lang="sv"' in swedish_page.content.decode()
+    assert "no-store" in swedish_page["Cache-Control"]
+    assert german_page.status_code == 404

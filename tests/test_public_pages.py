@@ -40,7 +40,7 @@ def test_release_page_shows_every_part_of_the_release(client, seed_release):
     assert re.search(r"Race 1 \(12 hours\).*?3rd place", page, re.S)
     assert '<abbr title="Did not finish">DNF</abbr>' in page
     # Photo set link, next event, press contacts, about text.
-    assert 'href="/andreas-backman/photos/hockenheim-photos/"' in page
+    assert 'href="/en/andreas-backman/photos/hockenheim-photos/"' in page
     assert "STCC Ljungbyhed" in page
     assert "press@backman.example" in page
     assert 'href="tel:+46701234567"' in page
@@ -74,19 +74,20 @@ def test_home_shows_latest_releases_photo_sets_events_and_contacts(client, seed_
 
 
 def test_site_root_is_the_newsroom_when_there_is_one(client, seed_release):
-    page = html(client.get("/"))
+    response = client.get("/", follow=True)
 
-    assert seed_release.title in page
+    assert response.redirect_chain == [("/en/", 302)]  # the site speaks its newsroom's language
+    assert seed_release.title in html(response)
 
 
 def test_site_root_lists_newsrooms_when_there_are_several(client, seed_release):
     make_newsroom(name="Lestrup Racing Team", slug="lestrup-racing")
 
-    page = html(client.get("/"))
+    page = html(client.get("/en/"))
 
     assert seed_release.title not in page
-    assert 'href="/andreas-backman/"' in page
-    assert 'href="/lestrup-racing/"' in page
+    assert 'href="/en/andreas-backman/"' in page
+    assert 'href="/en/lestrup-racing/"' in page
 
 
 def test_contacts_page_lists_press_contacts_only(client, seed_release):
@@ -145,11 +146,11 @@ def test_release_list_paginates(client, newsroom):
     "path",
     [
         "/no-such-newsroom/",
-        "/andreas-backman/releases/no-such-release/",
-        "/andreas-backman/photos/no-such-set/",
+        "/en/andreas-backman/releases/no-such-release/",
+        "/en/andreas-backman/photos/no-such-set/",
         "/files/photos/999/abc/web/",
         "/files/people/999/portrait/",
-        "/andreas-backman/nothing-here/",
+        "/en/andreas-backman/nothing-here/",
     ],
 )
 def test_unknown_addresses_are_a_404_page(client, seed_release, path):
@@ -172,7 +173,7 @@ def test_pages_work_without_javascript_and_use_no_outside_assets(client, seed_re
 
 def test_pages_have_landmarks_and_alt_text(client, seed_release):
     for url in [
-        "/",
+        "/en/",
         seed_release.get_absolute_url(),
         reverse("press:release-list", args=["andreas-backman"]),
         seed_release.hero_photo.photo_set.get_absolute_url(),

@@ -50,7 +50,7 @@ def test_the_index_validates_and_lists_the_site_file(client, db):
 
     INDEX.assertValid(document)
     assert sitemap_files(client) == ["/sitemap-site.xml"]
-    assert addresses(client) == ["http://testserver/"]
+    assert addresses(client) == ["http://testserver/en/"]
 
 
 def test_every_live_release_set_and_event_is_listed_and_nothing_else(client, newsroom):

@@ -190,4 +190,4 @@ def test_a_site_with_nothing_published_yet_still_has_a_valid_sitemap(
 
     assert len(documents) == 1
     assert sitemap_schema.validate(documents[0]), sitemap_schema.error_log
-    assert [loc.text for loc in documents[0].iter(f"{SITEMAP}loc")] == ["http://testserver/"]
+    assert [loc.text for loc in documents[0].iter(f"{SITEMAP}loc")] == ["http://testserver/en/"]

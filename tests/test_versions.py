@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from media.models import PhotoText, Visibility
 from newsroom.ground.models import NewsroomLanguage
@@ -293,9 +293,59 @@ def test_lists_feeds_the_api_and_search_show_each_story_once(client, original, s
         reverse("search") + "?q=Podium",
     ]
     for url in addresses:
-        page = client.get(url).content.decode()
+        response = client.get(url)
+        if url.startswith("/api/"):
+            # The item links its versions; the list has the story once, as its original.
+            assert [item["uri"] for item in response.json()["results"]] == [original.urn]
+            continue
+        page = response.content.decode()
         assert original.slug in page, url
         assert swedish.slug not in page, url
+
+
+def in_swedish(viewname, *args):
+    with translation.override("sv"):
+        return reverse(viewname, args=args)
+
+
+def test_a_list_in_a_language_shows_each_story_in_it_where_it_can(client, original):
+    swedish = live_translation(original, "sv")
+    newsroom = original.newsroom
+    english_only = make_release(newsroom, title="Only in English", slug="only-in-english")
+    draft = versions.translate(english_only, "sv")  # a draft stands in for nothing
+
+    for url in (
+        in_swedish("press:release-list", newsroom.slug),
+        in_swedish("newsroom:home", newsroom.slug),
+        in_swedish("press:rss", newsroom.slug),
+    ):
+        page = client.get(url).content.decode()
+        assert swedish.title in page and f"/sv/{newsroom.slug}/releases/{swedish.slug}/" in page
+        assert f"releases/{original.slug}/" not in page, url
+        assert f"/en/{newsroom.slug}/releases/{english_only.slug}/" in page, url
+        assert draft.slug not in page, url
+    listing = client.get(in_swedish("press:release-list", newsroom.slug)).content.decode()
+    # The story without a Swedish version is there in English, and says so.
+    assert f'hreflang="en">{english_only.title}</a>' in listing
+    assert '<span class="language" lang="en">English</span>' in listing
+    assert listing.count('class="language"') == 1
+
+
+def test_the_api_filters_by_language_and_links_each_item_to_its_versions(client, original):
+    swedish = live_translation(original, "sv")
+    versions.translate(original, "de")  # a draft: linked nowhere
+
+    in_swedish_items = client.get(reverse("api:release-list") + "?language=sv").json()["results"]
+    item = client.get(reverse("api:release-detail", args=[original.newsroom.slug, original.slug]))
+
+    assert [(i["uri"], i["language"]) for i in in_swedish_items] == [(swedish.urn, "sv")]
+    linked = [a for a in item.json()["associations"] if a["name"].startswith("version-")]
+    assert [(a["name"], a["uri"], a["language"]) for a in linked] == [
+        ("version-sv", swedish.urn, "sv")
+    ]
+    back = [a for a in in_swedish_items[0]["associations"] if a["name"].startswith("version-")]
+    assert [(a["uri"], a["language"]) for a in back] == [(original.urn, "en")]
+    assert client.get(reverse("api:release-list") + "?language=xx").status_code == 400
 
 
 def test_no_link_names_a_version_that_is_not_live(client, original):

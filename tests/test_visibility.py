@@ -55,7 +55,7 @@ def hidden_release(newsroom, state):
 
 def public_pages(newsroom):
     return [
-        "/",
+        reverse("newsroom:site-root"),
         reverse("newsroom:home", args=[newsroom.slug]),
         reverse("press:release-list", args=[newsroom.slug]),
         reverse("press:release-list", args=[newsroom.slug]) + "?kind=release",

@@ -59,6 +59,12 @@ def zip_sizes():
 
 
 @register.simple_tag(takes_context=True)
+def release_url(context, release):
+    """A release's page, or a version's, as this reader reaches it (a pass has its own)."""
+    return links(context).release_page(release)
+
+
+@register.simple_tag(takes_context=True)
 def zip_url(context, photo_set, size):
     return links(context).set_zip(photo_set, size)
 

@@ -7,13 +7,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from imagekit.cachefiles.strategies import JustInTime
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFill, ResizeToFit, Transpose
 
+from newsroom.ground.languages import newsroom_url
 from newsroom.ground.uploads import RandomName, validate_image
 
 # Top-level paths a newsroom slug would hide.
@@ -28,6 +28,12 @@ RESERVED_SLUGS = [
     "feeds",
     "preview",
     "alerts",
+    # The first part of every page's address is its language (newsroom.ground.languages).
+    "en",
+    "sv",
+    "de",
+    "fi",
+    "fr",
 ]
 
 
@@ -210,7 +216,7 @@ class Newsroom(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("newsroom:home", kwargs={"newsroom": self.slug})
+        return newsroom_url(self, "newsroom:home", newsroom=self.slug)
 
     @property
     def default_usage_terms(self):
@@ -411,9 +417,8 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("newsroom:contacts", kwargs={"newsroom": self.newsroom.slug}) + (
-            f"#person-{self.pk}"
-        )
+        contacts = newsroom_url(self.newsroom, "newsroom:contacts", newsroom=self.newsroom.slug)
+        return f"{contacts}#person-{self.pk}"
 
     def is_out(self):
         """Public, or due to be: changing a press contact or a quoted person is for publishers."""

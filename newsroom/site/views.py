@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from media.models import PhotoSet, attach_covers
 from newsroom.ground.http import absolute_url, file_response
@@ -14,6 +15,7 @@ from newsroom.ground.models import Newsroom, Person
 from newsroom.ground.pagecache import public_page
 from press import sitemaps
 from press.models import Event, PressRelease
+from press.versions import in_language
 
 LATEST_RELEASES = 6
 
@@ -34,7 +36,7 @@ def site_root(request):
 
 @public_page
 def home(request, newsroom):
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     releases = (
         PressRelease.objects.live()
         .originals()
@@ -45,7 +47,7 @@ def home(request, newsroom):
     photo_sets = PhotoSet.objects.public().filter(newsroom=newsroom, is_featured=True).with_cover()
     context = {
         "newsroom": newsroom,
-        "releases": releases,
+        "releases": in_language(releases, get_language()),
         "photo_sets": attach_covers(photo_sets[:6]),
         "events": Event.objects.public().filter(newsroom=newsroom).upcoming()[:5],
         "contacts": Person.objects.press_contacts().filter(newsroom=newsroom),
@@ -55,7 +57,7 @@ def home(request, newsroom):
 
 @public_page
 def contacts(request, newsroom):
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     context = {
         "newsroom": newsroom,
         "section": "contacts",

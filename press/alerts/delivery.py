@@ -36,7 +36,8 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from newsroom.ground.http import absolute_url, site_host
 from press.alerts.models import AlertDelivery, Follower
@@ -194,7 +195,13 @@ def reply_to(contacts):
 
 
 def alert_message(release, parts, follower):
-    """The e-mail one follower gets: text and HTML, with a one-click unsubscribe."""
+    """The e-mail one follower gets: text and HTML, with a one-click unsubscribe,
+    in the language of the version it carries, its links too."""
+    with translation.override(release.language):
+        return message_in_active_language(release, parts, follower)
+
+
+def message_in_active_language(release, parts, follower):
     newsroom = release.newsroom
     unsubscribe_url = absolute_url(follower.get_unsubscribe_url())
     context = {
@@ -204,7 +211,7 @@ def alert_message(release, parts, follower):
         "follower": follower,
         "release_url": absolute_url(release.get_absolute_url()),
         "unsubscribe_url": unsubscribe_url,
-        "follow_url": absolute_url(newsroom.get_absolute_url()),
+        "follow_url": absolute_url(reverse("newsroom:home", args=[newsroom.slug])),
         "site_url": settings.SITE_URL,
     }
     list_id = f"{newsroom.slug}.alerts.{site_host()}"

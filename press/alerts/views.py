@@ -9,6 +9,7 @@ import math
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -24,7 +25,7 @@ from press.models import PressRelease
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow(request, newsroom):
-    newsroom = get_object_or_404(Newsroom, slug=newsroom)
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
     live = PressRelease.objects.live().filter(newsroom=newsroom)
     tags = newsroom.tags.used_by(live).order_by("name")
     if request.method == "POST" and (wait := alerts.signup_wait(client_ip(request))):
@@ -71,7 +72,7 @@ def confirm_follow(request, key):
         alerts.confirm(follower)
         return redirect(follower.get_confirm_url())
     context = {
-        "newsroom": follower.newsroom,
+        "newsroom": follower.newsroom.in_language(get_language()),
         "follower": follower,
         "pending": pending,
         "topics": topics,
@@ -95,5 +96,5 @@ def unsubscribe(request, key):
         return render(request, "press/unsubscribed.html", context)
     if follower is None:
         raise Http404("This unsubscribe link is not valid, or was used already.")
-    context = {"newsroom": follower.newsroom, "follower": follower}
+    context = {"newsroom": follower.newsroom.in_language(get_language()), "follower": follower}
     return render(request, "press/unsubscribe.html", context)

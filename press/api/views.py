@@ -12,6 +12,7 @@ import hashlib
 import re
 from datetime import UTC
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
@@ -28,7 +29,7 @@ from newsroom.ground.http import absolute_url, not_modified
 from press.api import openapi
 from press.api.pages import Order, page_of
 from press.models import Event, Kind, PressRelease, Quote, Result, Tag
-from press.parts import PUBLIC, release_parts
+from press.parts import PUBLIC, VERSION_FIELDS, release_parts
 from press.text import body_text
 
 MAX_AGE = 60  # seconds: a withdrawn release leaves shared caches within a minute
@@ -197,8 +198,12 @@ def not_found(request):
 NEWEST_RELEASES = Order("-publish_at", "-pk")
 
 
-def live_releases():
-    """Live releases with everything their ninjs items show, in a fixed number of queries."""
+def live_releases(translations=True):
+    """Live releases with everything their ninjs items show, in a fixed number of queries.
+
+    A translation's photos, tags, events and results are its story's: with
+    `translations` its original's are read as well.
+    """
     public_sets = (
         PhotoSet.objects.public()
         .select_related("newsroom")
@@ -206,17 +211,26 @@ def live_releases():
             Prefetch("photos", queryset=Photo.objects.prefetch_related(renditions()))
         )
     )
+    live_versions = PressRelease.objects.live().only(*VERSION_FIELDS).order_by("language")
+    stories = ("", "original__") if translations else ("",)
+    shared = [
+        lookup
+        for story in stories
+        for lookup in (
+            renditions(f"{story}hero_photo__renditions"),
+            Prefetch(f"{story}photo_sets", queryset=public_sets),
+            Prefetch(f"{story}tags", queryset=Tag.objects.select_related("newsroom")),
+            f"{story}events",
+            Prefetch(f"{story}results", queryset=Result.objects.select_related("event")),
+            Prefetch(f"{story}translations", queryset=live_versions),
+        )
+    ]
+    heroes = [f"{story}hero_photo__photo_set__newsroom" for story in stories]
     return (
         PressRelease.objects.live()
-        .originals()  # each story once
-        .select_related("newsroom", "hero_photo__photo_set__newsroom")
+        .select_related("newsroom", *heroes)
         .prefetch_related(
-            renditions("hero_photo__renditions"),
-            Prefetch("photo_sets", queryset=public_sets),
-            Prefetch("tags", queryset=Tag.objects.select_related("newsroom")),
-            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
-            "events",
-            Prefetch("results", queryset=Result.objects.select_related("event")),
+            *shared, Prefetch("quotes", queryset=Quote.objects.select_related("speaker"))
         )
     )
 
@@ -229,7 +243,10 @@ def renditions(lookup="renditions"):
 @api_view
 def release_list(request):
     # Items carry the body (ninjs `bodies`), never the search index's columns.
-    releases = live_releases().listed("body")
+    language = language_param(request)
+    # Each story once, as its original; in one language, its live versions in it.
+    releases = live_releases(translations=bool(language)).listed("body")
+    releases = releases.filter(language=language) if language else releases.originals()
     if newsroom := slug_param(request, "newsroom"):
         releases = releases.filter(newsroom__slug=newsroom)
     if tag := slug_param(request, "tag"):
@@ -253,6 +270,13 @@ def release_list(request):
 def release_detail(request, newsroom, slug):
     release = get_object_or_404(live_releases(), newsroom__slug=newsroom, slug=slug)
     return release_item(request, release)
+
+
+def language_param(request):
+    language = request.GET.get("language")
+    if language and language not in dict(settings.LANGUAGES):
+        raise BadRequest(f"“language” is one of: {', '.join(dict(settings.LANGUAGES))}.")
+    return language
 
 
 def release_items(request, releases):
@@ -369,7 +393,29 @@ def associations(request, release, parts):
         items.append(picture(request, photo, name=f"photo-{number}"))
     for number, quote in enumerate(parts.quotes, start=1):
         items.append(quote_item(request, quote, name=f"quote-{number}"))
+    story = release.story
+    versions = [story, *story.translations.all()]  # the live ones, prefetched
+    for version in versions:
+        version.newsroom = release.newsroom  # a story never leaves its newsroom
+    items += [version_item(version) for version in versions if version.pk != release.pk]
     return items
+
+
+def version_item(version):
+    """Another live language version of the story, as ninjs links it: an associated text
+    item in its language, with its page and its API item."""
+    api = reverse("api:release-detail", args=[version.newsroom.slug, version.slug])
+    return {
+        "name": f"version-{version.language}",
+        "uri": version.urn,
+        "type": "text",
+        "language": version.language,
+        "headlines": [{"role": "main", "value": version.title}],
+        "altids": [
+            {"role": "web", "value": absolute_url(version.get_absolute_url())},
+            {"role": "api", "value": absolute_url(api)},
+        ],
+    }
 
 
 def picture(request, photo, *, name=None, caption=None):

@@ -8,6 +8,8 @@ urlpatterns = [
     # A journalist's preview pass: the release and its media before the embargo lifts.
     path("preview/<str:token>/", views.pass_release, name="pass"),
     path("preview/<str:token>/embargo.ics", views.pass_calendar, name="pass-calendar"),
+    # The story's other versions: a pass opens every one that is published or scheduled.
+    path("preview/<str:token>/<str:language>/", views.pass_version, name="pass-version"),
     path("preview/<str:token>/photos/<slug:slug>/", views.pass_photoset, name="pass-photoset"),
     path(
         "preview/<str:token>/photos/<slug:slug>/<int:pk>/",

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
 from media.downloads import Links
@@ -22,7 +22,7 @@ from media.views import (
 )
 from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
 from newsroom.ground.models import Person
-from press.models import State
+from press.models import PressRelease, State, Status
 from press.parts import PASS_HOLDER
 from press.passes.models import PassEvent, PreviewPass, pass_key_from_token
 from press.views import render_release
@@ -42,6 +42,9 @@ class PassLinks(Links):
 
     def photo_set(self, photo_set):
         return reverse("passes:pass-photoset", args=[self.token, photo_set.slug])
+
+    def release_page(self, release):
+        return reverse("passes:pass-version", args=[self.token, release.language])
 
     def set_zip(self, photo_set, size):
         return reverse("passes:pass-photoset-zip", args=[self.token, photo_set.pk, size])
@@ -77,6 +80,11 @@ def resolve_pass(view, live_redirect):
         if preview_pass is None:
             raise Http404
         release = preview_pass.release
+        with translation.override(release.language):  # pass links carry no language
+            return checked(request, preview_pass, **kwargs)
+
+    def checked(request, preview_pass, **kwargs):
+        release = preview_pass.release
         if live_redirect and release.is_live():
             return redirect(release.get_absolute_url())  # public now: the real page
         if preview_pass.revoked_at is not None:
@@ -108,11 +116,12 @@ def log(preview_pass, kind, detail=""):
 
 def pass_photo_sets(release):
     # Sets that go public with the release; private ones stay with the editors.
-    return release.photo_sets.for_pass_holders().select_related("newsroom")
+    return release.story.photo_sets.for_pass_holders().select_related("newsroom")
 
 
 def pass_photos(release):
-    """The photos of the release's sets and its hero, unless their set is private."""
+    """The photos of the story's sets and its hero, unless their set is private."""
+    release = release.story
     return Photo.objects.select_related("photo_set__newsroom").filter(
         Q(photo_set__in=release.photo_sets.all()) | Q(pk=release.hero_photo_id),
         photo_set__in=PhotoSet.objects.for_pass_holders(),
@@ -122,13 +131,33 @@ def pass_photos(release):
 @pass_view(live_redirect=True)
 def pass_release(request, preview_pass):
     log(preview_pass, PassEvent.Kind.OPENED)
-    return render_release(
-        request,
-        preview_pass.release,
-        audience=PASS_HOLDER,
-        links=PassLinks(preview_pass),
-        embargo_pass=preview_pass,
+    return render_pass_release(request, preview_pass, preview_pass.release)
+
+
+@pass_view()
+def pass_version(request, preview_pass, language):
+    """Another version of the pass's story, if it is published or scheduled."""
+    story = preview_pass.release.story
+    versions = PressRelease.objects.filter(Q(pk=story.pk) | Q(original=story.pk))
+    version = get_object_or_404(
+        versions.filter(status=Status.PUBLISHED).select_related(
+            "newsroom", "original", "hero_photo__photo_set__newsroom"
+        ),
+        language=language,
     )
+    return render_pass_release(request, preview_pass, version)
+
+
+def render_pass_release(request, preview_pass, release):
+    # Pass links carry no language: the page speaks the version's.
+    with translation.override(release.language):
+        return render_release(
+            request,
+            release,
+            audience=PASS_HOLDER,
+            links=PassLinks(preview_pass),
+            embargo_pass=preview_pass,
+        )
 
 
 @pass_view()

@@ -29,3 +29,22 @@ def absolute(path):
 
 register.filter("open_graph_locale", languages.open_graph_locale)
 register.filter("own_name", languages.own_name)
+
+
+@register.simple_tag(takes_context=True)
+def page_in_languages(context):
+    """This page in each language its newsroom publishes in, as [(language, path)]:
+    none for a newsroom with one language. (A release's page links its versions instead.)"""
+    request, newsroom = context.get("request"), context.get("newsroom")
+    match = getattr(request, "resolver_match", None)
+    if newsroom is None or match is None or not match.view_name:
+        return []
+    codes = newsroom.languages
+    if len(codes) < 2:
+        return []
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    return [
+        (code, languages.reverse_in(code, match.view_name, **match.kwargs) + suffix)
+        for code in codes
+    ]
