@@ -251,6 +251,7 @@ def site(seed_release, newsroom, editor, database_cache, capsys):
         links.photo_file(embargoed_set.photos.first(), "web"),
         links.set_zip(embargoed_set, "web"),
         links.document(document),
+        links.release_page(embargoed),
         follower.get_confirm_url(),
         follower.get_unsubscribe_url(),
         f"/api/releases/{newsroom.slug}/{seed_release.slug}/",
