@@ -590,6 +590,7 @@ NOT_TIMED = {
     "newsroom:logo": "a file download: the newsroom's logo",
     "newsroom:portrait": "a file download: a person's portrait",
     "passes:pass": "a preview pass renders one release as the release page does",
+    "passes:pass-version": "another version of the pass's release, as the release page does",
     "passes:pass-calendar": "one release's events, through a preview pass",
     "passes:pass-photoset": "a photo set through a preview pass, as the public set page",
     "passes:pass-photo": "a photo through a preview pass, as the public photo page",

@@ -12,20 +12,26 @@ so the memory a file takes does not depend on how wide a release is.
 import math
 from dataclasses import dataclass
 from datetime import UTC
+from itertools import batched
 from xml.sax.saxutils import escape
 
-from django.db.models import Count, F, Max, Subquery
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from media.models import PhotoSet
 from newsroom.ground.http import absolute_url
+from newsroom.ground.languages import reverse_in
 from newsroom.ground.models import Newsroom
 from press.models import Event, PressRelease
 
 PER_FILE = 50_000  # the most the sitemaps protocol allows in one file
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SLUG = "__slug__"  # stands for each row's slug in an address reversed once per file
+CHUNK = 2000  # rows read at a time
+STORY = Coalesce("original_id", "pk")  # the story a version belongs to: its original
+XHTML = "http://www.w3.org/1999/xhtml"  # hreflang alternates, as search engines read them
 
 
 @dataclass(frozen=True)
@@ -65,13 +71,56 @@ class Section:
         return rows.aggregate(latest=Max("lastmod"))["latest"]
 
     def entries(self, newsroom, page):
-        """(address, lastmod) for each row of the file, read one narrow row at a time."""
-        address = absolute_url(
-            reverse(self.url_name, kwargs={"newsroom": newsroom.slug, "slug": SLUG})
+        """(address, lastmod, alternates) for each row of the file, read in narrow rows."""
+        address = Addresses(self.url_name, newsroom.slug)
+        rows = self.page_rows(newsroom, page)
+        if self.kind == "releases":
+            return version_entries(rows, address)
+        return page_entries(rows, address, newsroom.languages)
+
+
+class Addresses:
+    """A page's absolute address for a slug in a language, reversed once per language."""
+
+    def __init__(self, url_name, newsroom):
+        self.url_name, self.newsroom, self.templates = url_name, newsroom, {}
+
+    def __call__(self, language, slug):
+        if language not in self.templates:
+            path = reverse_in(language, self.url_name, newsroom=self.newsroom, slug=SLUG)
+            self.templates[language] = absolute_url(path)
+        return self.templates[language].replace(SLUG, slug)
+
+
+def page_entries(rows, address, languages):
+    """Photo sets and events: one page per language the newsroom publishes in, listed
+    in its first language with the others as alternates."""
+    for slug, lastmod in rows.values_list("slug", "lastmod").iterator(chunk_size=CHUNK):
+        alternates = [(code, address(code, slug)) for code in languages]
+        yield address(languages[0], slug), lastmod, alternates if len(languages) > 1 else []
+
+
+def version_entries(rows, address):
+    """Releases: each live version at its own address, with its story's other live
+    versions as alternates (and the original as x-default), read a chunk at a time."""
+    rows = rows.annotate(story=STORY).values_list("story", "language", "slug", "lastmod")
+    for chunk in batched(rows.iterator(chunk_size=CHUNK), CHUNK):
+        stories = {story for story, *_rest in chunk}
+        siblings = {}
+        versions = (
+            PressRelease.objects.live()
+            .filter(Q(pk__in=stories) | Q(original__in=stories))
+            .annotate(story=STORY)
+            .order_by("language")
+            .values_list("story", "pk", "language", "slug")
         )
-        rows = self.page_rows(newsroom, page).values_list("slug", "lastmod")
-        for slug, lastmod in rows.iterator(chunk_size=2000):
-            yield address.replace(SLUG, slug), lastmod
+        for story, pk, language, slug in versions:
+            siblings.setdefault(story, []).append((language, address(language, slug)))
+            if pk == story:
+                siblings[story].append(("x-default", address(language, slug)))
+        for story, language, slug, lastmod in chunk:
+            alternates = siblings.get(story, [])
+            yield address(language, slug), lastmod, alternates if len(alternates) > 2 else []
 
 
 def release_rows(newsroom):
@@ -113,9 +162,19 @@ SECTIONS = {
 
 def site_entries():
     """The site's front page and each newsroom's home: the file that is never empty."""
-    yield absolute_url(reverse("newsroom:site-root")), None
-    for slug in Newsroom.objects.order_by("position", "name").values_list("slug", flat=True):
-        yield absolute_url(reverse("newsroom:home", kwargs={"newsroom": slug})), None
+    yield home_entry([code for code, _name in settings.LANGUAGES], "newsroom:site-root")
+    newsrooms = Newsroom.objects.order_by("position", "name").prefetch_related("other_languages")
+    for newsroom in newsrooms.only("slug", "language"):
+        codes = [newsroom.language, *(other.language for other in newsroom.other_languages.all())]
+        yield home_entry(codes, "newsroom:home", newsroom=newsroom.slug)
+
+
+def home_entry(languages, view_name, **kwargs):
+    """A page in each of `languages`, listed in the first with the others as alternates."""
+    alternates = [
+        (code, absolute_url(reverse_in(code, view_name, **kwargs))) for code in languages
+    ]
+    return alternates[0][1], None, alternates if len(alternates) > 1 else []
 
 
 def files():
@@ -139,15 +198,22 @@ def w3c_time(moment):
 
 def urlset(entries, changefreq=None, priority=None):
     """A <urlset> document, written piece by piece."""
-    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NAMESPACE}">\n'
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="{NAMESPACE}" xmlns:xhtml="{XHTML}">\n'
+    )
     extra = ""
     if changefreq:
         extra += f"<changefreq>{changefreq}</changefreq>"
     if priority is not None:
         extra += f"<priority>{priority:.1f}</priority>"
-    for address, lastmod in entries:
+    for address, lastmod, alternates in entries:
         time = f"<lastmod>{w3c_time(lastmod)}</lastmod>" if lastmod else ""
-        yield f"<url><loc>{escape(address)}</loc>{time}{extra}</url>\n"
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(href)}"/>'
+            for code, href in alternates
+        )
+        yield f"<url><loc>{escape(address)}</loc>{time}{extra}{links}</url>\n"
     yield "</urlset>\n"
 
 

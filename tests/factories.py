@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyexiv2
@@ -171,6 +172,19 @@ def admin_form_data(response):
 
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML_LINK = "{http://www.w3.org/1999/xhtml}link"
+
+
+def sitemap_schema_with_alternates(sitemap_xsd):
+    """The sitemap schema at `sitemap_xsd`, with hreflang links (<xhtml:link>) declared."""
+    link_xsd = Path(__file__).parent / "schemas" / "xhtml-link.xsd"
+    both = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+      <xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9"
+                  schemaLocation="{Path(sitemap_xsd).resolve().as_uri()}"/>
+      <xsd:import namespace="http://www.w3.org/1999/xhtml"
+                  schemaLocation="{link_xsd.resolve().as_uri()}"/>
+    </xsd:schema>"""
+    return etree.XMLSchema(etree.fromstring(both))
 
 
 def sitemap_files(client):

@@ -90,7 +90,13 @@ def test_running_the_demo_twice_changes_nothing(demo_db):
     data = loader.read()
     photos = sum(len(photo_set["photos"]) for item in data for photo_set in item["photo_sets"])
     assert first["counts"]["media.Photo"] == photos == 9
-    assert first["counts"]["press.PressRelease"] == sum(len(item["releases"]) for item in data)
+    versions = [
+        version
+        for item in data
+        for release in item["releases"]
+        for version in [release, *release.get("translations", [])]
+    ]
+    assert first["counts"]["press.PressRelease"] == len(versions) == 8
     # Not a file more, and none written again.
     assert first["files"] == second["files"]
 
@@ -137,6 +143,7 @@ def test_the_demo_has_a_draft_and_an_embargoed_release_nobody_sees(demo_db, clie
     assert {release.slug for release in hidden} == {
         "hockenheim-night-gallery",
         "ready-for-the-stcc-opener-at-ljungbyhed",
+        "redo-for-stcc-premiaren-pa-ljungbyhed",  # its Swedish version, under the same embargo
     }
     for release in hidden:
         assert client.get(release.get_absolute_url()).status_code == 404
@@ -253,7 +260,11 @@ def test_the_demo_follower_gets_the_embargoed_release_when_it_goes_live(
     ):
         announce_due_releases()
 
-    [alert] = mail.outbox
-    assert alert.to == ["journalist@news.example"]
+    alerts = {message.to[0]: message for message in mail.outbox}
+    assert sorted(alerts) == ["journalist@news.example", "sporten@tidningen.example"]
+    alert, swedish = alerts["journalist@news.example"], alerts["sporten@tidningen.example"]
     assert alert.subject == f"Andreas Bäckman: {release.title}"
+    # The sports desk reads Swedish: it gets the Swedish version, and only that one.
+    assert swedish.subject == "Andreas Bäckman: Redo för STCC-premiären på Ljungbyhed"
+    assert "/sv/andreas-backman/releases/redo-for-stcc-premiaren-pa-ljungbyhed/" in swedish.body
     assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -75,11 +75,11 @@ def test_pinned_query_counts(client, newsroom, django_assert_num_queries):
     # next event, its language versions
     with django_assert_num_queries(10 + 1):
         client.get(release.get_absolute_url())
-    # newsroom, releases, featured sets, their covers, events, contacts
-    with django_assert_num_queries(6 + 1):
+    # newsroom, its languages, releases, featured sets, their covers, events, contacts
+    with django_assert_num_queries(7 + 1):
         client.get(reverse("newsroom:home", args=[newsroom.slug]))
-    # newsroom, tags, the years' span, the years, count (bounded), page
-    with django_assert_num_queries(6 + 1):
+    # newsroom, tags, the years' span, the years, count (bounded), page, its languages
+    with django_assert_num_queries(7 + 1):
         client.get(reverse("press:release-list", args=[newsroom.slug]))
 
 

@@ -11,19 +11,23 @@ from django.utils import timezone
 from lxml import etree
 
 from media.models import Visibility
+from newsroom.ground.models import NewsroomLanguage
 from press import sitemaps
 from press.models import Status
+from press.versions import translate
 from tests.factories import (
     SITEMAP,
+    XHTML_LINK,
     make_event,
     make_newsroom,
     make_photo_set,
     make_release,
     sitemap_files,
+    sitemap_schema_with_alternates,
 )
 
 SCHEMAS = Path(__file__).parent / "schemas"
-URLSET = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap.xsd")))
+URLSET = sitemap_schema_with_alternates(SCHEMAS / "sitemap.xsd")
 INDEX = etree.XMLSchema(etree.parse(str(SCHEMAS / "siteindex.xsd")))
 
 
@@ -165,3 +169,65 @@ def test_unknown_sections_and_newsrooms_are_404(client, newsroom):
     assert client.get(f"/{newsroom.slug}/sitemap-people.xml").status_code == 404
     assert client.get("/nobody/sitemap-releases.xml").status_code == 404
     assert client.get(f"/{newsroom.slug}/sitemap-events.xml").status_code == 404  # none yet
+
+
+def alternates_by_address(client, path):
+    document = etree.fromstring(client.get(path).content)
+    URLSET.assertValid(document)
+    return {
+        url.findtext(f"{SITEMAP}loc"): {
+            link.get("hreflang"): link.get("href") for link in url.iter(XHTML_LINK)
+        }
+        for url in document.iter(f"{SITEMAP}url")
+    }
+
+
+def test_each_live_version_lists_every_live_version_and_no_other(client, newsroom):
+    for language in ("sv", "de"):
+        NewsroomLanguage.objects.create(newsroom=newsroom, language=language)
+    story = make_release(newsroom, slug="podium", title="Podium")
+    swedish = translate(story, "sv")
+    swedish.status = Status.PUBLISHED
+    swedish.save()
+    translate(story, "de")  # a draft: named nowhere
+
+    found = alternates_by_address(client, f"/{newsroom.slug}/sitemap-releases.xml")
+
+    base = f"http://testserver/{{}}/{newsroom.slug}/releases/{{}}/"
+    both = {"en": base.format("en", "podium"), "sv": base.format("sv", swedish.slug)}
+    assert found == {
+        both["en"]: {**both, "x-default": both["en"]},
+        both["sv"]: {**both, "x-default": both["en"]},
+    }
+
+
+def test_pages_in_every_language_of_the_newsroom_are_alternates(client, newsroom):
+    NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
+    make_photo_set(newsroom, slug="pit-lane")
+
+    found = alternates_by_address(client, f"/{newsroom.slug}/sitemap-photos.xml")
+    site = alternates_by_address(client, "/sitemap-site.xml")
+
+    photos = f"http://testserver/{{}}/{newsroom.slug}/photos/pit-lane/"
+    assert found == {photos.format("en"): {"en": photos.format("en"), "sv": photos.format("sv")}}
+    home = f"http://testserver/{{}}/{newsroom.slug}/"
+    assert site[home.format("en")] == {"en": home.format("en"), "sv": home.format("sv")}
+
+
+def test_a_file_takes_the_same_queries_for_three_versions_as_for_one(client, newsroom):
+    for language in ("sv", "de"):
+        NewsroomLanguage.objects.create(newsroom=newsroom, language=language)
+    story = make_release(newsroom, slug="podium")
+    path = f"/{newsroom.slug}/sitemap-releases.xml"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            Client(HTTP_COOKIE="sessionid=x").get(path)  # past the page cache
+        return len(queries)
+
+    one = count()
+    for language in ("sv", "de"):
+        version = translate(story, language)
+        version.status = Status.PUBLISHED
+        version.save()
+    assert count() == one

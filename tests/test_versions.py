@@ -196,7 +196,9 @@ def test_a_withdrawn_original_takes_its_live_translations_off_the_public_side(or
 
 def test_only_the_newsrooms_languages_are_offered(editor_client, original, newsroom):
     assert [code for code, _name in versions.languages_to_add(original)] == ["de", "sv"]
-    assert translate_in_admin(editor_client, original, "fr").status_code == 200
+    newsroom.other_languages.filter(language="de").delete()
+    assert translate_in_admin(editor_client, original, "de").status_code == 200  # refused
+    assert not PressRelease.objects.filter(original=original, language="de").exists()
     newsroom.other_languages.all().delete()
     page = editor_client.get(reverse("admin:press_pressrelease_translate", args=[original.pk]))
     assert "Other languages" in page.content.decode()
@@ -254,29 +256,28 @@ HREFLANG = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="http://te
 
 def test_every_live_version_names_every_live_version_and_no_other(client, original):
     swedish, german = live_translation(original, "sv"), live_translation(original, "de")
-    finnish = live_translation(original, "fi")
-    finnish.publish_at = timezone.now() + timedelta(days=1)  # scheduled: not yet public
-    finnish.save()
-    live = {"en": original, "sv": swedish, "de": german}
+    german.publish_at = timezone.now() + timedelta(days=1)  # scheduled: not yet public
+    german.save()
+    live = {"en": original, "sv": swedish}
     expected = {(code, version.get_absolute_url()) for code, version in live.items()}
     expected.add(("x-default", original.get_absolute_url()))
 
     for version in live.values():
         page = client.get(version.get_absolute_url()).content.decode()
         assert set(HREFLANG.findall(page)) == expected  # reciprocal, itself included
-        assert finnish.slug not in page and "Suomi" not in page
-        assert 'lang="sv">Svenska<' in page and 'lang="de">Deutsch<' in page
+        assert german.slug not in page and "Deutsch" not in page
+        assert 'lang="sv">Svenska<' in page and 'lang="en">English<' in page
         assert f'<meta property="og:locale" content="{version.language}_' in page
 
 
-def test_the_release_page_costs_the_same_queries_with_one_or_five_versions(client, original):
+def test_the_release_page_costs_the_same_queries_with_one_or_every_version(client, original):
     def queries():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(original.get_absolute_url()).status_code == 200
         return len(captured)
 
     alone = queries()
-    for language in ("sv", "de", "fi", "fr"):
+    for language in ("sv", "de"):  # every language the site offers
         live_translation(original, language)
     assert queries() == alone
 
@@ -349,9 +350,8 @@ def test_the_api_filters_by_language_and_links_each_item_to_its_versions(client,
 
 
 def test_no_link_names_a_version_that_is_not_live(client, original):
-    swedish = live_translation(original, "sv")
     draft = versions.translate(original, "de")
-    scheduled = live_translation(original, "fi")
+    scheduled = live_translation(original, "sv")
     scheduled.publish_at = timezone.now() + timedelta(days=1)
     scheduled.save()
     sitemap_files = [
@@ -360,13 +360,11 @@ def test_no_link_names_a_version_that_is_not_live(client, original):
             r"<loc>http://testserver([^<]+)</loc>", client.get("/sitemap.xml").content.decode()
         )
     ]
-    pages = [
-        client.get(version.get_absolute_url()).content.decode() for version in (original, swedish)
-    ]
+    pages = [client.get(original.get_absolute_url()).content.decode()]
 
     for text in [*sitemap_files, *pages]:
         assert draft.slug not in text and scheduled.slug not in text
-    assert any(swedish.slug in text for text in sitemap_files)  # live versions are pages too
+    assert any(original.slug in text for text in sitemap_files)
     for hidden in (draft, scheduled):
         assert client.get(hidden.get_absolute_url()).status_code == 404
 
@@ -381,8 +379,8 @@ def test_the_changelist_marks_translations_without_a_query_per_row(editor_client
         return len(captured), page.content.decode()
 
     alone, _page = queries()
-    for language in ("sv", "de", "fi"):
+    for language in ("sv", "de"):
         live_translation(original, language)
     with_translations, page = queries()
     assert with_translations == alone
-    assert page.count("Up to date") == 3
+    assert page.count("Up to date") == 2

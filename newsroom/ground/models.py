@@ -240,18 +240,22 @@ class Newsroom(models.Model):
     def about_paragraphs(self):
         return [part.strip() for part in self.about.split("\n\n") if part.strip()]
 
+    @functools.cached_property
+    def written_languages(self):
+        """Its other languages with their texts: read once per newsroom row (one query)."""
+        return list(self.other_languages.all())
+
     @property
     def languages(self):
         """The languages the newsroom publishes in, its first language first."""
-        others = self.other_languages.values_list("language", flat=True)
-        return [self.language, *others]
+        return [self.language, *(other.language for other in self.written_languages)]
 
     def in_language(self, language):
         """The newsroom's texts (tagline, about, photo defaults) as written in `language`,
         falling back to its first language's for those not written there."""
         if language == self.language:
             return self
-        written = self.other_languages.filter(language=language).first()
+        written = next((o for o in self.written_languages if o.language == language), None)
         return written.over(self) if written else self
 
 

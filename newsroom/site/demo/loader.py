@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from media.models import Document, Photo, PhotoSet
+from media.models import Document, Photo, PhotoSet, PhotoText
 from media.tasks import generate_renditions
 from newsroom.ground.members import members_group
-from newsroom.ground.models import Membership, Newsroom, Person, Role
+from newsroom.ground.models import Membership, Newsroom, NewsroomLanguage, Person, Role
 from newsroom.site.demo.files import (
     PHOTO_SIZE,
     PORTRAIT_SIZE,
@@ -33,6 +33,7 @@ from press.alerts.models import Follower
 from press.models import Event, PressRelease, Quote, Result, Status, Tag
 from press.passes.models import PreviewPass
 from press.publishing import announce_due_releases
+from press.versions import translate
 
 DATA = Path(__file__).with_name("newsrooms")
 EDITOR_USERNAME = "editor"
@@ -42,6 +43,7 @@ DATE = re.compile(r"(race|today)([+-]\d+)?(?: (\d\d):(\d\d))?")
 DATE_FIELDS = {"starts_on", "ends_on", "taken_at", "publish_at"}
 # Keys of a newsroom's data that hold its parts rather than its own fields.
 PARTS = {"logo", "tags", "people", "events", "photo_sets", "documents", "releases"}
+PARTS |= {"other_languages"}  # the newsroom's texts in the other languages it publishes in
 PARTS |= {"preview_passes", "followers"}  # loaded once every newsroom and the editor exist
 
 
@@ -114,6 +116,10 @@ def load_newsroom(data, dates, photo_size, log):
         # the file given, and a nameless one counts as no file. Left empty, every newsroom
         # loaded from the database would open its logo again to learn them.
         newsroom.logo.save(name, ContentFile(logo, name=name))
+    for item in data.get("other_languages", []):
+        NewsroomLanguage.objects.get_or_create(
+            newsroom=newsroom, language=item["language"], defaults=item
+        )
     # What the releases point to, by the names the data gives them.
     named = {"tags": {}, "contacts": {}, "events": {}, "photo_sets": {}, "documents": {}}
     for name in data.get("tags", []):
@@ -156,7 +162,7 @@ def load_newsroom(data, dates, photo_size, log):
 
 
 def add_photo(photo_set, photo, position, photo_set_data, dates, photo_size, log):
-    fields = dates.fields(photo, "file", "portrait")
+    fields = dates.fields(photo, "file", "portrait", "texts")
     fields.setdefault("license", photo_set_data["license"])
     fields.setdefault("copyright", f"© {fields['credit']} {fields['taken_at']:%Y}")
     size = PORTRAIT_SIZE if photo.get("portrait") else photo_size
@@ -172,7 +178,10 @@ def add_photo(photo_set, photo, position, photo_set_data, dates, photo_size, log
         gps=photo_set_data.get("gps"),
     )
     image = ContentFile(data, name=photo["file"])
-    return Photo.objects.create(photo_set=photo_set, image=image, position=position, **fields)
+    added = Photo.objects.create(photo_set=photo_set, image=image, position=position, **fields)
+    for texts in photo.get("texts", []):  # title, caption and alt text in other languages
+        PhotoText.objects.create(photo=added, **texts)
+    return added
 
 
 def add_document(newsroom, item, dates, newsroom_data):
@@ -191,12 +200,12 @@ def add_document(newsroom, item, dates, newsroom_data):
 
 @transaction.atomic
 def add_release(newsroom, item, dates, named, photos):
-    fields = dates.fields(item, "hero_photo", "quotes", "results", *named)
+    fields = dates.fields(item, "hero_photo", "quotes", "results", "translations", *named)
     # Releases in the data are published (at their `publish_at`) unless they say otherwise.
     fields.setdefault("status", Status.PUBLISHED)
+    fields.setdefault("language", newsroom.language)
     release = PressRelease.objects.create(
         newsroom=newsroom,
-        language=newsroom.language,
         hero_photo=photos[item["hero_photo"]] if "hero_photo" in item else None,
         **fields,
     )
@@ -210,7 +219,23 @@ def add_release(newsroom, item, dates, named, photos):
     for order, result in enumerate(item.get("results", [])):
         fields = dict(result, event=named["events"][result["event"]])
         Result.objects.create(release=release, order=order, **fields)
+    for version in item.get("translations", []):
+        add_translation(release, version)
     return release
+
+
+def add_translation(original, item):
+    """A published translation: its own texts, the original's media, results and time."""
+    version = translate(original, item["language"])
+    for field in ("slug", "title", "lead", "body", "hero_caption"):
+        if field in item:
+            setattr(version, field, item[field])
+    version.status = Status.PUBLISHED
+    version.save()
+    for quote, text in zip(version.quotes.order_by("position"), item["quotes"], strict=True):
+        quote.text = text
+        quote.save()
+    return version
 
 
 def ensure_editor(newsrooms):
@@ -238,7 +263,11 @@ def follower(newsroom, item):
         newsroom=newsroom,
         tag=None,
         email=item["email"],
-        defaults={"confirmation_sent_at": now, "confirmed_at": now},
+        defaults={
+            "confirmation_sent_at": now,
+            "confirmed_at": now,
+            "languages": item.get("languages", ""),
+        },
     )
     return found
 

@@ -1,0 +1,3 @@
+DATE_FORMAT = "j. F Y"
+DATETIME_FORMAT = "j. F Y, H:i T"
+SHORT_DATE_FORMAT = "j. M Y"
