@@ -14,6 +14,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, prefetch_related_o
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -502,7 +503,14 @@ class Photo(models.Model):
         terms = str(self.usage_terms)
         if not self.credit:
             return terms
-        return f"Photo: {self.credit} ({terms})" if terms else f"Photo: {self.credit}"
+        if terms:
+            # Translators: the credit printed with a photo: "Photo: 24H SERIES (Free to use
+            # with credit)".
+            return gettext("Photo: %(credit)s (%(terms)s)") % {
+                "credit": self.credit,
+                "terms": terms,
+            }
+        return gettext("Photo: %(credit)s") % {"credit": self.credit}
 
     @property
     def alt(self):

@@ -6,7 +6,9 @@ is told about it, where it is offered and for which originals it is made.
 Models, the rendition task, views, templates, the API and the tests read it
 here. To add a size, add its entry (and a test):
 
-    RenditionSize("square", _("Square"), Square.sized(1080, 1080), download=True),
+    RenditionSize(
+        "square", pgettext_lazy("photo size", "Square"), Square.sized(1080, 1080), download=True
+    ),
 
 then run `manage.py render_photos --missing`, which makes it for the photos
 already uploaded and leaves their other files and addresses as they are. No
@@ -16,6 +18,7 @@ migration: the size fields take their choices from `choices()`.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from imagekit import register
 
 from media.imagegenerators import (
@@ -102,23 +105,33 @@ class RenditionSize:
 SIZES = {
     size.name: size
     for size in [
-        RenditionSize("thumbnail", _("Thumbnail"), Thumbnail, inline=True),
+        RenditionSize(
+            "thumbnail", pgettext_lazy("photo size", "Thumbnail"), Thumbnail, inline=True
+        ),
         # For our own pages on phones and narrow windows (srcset): between the two. Not a
         # download: web is already the size for websites, and one fewer choice is clearer.
-        RenditionSize("medium", _("Medium"), Medium, inline=True, until_made="web"),
         RenditionSize(
-            "web", _("Web"), Web, _("for websites"), inline=True, download=True, zip=True
+            "medium", pgettext_lazy("photo size", "Medium"), Medium, inline=True, until_made="web"
+        ),
+        RenditionSize(
+            "web",
+            pgettext_lazy("photo size", "Web"),
+            Web,
+            _("for websites"),
+            inline=True,
+            download=True,
+            zip=True,
         ),
         RenditionSize(
             "social",
-            _("Social media"),
+            pgettext_lazy("photo size", "Social media"),
             Social,
             _("%(width)s × %(height)s for link previews"),
             download=True,
         ),
         RenditionSize(
             "print",
-            _("Print"),
+            pgettext_lazy("photo size", "Print"),
             Print,
             _("every pixel, JPEG"),
             download=True,
@@ -130,16 +143,18 @@ SIZES = {
         ),
         RenditionSize(
             "original",
-            _("Original"),
+            pgettext_lazy("photo size", "Original"),
             None,
             _("as uploaded, every pixel"),
             download=True,
             attachment=True,
         ),
         # Crops around the focal point in the ratios search engines ask for.
-        RenditionSize("16x9", _("16:9 crop"), Wide, article_image=True),
-        RenditionSize("4x3", _("4:3 crop"), Standard, article_image=True),
-        RenditionSize("1x1", _("1:1 crop"), Square, article_image=True),
+        RenditionSize("16x9", pgettext_lazy("photo size", "16:9 crop"), Wide, article_image=True),
+        RenditionSize(
+            "4x3", pgettext_lazy("photo size", "4:3 crop"), Standard, article_image=True
+        ),
+        RenditionSize("1x1", pgettext_lazy("photo size", "1:1 crop"), Square, article_image=True),
     ]
 }
 

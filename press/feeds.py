@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from media import sizes
 from media.models import Rendition
@@ -126,7 +127,7 @@ class ReleaseFeed(Feed):
         return in_language(stories, get_language(), "body")
 
     def title(self, obj):
-        return "Newsroom: latest releases"
+        return _("Newsroom: latest releases")
 
     # Every link is absolute and written with SITE_URL, never with the Host the
     # request came by: the feed is cached and served to everyone.
@@ -137,7 +138,7 @@ class ReleaseFeed(Feed):
         return absolute_url("/")
 
     def description(self, obj):
-        return "Press releases and news, as they are published."
+        return _("Press releases and news, as they are published.")
 
     def parts(self, release):
         """What the public sees of the item's release: each read once per feed."""
@@ -222,7 +223,7 @@ class NewsroomFeed(ReleaseFeed):
         return PressRelease.objects.live().originals().filter(newsroom=newsroom)
 
     def title(self, newsroom):
-        return f"{newsroom.name}: releases"
+        return _("%(newsroom)s: releases") % {"newsroom": newsroom.name}
 
     def link(self, newsroom):
         return absolute_url(newsroom.get_absolute_url())
@@ -231,7 +232,9 @@ class NewsroomFeed(ReleaseFeed):
         return newsroom.created_at
 
     def description(self, newsroom):
-        return newsroom.tagline or f"Press releases and news from {newsroom.name}."
+        return newsroom.tagline or _("Press releases and news from %(newsroom)s.") % {
+            "newsroom": newsroom.name
+        }
 
 
 class TagFeed(NewsroomFeed):
@@ -255,7 +258,10 @@ class TagFeed(NewsroomFeed):
         return absolute_url(tag.get_absolute_url())
 
     def description(self, tag):
-        return f"Releases of {tag.newsroom.name} tagged “{tag.name}”."
+        return _("Releases of %(newsroom)s tagged “%(tag)s”.") % {
+            "newsroom": tag.newsroom.name,
+            "tag": tag.name,
+        }
 
 
 class KindFeed(NewsroomFeed):

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
@@ -204,13 +205,16 @@ class Event(Releasable):
     def date_range(self):
         """“13–15 May 2022”, “30 May–1 June 2022”, “13 May 2022”: the event's days, compactly."""
         start, end = self.starts_on, self.ends_on
+        # The active language's date ("j F Y", German "j. F Y"), and its day and day-month parts.
+        full = get_format("DATE_FORMAT")
+        day, day_month = full.partition(" F")[0], full.rpartition(" Y")[0]
         if start == end:
-            return format_date(start, "j F Y")
+            return format_date(start, full)
         if (start.year, start.month) == (end.year, end.month):
-            return f"{format_date(start, 'j')}–{format_date(end, 'j F Y')}"
+            return f"{format_date(start, day)}–{format_date(end, full)}"
         if start.year == end.year:
-            return f"{format_date(start, 'j F')}–{format_date(end, 'j F Y')}"
-        return f"{format_date(start, 'j F Y')}–{format_date(end, 'j F Y')}"
+            return f"{format_date(start, day_month)}–{format_date(end, full)}"
+        return f"{format_date(start, full)}–{format_date(end, full)}"
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

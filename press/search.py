@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from media.models import Document, Photo
 from press.models import PressRelease
@@ -116,7 +117,8 @@ def clean_query(query):
     """The query as searched, and a note for the reader when it had to be changed."""
     query = " ".join((query or "").split())
     if len(query) > MAX_QUERY:
-        return query[:MAX_QUERY], f"Only the first {MAX_QUERY} characters were searched."
+        note = _("Only the first %(count)s characters were searched.") % {"count": MAX_QUERY}
+        return query[:MAX_QUERY], note
     return query, ""
 
 

@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 BLOCKS = {"p", "h2", "h3", "li", "blockquote", "hr"}
 
@@ -186,9 +187,9 @@ def heading(text, underline):
 
 
 def newsroom_time(moment, newsroom):
-    """“13 May 2022, 21:30 CEST”: a time as the newsroom's own clock shows it."""
-    local = timezone.localtime(moment, newsroom.zone)
-    return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+    """“13 May 2022, 21:30 CEST”: a time as the newsroom's own clock shows it, written
+    as the active language writes dates (“13. Mai 2022, 21:30 CEST”)."""
+    return date_format(timezone.localtime(moment, newsroom.zone), "DATETIME_FORMAT")
 
 
 def contact_line(person):

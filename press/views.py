@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from media import sizes
 from media.downloads import PUBLIC_LINKS
@@ -225,11 +226,16 @@ def event_detail(request, newsroom, slug):
         "section": "events",
         "event": event,
         "results": event_results(event),
-        "releases": PressRelease.objects.live()
-        .filter(Q(events=event) | Q(results__event=event))
-        .distinct()
-        .listed()
-        .select_related("newsroom", "hero_photo__photo_set"),
+        # Each story once, in the reader's language where a live version is.
+        "releases": in_language(
+            PressRelease.objects.live()
+            .originals()
+            .filter(Q(events=event) | Q(results__event=event))
+            .distinct()
+            .listed()
+            .select_related("newsroom", "hero_photo__photo_set"),
+            get_language(),
+        ),
         "preview": not public,
     }
     response = render(request, "press/event_detail.html", context)
@@ -244,7 +250,7 @@ def event_calendar(request, newsroom):
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Newsroom//Events//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{newsroom.name}: events")
+    calendar.add("x-wr-calname", _("%(name)s: events") % {"name": newsroom.name})
     calendar.add("x-wr-timezone", newsroom.time_zone)
     events = Event.objects.public().filter(newsroom=newsroom, ends_on__gte=since)
     for event in events.order_by("starts_on"):
@@ -287,7 +293,7 @@ def search_view(request):
     if newsroom is not None:
         context["newsroom"] = newsroom
     if query and not search.words(query):
-        context["note"] = "Type at least one word or number to search for."
+        context["note"] = _("Type at least one word or number to search for.")
     elif query:
         # The snippet comes from the search text; the body is never shown here.
         listed = form.filter(live).listed("search_text").select_related("newsroom")

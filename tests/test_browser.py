@@ -5,13 +5,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from media.models import Visibility
-from newsroom.ground.models import Membership, Role
-from press.models import PressRelease
+from media.models import PhotoText, Visibility
+from newsroom.ground.models import Membership, NewsroomLanguage, Role
+from press.models import PressRelease, Status
+from press.versions import translate
 from tests.factories import (
+    exiftool,
     jpeg_bytes,
     make_event,
     make_newsroom,
@@ -279,3 +282,39 @@ def test_a_publisher_embargoes_a_release_and_shares_it_with_one_journalist(
     assert public.goto(f"{live_server.url}{release.get_absolute_url()}").status == 404
     assert public.goto(f"{live_server.url}{photo.web_url}").status == 404
     public.context.close()
+
+
+def test_a_journalist_switches_to_swedish_and_downloads_a_photo_captioned_in_both(
+    live_server, browser, transactional_db
+):
+    newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+    NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
+    photos = make_photo_set(newsroom, title="Hockenheim", visibility=Visibility.PUBLIC)
+    hero = make_photo(photos, title="Podium", caption="Third on the podium at Hockenheim.")
+    PhotoText.objects.create(photo=hero, language="sv", caption="Trea på pallen på Hockenheim.")
+    release = make_release(newsroom, title="Podium at Hockenheim", hero_photo=hero)
+    make_quote(release, make_person(newsroom, name="Fredrik Lestrup"), "A valuable start.")
+    swedish = translate(release, "sv")
+    swedish.title, swedish.status = "Pallplats på Hockenheim", Status.PUBLISHED
+    swedish.save()
+    with translation.override("sv"):
+        quotes_in_swedish = gettext("Quotes")
+    assert quotes_in_swedish != "Quotes"
+
+    journalist = browser.new_context(accept_downloads=True).new_page()
+    journalist.goto(f"{live_server.url}{release.get_absolute_url()}")
+    journalist.get_by_role("navigation", name="Languages").get_by_role(
+        "link", name="Svenska"
+    ).click()
+
+    expect(journalist).to_have_url(f"{live_server.url}{swedish.get_absolute_url()}")
+    expect(journalist.locator("html")).to_have_attribute("lang", "sv")
+    expect(journalist.get_by_role("heading", name="Pallplats på Hockenheim")).to_be_visible()
+    expect(journalist.locator("#quotes-heading")).to_have_text(quotes_in_swedish)
+    with journalist.expect_download() as download_info:
+        journalist.locator("figure.hero a.download[download]").click()
+    with open(download_info.value.path(), "rb") as downloaded:
+        tags = exiftool(downloaded.read())
+    assert tags["XMP-dc:Description-sv"] == "Trea på pallen på Hockenheim."
+    assert tags["XMP-dc:Description-en"] == "Third on the podium at Hockenheim."
+    journalist.context.close()

@@ -19,18 +19,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import lxml.html
+import polib
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.defaults import server_error
 
-from media.models import Document, Visibility
+from media.models import Document, PhotoText, Visibility
+from newsroom.ground.languages import page_language
+from newsroom.ground.models import NewsroomLanguage
 from press.alerts import delivery as alerts
 from press.alerts.models import Follower
 from press.models import PressRelease, Status
 from press.passes.models import PreviewPass
+from press.versions import translate
 from tests.factories import (
     jpeg_bytes,
     make_newsroom,
@@ -130,6 +136,10 @@ def site(seed_release, newsroom, editor):
         ),
     )
     signing.photo_sets.add(signing_photos)
+    # Its Swedish version, under the same embargo: the pass opens it too.
+    signing_in_swedish = translate(signing, "sv")
+    signing_in_swedish.status = Status.PUBLISHED
+    signing_in_swedish.save()
     valid = PreviewPass.objects.create(release=signing, name="Kim Reporter", email="k@n.example")
     revoked = PreviewPass.objects.create(release=signing, name="Lee Writer", email="l@n.example")
     PreviewPass.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
@@ -156,11 +166,64 @@ def site(seed_release, newsroom, editor):
     }
 
 
-def site_pages(site, monkeypatch):
-    """Every page type, fetched as its audience gets it."""
-    release, photo_set, photo = site["release"], site["photo_set"], site["photo"]
+# The page types in each language we ship, with the story's texts written in it.
+STORY_IN = {
+    "sv": ("Pallplats på Hockenheim", "Trea i debuten.", "Bäckman skriver på för två säsonger."),
+    "de": ("Podest in Hockenheim", "Dritter beim Debüt.", "Bäckman unterschreibt für zwei Jahre."),
+}
+
+
+@pytest.fixture
+def site_in_languages(site):
+    """The site, its newsroom publishing in Swedish and German too, the stories translated."""
+    newsroom = site["release"].newsroom
+    site["versions"], site["drafts"] = {}, {}
+    for language, (title, lead, signing_lead) in STORY_IN.items():
+        NewsroomLanguage.objects.create(newsroom=newsroom, language=language)
+        PhotoText.objects.create(photo=site["photo"], language=language, caption=lead)
+        version = translate(site["release"], language)
+        version.title, version.lead, version.status = title, lead, Status.PUBLISHED
+        version.save()
+        site["versions"][language] = version
+        signing = site["pass"].release.translations.filter(language=language).first()
+        signing = signing or translate(site["pass"].release, language)
+        signing.lead, signing.status = signing_lead, Status.PUBLISHED
+        signing.save()  # under the original's embargo: the pass opens it
+        site["drafts"][language] = translate(site["draft"], language)
+    return site
+
+
+# The pass's story in another language than the page's: its version page.
+ANOTHER = {"en": "sv", "sv": "de", "de": "sv"}
+
+
+# Pages whose address names no language speak another than the one asked for: a pass's
+# sets and photos speak the language of the release the pass is for (English here).
+SPEAKS = {
+    "pass, another version": ANOTHER,
+    "pass photo set": {"sv": "en", "de": "en"},
+    "pass photo": {"sv": "en", "de": "en"},
+    "pass revoked": {"sv": "en", "de": "en"},
+}
+
+
+def site_pages(site, monkeypatch, language="en"):
+    """Every page type, fetched as its audience gets it, at its address in `language`."""
+    token = page_language.set(language)
+    try:
+        with translation.override(language):
+            return fetch_site_pages(site, monkeypatch, language)
+    finally:
+        page_language.reset(token)
+
+
+def fetch_site_pages(site, monkeypatch, language):
+    release = site.get("versions", {}).get(language, site["release"])
+    photo_set, photo = site["photo_set"], site["photo"]
     slug = release.newsroom.slug
     token = site["pass"].token
+    draft = site.get("drafts", {}).get(language, site["draft"])
+    prefix = f"/{language}"
     visitor = Client()
     editor = Client()
     editor.force_login(site["editor"])
@@ -173,33 +236,39 @@ def site_pages(site, monkeypatch):
             return visitor.post(reverse("alerts:follow", args=[slug]), {"email": "x@n.example"})
 
     fetches = [
-        ("newsrooms", "newsroom:site-root", 200, visitor.get, "/"),
+        ("newsrooms", "newsroom:site-root", 200, visitor.get, f"{prefix}/"),
         ("home", "newsroom:home", 200, visitor.get, reverse("newsroom:home", args=[slug])),
-        ("contacts", "newsroom:contacts", 200, visitor.get, f"/en/{slug}/contacts/"),
-        ("releases", "press:release-list", 200, visitor.get, f"/en/{slug}/releases/"),
-        ("releases by tag", None, 200, visitor.get, f"/en/{slug}/releases/?tag=24h-series"),
-        ("releases, filter refused", None, 200, visitor.get, f"/en/{slug}/releases/?kind=poem"),
+        ("contacts", "newsroom:contacts", 200, visitor.get, f"{prefix}/{slug}/contacts/"),
+        ("releases", "press:release-list", 200, visitor.get, f"{prefix}/{slug}/releases/"),
+        ("releases by tag", None, 200, visitor.get, f"{prefix}/{slug}/releases/?tag=24h-series"),
+        (
+            "releases, filter refused",
+            None,
+            200,
+            visitor.get,
+            f"{prefix}/{slug}/releases/?kind=poem",
+        ),
         ("release", "press:release-detail", 200, visitor.get, release.get_absolute_url()),
-        ("events", "press:event-list", 200, visitor.get, f"/en/{slug}/events/"),
+        ("events", "press:event-list", 200, visitor.get, f"{prefix}/{slug}/events/"),
         ("event", "press:event-detail", 200, visitor.get, site["event"].get_absolute_url()),
-        ("media kit", "media:photoset-list", 200, visitor.get, f"/en/{slug}/photos/"),
+        ("media kit", "media:photoset-list", 200, visitor.get, f"{prefix}/{slug}/photos/"),
         ("photo set", "media:photoset-detail", 200, visitor.get, photo_set.get_absolute_url()),
         ("photo", "media:photo-detail", 200, visitor.get, photo.get_absolute_url()),
-        ("search form", "search", 200, visitor.get, "/en/search/"),
-        ("search results", None, 200, visitor.get, "/en/search/?q=Hockenheim"),
-        ("search, nothing found", None, 200, visitor.get, "/en/search/?q=zeppelin"),
-        ("newsroom search", None, 200, visitor.get, f"/en/search/?q=podium&newsroom={slug}"),
-        ("search, filter refused", None, 200, visitor.get, "/en/search/?q=podium&year=1066"),
-        ("follow", "alerts:follow", 200, visitor.get, f"/en/{slug}/alerts/"),
-        ("follow, asked", None, 200, visitor.get, f"/en/{slug}/alerts/?asked=1"),
+        ("search form", "search", 200, visitor.get, f"{prefix}/search/"),
+        ("search results", None, 200, visitor.get, f"{prefix}/search/?q=Hockenheim"),
+        ("search, nothing found", None, 200, visitor.get, f"{prefix}/search/?q=zeppelin"),
+        ("newsroom search", None, 200, visitor.get, f"{prefix}/search/?q=podium&newsroom={slug}"),
+        ("search, filter refused", None, 200, visitor.get, f"{prefix}/search/?q=podium&year=1066"),
+        ("follow", "alerts:follow", 200, visitor.get, f"{prefix}/{slug}/alerts/"),
+        ("follow, asked", None, 200, visitor.get, f"{prefix}/{slug}/alerts/?asked=1"),
         (
             "follow, form errors",
             None,
             200,
             lambda path: visitor.post(path, {}),
-            f"/en/{slug}/alerts/",
+            f"{prefix}/{slug}/alerts/",
         ),
-        ("follow, too many", None, 429, lambda path: limited(), f"/en/{slug}/alerts/"),
+        ("follow, too many", None, 429, lambda path: limited(), f"{prefix}/{slug}/alerts/"),
         ("confirm", "alerts:confirm", 200, visitor.get, site["pending"].get_confirm_url()),
         ("confirmed", None, 200, visitor.get, site["following"].get_confirm_url()),
         (
@@ -210,7 +279,14 @@ def site_pages(site, monkeypatch):
             site["following"].get_unsubscribe_url(),
         ),
         ("unsubscribed", None, 200, visitor.post, site["following"].get_unsubscribe_url()),
-        ("pass", "passes:pass", 200, visitor.get, site["pass"].link_path()),
+        ("pass", "passes:pass", 200, visitor.get, pass_path(site["pass"], language)),
+        (
+            "pass, another version",
+            "passes:pass-version",
+            200,
+            visitor.get,
+            pass_path(site["pass"], ANOTHER[language]),
+        ),
         (
             "pass photo set",
             "passes:pass-photoset",
@@ -228,7 +304,7 @@ def site_pages(site, monkeypatch):
             ),
         ),
         ("pass revoked", None, 410, visitor.get, site["revoked_pass"].link_path()),
-        ("draft, editor's preview", None, 200, editor.get, site["draft"].get_absolute_url()),
+        ("draft, editor's preview", None, 200, editor.get, draft.get_absolute_url()),
         (
             "private set, editor's preview",
             None,
@@ -236,14 +312,16 @@ def site_pages(site, monkeypatch):
             editor.get,
             site["signing_photos"].get_absolute_url(),
         ),
-        ("not found", None, 404, visitor.get, f"/en/{slug}/releases/no-such-release/"),
-        ("bad request", None, 400, visitor.get, "/en/search/?q=%00"),
-        ("forbidden (no CSRF token)", None, 403, strict.post, f"/en/{slug}/alerts/"),
+        ("not found", None, 404, visitor.get, f"{prefix}/{slug}/releases/no-such-release/"),
+        ("bad request", None, 400, visitor.get, f"{prefix}/search/?q=%00"),
+        ("forbidden (no CSRF token)", None, 403, strict.post, f"{prefix}/{slug}/alerts/"),
     ]
     pages = []
     # The 500 page, as Django's handler gives it when a view fails.
-    failed = server_error(RequestFactory().get("/"))
-    pages.append(Page("server error", None, "/", 500, failed.content, dict(failed.headers)))
+    failed = server_error(RequestFactory().get(f"{prefix}/"))
+    pages.append(
+        Page("server error", None, f"{prefix}/", 500, failed.content, dict(failed.headers))
+    )
     for label, route, status, fetch, path in fetches:
         response = fetch(path)
         assert response.status_code == status, (label, path, response.status_code)
@@ -252,6 +330,13 @@ def site_pages(site, monkeypatch):
             Page(label, route, path, status, response.content, dict(response.headers.items()))
         )
     return pages
+
+
+def pass_path(preview_pass, language):
+    """The pass's page of its story's version in `language`, or of the release it is for."""
+    if language == preview_pass.release.language:
+        return preview_pass.link_path()
+    return reverse("passes:pass-version", args=[preview_pass.token, language])
 
 
 def test_every_html_route_is_checked(site, monkeypatch):
@@ -356,3 +441,94 @@ def test_every_page_passes_axe_in_chromium(site, monkeypatch, axe, browser, live
     assert violations == {}, "\n".join(
         f"{where}:\n  " + "\n  ".join(lines) for where, lines in violations.items()
     )
+
+
+# Every page type in every language we ship -------------------------------------------------
+
+# Literal text of a message between its placeholders: "About %(name)s" → "About ".
+PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|%[sd]")
+SHORTEST_CHECKED = 4  # "Web", "TCR": too short to tell a leftover from a coincidence
+
+
+def english_left_over(language):
+    """Our English messages whose translation in `language` reads differently, as the
+    literal pieces a page would show: each one found on a page is chrome left in English."""
+    catalog = polib.pofile(
+        str(settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po")
+    )
+    pieces = set()
+    for entry in catalog:
+        translations = [entry.msgstr, *entry.msgstr_plural.values()]
+        for english in filter(None, [entry.msgid, entry.msgid_plural]):
+            if english in translations:
+                continue  # "PDF", "ZIP", "STCC": the same in both
+            pieces.update(
+                piece.strip()
+                for piece in PLACEHOLDERS.split(english)
+                if len(piece.strip()) >= SHORTEST_CHECKED and re.search(r"[A-Za-z]{3}", piece)
+            )
+    # "Filter", "Online", "Session": English words the translations use too are theirs.
+    translated = " ".join(
+        text for entry in catalog for text in [entry.msgstr, *entry.msgstr_plural.values()]
+    )
+    return {
+        piece for piece in pieces if not re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", translated)
+    }
+
+
+def content_texts():
+    """What editors wrote (names, titles, captions, bodies): text in whatever language
+    they wrote it, which a page shows as it is."""
+    texts = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in ("press", "media", "newsroom", "alerts", "passes"):
+            continue
+        fields = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.get_internal_type() in ("CharField", "TextField")
+        ]
+        for row in model.objects.values_list(*fields):
+            for value in row:
+                if value:
+                    pieces = lxml.html.fromstring(f"<div>{value}</div>").itertext()
+                    texts.update(piece.strip() for piece in pieces)
+                    texts.add(value.strip())
+                    texts.update(part.strip() for part in value.split("\n\n"))
+                    texts.update(line.strip() for line in value.splitlines())
+    return sorted(filter(None, texts), key=len, reverse=True)
+
+
+def chrome_text(content, language, written):
+    """A page's text as a reader meets it (text, alt and label attributes), without what
+    editors wrote and without parts marked as another language (the switcher's names)."""
+    document = lxml.html.fromstring(content)
+    for element in document.xpath("//script | //style | //*[@lang][not(self::html)]"):
+        if element.tag in ("script", "style") or element.get("lang") != language:
+            element.drop_tree()
+    attributes = document.xpath("//@alt | //@title | //@aria-label | //@placeholder")
+    text = " ".join([document.text_content(), *attributes])
+    for value in written:
+        text = text.replace(value, " ")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("language", ["sv", "de"])
+def test_every_page_type_speaks_its_language_only(site_in_languages, monkeypatch, language):
+    pages = site_pages(site_in_languages, monkeypatch, language)
+    leftovers = english_left_over(language)
+    written = content_texts()
+
+    found = {}
+    for page in pages:
+        spoken = SPEAKS.get(page.label, {}).get(language, language)
+        assert lxml.html.fromstring(page.content).get("lang") == spoken, page.label
+        if spoken != language:
+            continue
+        text = chrome_text(page.content, language, written)
+        english = [
+            piece for piece in leftovers if re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text)
+        ]
+        if english:
+            found[f"{page.label} ({page.path})"] = sorted(english)
+    assert found == {}, "\n".join(f"{where}: {pieces}" for where, pieces in found.items())

@@ -384,3 +384,22 @@ def test_the_changelist_marks_translations_without_a_query_per_row(editor_client
     with_translations, page = queries()
     assert with_translations == alone
     assert page.count("Up to date") == 2
+
+
+def test_an_event_page_lists_each_story_once_in_the_readers_language(client, original):
+    event = make_event(original.newsroom, name="Hankook 12h Hockenheimring")
+    original.events.add(event)
+    make_result(original, event)
+    swedish = live_translation(original, "sv")
+
+    english_page = client.get(event.get_absolute_url()).content.decode()
+    with translation.override("sv"):
+        swedish_page = client.get(
+            reverse("press:event-detail", args=[event.newsroom.slug, event.slug])
+        )
+
+    assert english_page.count(original.get_absolute_url()) == 1
+    assert swedish.title not in english_page
+    swedish_page = swedish_page.content.decode()
+    assert swedish_page.count(swedish.get_absolute_url()) == 1
+    assert original.get_absolute_url() not in swedish_page

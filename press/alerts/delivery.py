@@ -38,6 +38,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from newsroom.ground.http import absolute_url, site_host
 from press.alerts.models import AlertDelivery, Follower
@@ -167,7 +169,6 @@ def send_confirmation(follower_pk):
     topics = topics_to_confirm(follower) if follower else []
     if not topics:
         return
-    more = f" and {len(topics) - 1} more" if len(topics) > 1 else ""
     context = {
         "follower": follower,
         "topics": topics,
@@ -177,13 +178,26 @@ def send_confirmation(follower_pk):
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject=one_line(f"Confirm: e-mail alerts from {topics[0]}{more}"),
+        subject=one_line(confirmation_subject(topics)),
         body=render_to_string("press/email/confirm.txt", context),
         from_email=sender(follower.newsroom),
         to=[follower.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.send()
+
+
+def confirmation_subject(topics):
+    """“Confirm: e-mail alerts from Team and 2 more”: the first topic, and how many others."""
+    if len(topics) == 1:
+        return _("Confirm: e-mail alerts from %(topic)s") % {"topic": topics[0]}
+    more = len(topics) - 1
+    return ngettext(
+        # Translators: the topic is a newsroom or a tag; the count is of the other topics.
+        "Confirm: e-mail alerts from %(topic)s and %(count)d more",
+        "Confirm: e-mail alerts from %(topic)s and %(count)d more",
+        more,
+    ) % {"topic": topics[0], "count": more}
 
 
 # Sending -------------------------------------------------------------------------

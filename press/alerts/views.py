@@ -9,7 +9,8 @@ import math
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -76,9 +77,27 @@ def confirm_follow(request, key):
         "follower": follower,
         "pending": pending,
         "topics": topics,
+        "topic_list": topic_list(topics),
         "expired": expired,
     }
     return render(request, "press/follow_confirm.html", context, status=410 if expired else 200)
+
+
+def topic_list(topics):
+    """“<strong>A</strong>, <strong>B</strong> and <strong>C</strong>”: the topics to confirm,
+    as one piece for the sentence that asks (a translator places it where it goes)."""
+    if not topics:
+        return ""
+    *first, last = topics
+    last = format_html("<strong>{}</strong>", last)
+    if not first:
+        return last
+    return format_html(
+        "{} {} {}",
+        format_html_join(", ", "<strong>{}</strong>", ((topic,) for topic in first)),
+        pgettext("the last of a list", "and"),
+        last,
+    )
 
 
 # Mail programs post here without a page or a CSRF token (RFC 8058 one-click);

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from media.downloads import Links
@@ -25,6 +26,7 @@ from newsroom.ground.models import Person
 from press.models import PressRelease, State, Status
 from press.parts import PASS_HOLDER
 from press.passes.models import PassEvent, PreviewPass, pass_key_from_token
+from press.passes.tasks import embargo_time
 from press.views import render_release
 
 
@@ -236,7 +238,6 @@ def pass_calendar(request, preview_pass):
     release = preview_pass.release
     log(preview_pass, PassEvent.Kind.CALENDAR)
     public_url = absolute_url(release.get_absolute_url())
-    local_time = timezone.localtime(release.publish_at, release.newsroom.zone)
     event = icalendar.Event()
     event.add("uid", f"embargo-{preview_pass.pk}-{release.pk}@{site_host()}")
     # The stamp says when the information last changed, not when it was asked for:
@@ -244,16 +245,18 @@ def pass_calendar(request, preview_pass):
     event.add("dtstamp", max(preview_pass.created_at, release.updated_at))
     event.add("dtstart", release.publish_at)
     event.add("dtend", release.publish_at + timedelta(minutes=15))
-    event.add("summary", f"Embargo lifts: {release.title}")
-    event.add(
-        "description",
-        f"{release.newsroom}: not for publication before "
-        f"{local_time:%d %B %Y, %H:%M} {local_time.tzname()}. {public_url}",
-    )
+    event.add("summary", _("Embargo lifts: %(title)s") % {"title": release.title})
+    embargo = _("%(newsroom)s: not for publication before %(embargo)s.") % {
+        "newsroom": release.newsroom,
+        "embargo": embargo_time(release),
+    }
+    event.add("description", f"{embargo} {public_url}")
     event.add("url", public_url)
     reminder = icalendar.Alarm()
     reminder.add("action", "DISPLAY")
-    reminder.add("description", f"Embargo lifts in 15 minutes: {release.title}")
+    reminder.add(
+        "description", _("Embargo lifts in 15 minutes: %(title)s") % {"title": release.title}
+    )
     reminder.add("trigger", timedelta(minutes=-15))
     event.add_component(reminder)
     calendar = icalendar.Calendar()

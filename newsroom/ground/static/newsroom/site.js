@@ -42,8 +42,9 @@
       button.addEventListener("click", function () {
         var copied = button.dataset.copyUrl ? copyFrom(button.dataset.copyUrl) : copyText(button.dataset.copy);
         copied.then(
-          function () { button.textContent = "Copied"; },
-          function () { button.textContent = "Select the text to copy"; }
+          // The page says both answers in its own language (data-copied, data-copy-failed).
+          function () { button.textContent = button.dataset.copied || "Copied"; },
+          function () { button.textContent = button.dataset.copyFailed || "Select the text to copy"; }
         ).finally(function () {
           setTimeout(function () { button.textContent = label; }, 2000);
         });

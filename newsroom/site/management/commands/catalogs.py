@@ -38,6 +38,7 @@ def collect(languages):
         "makemessages",
         locale=languages,
         ignore_patterns=IGNORED,
+        extensions=["html", "txt", "md", "svg", "py"],  # templates of every kind, and code
         add_location="file",  # file names, no line numbers: a moved line changes no catalog
         verbosity=0,
     )
