@@ -267,4 +267,5 @@ def test_the_demo_follower_gets_the_embargoed_release_when_it_goes_live(
     # The sports desk reads Swedish: it gets the Swedish version, and only that one.
     assert swedish.subject == "Andreas Bäckman: Redo för STCC-premiären på Ljungbyhed"
     assert "/sv/andreas-backman/releases/redo-for-stcc-premiaren-pa-ljungbyhed/" in swedish.body
+    assert "Om Andreas Bäckman" in swedish.body and "svensk standardvagnsförare" in swedish.body
     assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

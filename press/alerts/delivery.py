@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from newsroom.ground.http import absolute_url, site_host
+from newsroom.ground.languages import page_language
 from press.alerts.models import AlertDelivery, Follower
 from press.mail import one_line, sender
 from press.models import PressRelease
@@ -211,12 +212,17 @@ def reply_to(contacts):
 def alert_message(release, parts, follower):
     """The e-mail one follower gets: text and HTML, with a one-click unsubscribe,
     in the language of the version it carries, its links too."""
-    with translation.override(release.language):
-        return message_in_active_language(release, parts, follower)
+    token = page_language.set(release.language)  # the e-mail's links in its language too
+    try:
+        with translation.override(release.language):
+            return message_in_active_language(release, parts, follower)
+    finally:
+        page_language.reset(token)
 
 
 def message_in_active_language(release, parts, follower):
-    newsroom = release.newsroom
+    # The boilerplate ("About …") as the newsroom wrote it in the e-mail's language.
+    newsroom = release.newsroom = release.newsroom.in_language(release.language)
     unsubscribe_url = absolute_url(follower.get_unsubscribe_url())
     context = {
         "release": release,
