@@ -705,3 +705,19 @@ def test_the_form_asks_for_a_language_only_where_there_is_a_choice(client, newsr
     assert 'name="language"' in page and "Swedish" in page
     follower = Follower.objects.get(email="reader@example.com")
     assert (follower.language_list, follower.later_versions) == (["sv"], True)
+
+
+def test_a_sign_up_on_a_swedish_page_is_confirmed_in_swedish_whoever_sends_it(client, newsroom):
+    NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
+    swedish_form = reverse("alerts:follow", args=[newsroom.slug]).replace("/en/", "/sv/", 1)
+    client.post(swedish_form, {"email": "r@x.org"})
+    mail.outbox.clear()
+    follower = Follower.objects.get(email="r@x.org")
+    Follower.objects.filter(pk=follower.pk).update(confirmation_sent_at=None)
+
+    alerts.send_confirmation.call(follower.pk, "sv")  # a worker, with no page of its own
+
+    [message] = mail.outbox
+    assert message.subject == f"Bekräfta: e-postbevakning från {newsroom.name}"
+    assert f"/sv/alerts/confirm/{follower.key}/" in message.body
+    assert "Hello," not in message.body

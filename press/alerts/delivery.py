@@ -105,7 +105,8 @@ def request_follow(newsroom, email, tag=None, *, languages="", later_versions=Fa
             logger.warning("Confirmation to %s held back: the day's are sent", email)
             return  # nobody may use the form to flood an inbox
         rows.pending().update(confirmation_sent_at=now)
-    send_confirmation.enqueue(follower.pk)
+    # In the language of the page that asked: a worker has no page to take it from.
+    send_confirmation.enqueue(follower.pk, translation.get_language())
 
 
 def confirmation_allowed_today(email):
@@ -164,8 +165,19 @@ def unsubscribe(follower):
 
 
 @task()
-def send_confirmation(follower_pk):
-    """One e-mail with the link that confirms everything the follower's address asked for."""
+def send_confirmation(follower_pk, language=None):
+    """One e-mail with the link that confirms everything the follower's address asked for,
+    in `language` (the sign-up page's), its link too."""
+    language = language or settings.LANGUAGE_CODE
+    token = page_language.set(language)
+    try:
+        with translation.override(language):
+            confirmation(follower_pk)
+    finally:
+        page_language.reset(token)
+
+
+def confirmation(follower_pk):
     follower = Follower.objects.select_related("newsroom", "tag").filter(pk=follower_pk).first()
     topics = topics_to_confirm(follower) if follower else []
     if not topics:
