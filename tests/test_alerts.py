@@ -721,3 +721,36 @@ def test_a_sign_up_on_a_swedish_page_is_confirmed_in_swedish_whoever_sends_it(cl
     assert message.subject == f"Bekräfta: e-postbevakning från {newsroom.name}"
     assert f"/sv/alerts/confirm/{follower.key}/" in message.body
     assert "Hello," not in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_with_both_versions_send_each_address_the_story_once(newsroom):
+    NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
+    original = make_release(newsroom, title="Podium at Hockenheim")
+    swedish = swedish_version(original)
+    for n in range(8):
+        confirmed(newsroom, f"reporter{n}@example.com")
+    Follower.objects.filter(email__in=[f"reporter{n}@example.com" for n in range(4)]).update(
+        languages="sv"
+    )
+    barrier = threading.Barrier(4)
+
+    def worker(version):
+        barrier.wait()
+        try:
+            alerts.send_release_alerts.call(version.pk)
+        finally:
+            connection.close()
+
+    # Two workers, each with the task of each version as it went live, all at once.
+    threads = [threading.Thread(target=worker, args=[v]) for v in (original, swedish) * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    received = sorted((m.to[0], m.subject.partition(": ")[2]) for m in mail.outbox)
+    assert received == [
+        *((f"reporter{n}@example.com", "Pallplats på Hockenheim") for n in range(4)),
+        *((f"reporter{n}@example.com", "Podium at Hockenheim") for n in range(4, 8)),
+    ]
