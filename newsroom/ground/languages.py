@@ -84,6 +84,9 @@ def speak_the_address_language(get_response):
 
     def middleware(request):
         language = address_language(request.path_info)
+        # For this request only: whatever runs next in the thread (a task, a test) keeps
+        # the language it had.
+        previous = translation.get_language()
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
         token = page_language.set(language)
@@ -91,6 +94,10 @@ def speak_the_address_language(get_response):
             response = get_response(request)
         finally:
             page_language.reset(token)
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
