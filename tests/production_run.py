@@ -460,7 +460,9 @@ def run(top):
     if answer.status_code != 302:
         raise Failed(f"follow answered {answer.status_code}")
     confirmation = wait_for("the confirmation e-mail", lambda: top.mail())[0]
-    link = re.search(r"http://127\.0\.0\.1:\d+(/alerts/confirm/[^/\s]+/)", text_of(confirmation))
+    link = re.search(
+        r"http://127\.0\.0\.1:\d+(/en/alerts/confirm/[^/\s]+/)", text_of(confirmation)
+    )
     if link is None:
         raise Failed("no confirmation link in the e-mail")
     answer = journalist.post(
