@@ -60,11 +60,8 @@ def server_command(name, port):
 
 
 def server_env(var_dir, port):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"CACHE_BACKEND", "DJANGO_SETTINGS_MODULE"}
-    }
+    # The loader's in-process cache is dropped: the servers share the database cache.
+    env = {key: value for key, value in os.environ.items() if key != "CACHE_BACKEND"}
     env.update(
         {
             "DEBUG": "0",
@@ -270,7 +267,7 @@ def p99(latencies):
 
 
 def measure_server(name, var_dir, paths, database_url, args, log=print):
-    port = scale_free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     work = Path(var_dir) / name
     work.mkdir()
@@ -338,7 +335,7 @@ def measure_server(name, var_dir, paths, database_url, args, log=print):
     }
 
 
-def scale_free_port():
+def free_port():
     import socket
 
     with socket.socket() as probe:

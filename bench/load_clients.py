@@ -35,8 +35,8 @@ DOWNLOAD_TIMEOUT = 60
 
 figures = {
     "page": {"latencies": [], "failures": []},
-    "original": {"started": 0, "completed": 0, "failures": [], "bytes": 0, "seconds": []},
-    "zip": {"started": 0, "completed": 0, "failures": [], "bytes": 0, "seconds": []},
+    "original": {"started": 0, "completed": 0, "failures": [], "seconds": []},
+    "zip": {"started": 0, "completed": 0, "failures": [], "seconds": []},
 }
 
 
@@ -108,7 +108,6 @@ class SlowDownload(HttpUser):
                 for chunk in response.iter_content(CHUNK):
                     received += len(chunk)
                     time.sleep(len(chunk) / RATE)
-                kind["bytes"] += received
                 if response.status_code != 200 or received != length:
                     problem = f"{answer_problem(response)}, {received} of {length} bytes"
                     note(kind, problem)
@@ -116,7 +115,6 @@ class SlowDownload(HttpUser):
                     return
                 response.success()
         except Exception as error:  # every way a download breaks is counted
-            kind["bytes"] += received
             note(kind, f"{type(error).__name__} after {received} bytes")
             return
         kind["completed"] += 1

@@ -26,11 +26,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.defaults import server_error
 
 from media.models import Document, PhotoText, Visibility
-from newsroom.ground.languages import page_language
+from newsroom.ground.languages import speaking
 from newsroom.ground.models import NewsroomLanguage
 from press.alerts import delivery as alerts
 from press.alerts.models import Follower
@@ -209,12 +209,8 @@ SPEAKS = {
 
 def site_pages(site, monkeypatch, language="en"):
     """Every page type, fetched as its audience gets it, at its address in `language`."""
-    token = page_language.set(language)
-    try:
-        with translation.override(language):
-            return fetch_site_pages(site, monkeypatch, language)
-    finally:
-        page_language.reset(token)
+    with speaking(language):
+        return fetch_site_pages(site, monkeypatch, language)
 
 
 def fetch_site_pages(site, monkeypatch, language):

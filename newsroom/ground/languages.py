@@ -1,6 +1,7 @@
 """What the site knows about each language it offers, beyond its name."""
 
 import re
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -77,6 +78,17 @@ def address_language(path):
 # The language of the page being made, when its address names one (None for the
 # API, feeds without a language, sitemaps, e-mails and the admin).
 page_language = ContextVar("page_language", default=None)
+
+
+@contextmanager
+def speaking(language):
+    """Text and links in `language` outside a page of it: an e-mail, a task, a test."""
+    token = page_language.set(language)
+    try:
+        with translation.override(language):
+            yield
+    finally:
+        page_language.reset(token)
 
 
 def speak_the_address_language(get_response):

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from newsroom.ground.http import absolute_url, site_host
-from newsroom.ground.languages import page_language
+from newsroom.ground.languages import speaking
 from press.alerts.models import AlertDelivery, Follower
 from press.mail import one_line, sender
 from press.models import PressRelease
@@ -168,13 +168,8 @@ def unsubscribe(follower):
 def send_confirmation(follower_pk, language=None):
     """One e-mail with the link that confirms everything the follower's address asked for,
     in `language` (the sign-up page's), its link too."""
-    language = language or settings.LANGUAGE_CODE
-    token = page_language.set(language)
-    try:
-        with translation.override(language):
-            confirmation(follower_pk)
-    finally:
-        page_language.reset(token)
+    with speaking(language or settings.LANGUAGE_CODE):
+        confirmation(follower_pk)
 
 
 def confirmation(follower_pk):
@@ -224,12 +219,8 @@ def reply_to(contacts):
 def alert_message(release, parts, follower):
     """The e-mail one follower gets: text and HTML, with a one-click unsubscribe,
     in the language of the version it carries, its links too."""
-    token = page_language.set(release.language)  # the e-mail's links in its language too
-    try:
-        with translation.override(release.language):
-            return message_in_active_language(release, parts, follower)
-    finally:
-        page_language.reset(token)
+    with speaking(release.language):  # the e-mail's links in its language too
+        return message_in_active_language(release, parts, follower)
 
 
 def message_in_active_language(release, parts, follower):
