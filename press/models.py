@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -239,12 +239,19 @@ class PressReleaseQuerySet(models.QuerySet):
     def years(self):
         """The years these releases were published in, newest first (in the current time zone).
 
-        Two queries whatever the number of rows: the first and the last time
-        (the ends of the listing index), then one EXISTS per year between them,
-        each stopping at its first row.
+        Two queries whatever the number of rows: the first and the last time,
+        each the first row of an ordered index scan (an aggregate would read
+        every row, as the join `live()` makes keeps the planner from reading
+        only the ends), then one EXISTS per year between them, each stopping
+        at its first row.
         """
-        span = self.order_by().aggregate(first=Min("publish_at"), last=Max("publish_at"))
-        if span["first"] is None:
+        times = self.order_by().values("publish_at")
+        ends = PressRelease.objects.order_by().annotate(
+            first=Subquery(times.order_by("publish_at")[:1]),
+            last=Subquery(times.order_by("-publish_at")[:1]),
+        )
+        span = next(iter(ends.values("first", "last")[:1]), None)
+        if not span or span["first"] is None:
             return []
         first, last = (timezone.localtime(span[end]).year for end in ("first", "last"))
         probes = {
@@ -267,6 +274,17 @@ class PressReleaseQuerySet(models.QuerySet):
             Q(original__isnull=True)
             | Q(original__status=Status.PUBLISHED, original__publish_at__lte=now)
         )
+
+    def about(self, event):
+        """Releases that name this event or give results at it, each once.
+
+        The ids come from the event's two indexes (its links, its results) as
+        one UNION, so the releases are read by key: a DISTINCT over both joins,
+        or an OR of the two, made PostgreSQL read every live release.
+        """
+        linked = PressRelease.events.through.objects.filter(event=event).values("pressrelease_id")
+        results = Result.objects.filter(event=event).values("release_id")
+        return self.filter(pk__in=linked.union(results))
 
     def originals(self):
         """One row per story: the versions every translation is made from."""

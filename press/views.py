@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import icalendar
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -230,8 +229,7 @@ def event_detail(request, newsroom, slug):
         "releases": in_language(
             PressRelease.objects.live()
             .originals()
-            .filter(Q(events=event) | Q(results__event=event))
-            .distinct()
+            .about(event)
             .listed()
             .select_related("newsroom", "hero_photo__photo_set"),
             get_language(),
@@ -254,6 +252,7 @@ def event_calendar(request, newsroom):
     calendar.add("x-wr-timezone", newsroom.time_zone)
     events = Event.objects.public().filter(newsroom=newsroom, ends_on__gte=since)
     for event in events.order_by("starts_on"):
+        event.newsroom = newsroom  # its address, without a query per event
         entry = icalendar.Event()
         entry.add("uid", f"event-{event.pk}@{site_host()}")
         # When the event last changed: an unchanged calendar is the same bytes.
