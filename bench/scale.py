@@ -601,6 +601,9 @@ NOT_TIMED = {
     "alerts:confirm": "a signed link that confirms one follower",
     "alerts:unsubscribe": "a signed link that removes one follower",
     "api:not-found": "the API's 404 for unknown addresses",
+    "media:selection-start": "a redirect to the address of the items it is given",
+    "media:selection": "reads the items its address names, by key",
+    "media:selection-zip": "a ZIP of the items its address names, by key",
 }
 # The operations judged against the search goal.
 SEARCH_ROWS = {"search, common word", "search, rare word", "admin release search"}
@@ -724,6 +727,11 @@ class Operations:
                 reverse("press:release-markdown", kwargs={**room, "slug": release.slug}),
             ),
             ("media:photoset-list", "media kit", reverse("media:photoset-list", kwargs=room)),
+            (
+                "media:document-list",
+                "document list, last page",
+                last_page(self.public, reverse("media:document-list", kwargs=room)),
+            ),
             ("media:photoset-detail", "photo set", photo_set.get_absolute_url()),
             ("media:photo-detail", "photo page", s["photo"].get_absolute_url()),
             ("press:event-list", "event list", reverse("press:event-list", kwargs=room)),

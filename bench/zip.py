@@ -43,8 +43,12 @@ What the figures mean (MB = 10^6 bytes, times are the best of the rounds):
   layout maps an offset to a file and a place in it, so this should not grow
   with the offset.
 
+Then the same for a journalist's selection (`media.views.selection_zip`): --picked
+photos (50 by default) from two sets, as one print ZIP, against the pipe over
+their files; its goal is the set's ratio of the same run.
+
 The goals print PASS or FAIL; the script never fails on them. The last line
-is the ratio alone.
+gives both ratios.
 """
 
 import argparse
@@ -118,8 +122,9 @@ def make_source_photos():
     ]
 
 
-def write_files(media_root, folder, photos, total_bytes):
-    """Separate files cycling through `photos` until they add up to `total_bytes`.
+def write_files(media_root, folder, photos, total_bytes, count=None):
+    """Separate files cycling through `photos` until they add up to `total_bytes` (or, with
+    `count`, until there are that many).
 
     Identical contents are fine for a throughput test; separate files make
     both the server and the pipe read every byte from the page cache.
@@ -128,7 +133,7 @@ def write_files(media_root, folder, photos, total_bytes):
     directory.mkdir(parents=True)
     names, written = [], 0
     checksums = [zlib.crc32(data) for data in photos]  # as the rendition task keeps them
-    while written < total_bytes:
+    while (len(names) < count) if count else (written < total_bytes):
         index = len(names) % len(photos)
         data = photos[index]
         name = f"renditions/{folder}/{len(names) + 1:05d}.jpg"
@@ -453,10 +458,51 @@ def report(machine, files, file_bytes, downloads, pipes, memory, resume):
         f"goal memory growth < {MEMORY_GOAL_MB} MB: "
         f"{verdict(growth < MEMORY_GOAL_MB)} ({growth:.1f} MB)"
     )
-    print(f"{ratio:.2f}")
+    return ratio
 
 
-def run(var_dir, set_bytes, runs):
+def selection_report(files, file_bytes, downloads, pipes, memory, set_ratio):
+    """The selection's figures, against the pipe over its files and the set's ratio."""
+    zip_bytes = downloads[0]["content_length"]
+    complete = all(
+        d["received"] == d["content_length"] == zip_bytes and d["ends_with_end_record"]
+        for d in downloads
+    )
+    fastest = min(downloads, key=lambda d: d["seconds"])
+    zip_rate = zip_bytes / fastest["seconds"] / MB
+    pipe_rate = file_bytes / min(pipes) / MB
+    ratio = zip_rate / pipe_rate
+    print(
+        f"selection: {files} photos from two sets, {file_bytes / MB:.0f} MB; ZIP {zip_bytes} "
+        f"bytes, every download complete: {complete}"
+    )
+    print(f"selection ZIP download, best: {fastest['seconds']:.2f} s, {zip_rate:.0f} MB/s")
+    print(f"pipe over its files, best: {min(pipes):.2f} s, {pipe_rate:.0f} MB/s")
+    print(f"  rounds, selection ZIP s: {seconds_list(d['seconds'] for d in downloads)}")
+    print(f"  rounds, pipe s: {seconds_list(pipes)}")
+    print(f"selection server memory growth: {memory['growth_mb']:.1f} MB")
+    print(
+        f"goal selection ZIP / pipe ≥ the set's ({set_ratio:.2f}): "
+        f"{verdict(ratio >= set_ratio)} ({ratio:.2f})"
+    )
+    return ratio
+
+
+def make_selection(newsroom, files):
+    """Two public sets sharing `files`, and the address of a selection of all their photos
+    (the first set's, then the second's) as one print ZIP."""
+    from media import selection
+
+    half = len(files) // 2
+    picked = []
+    for slug, part in (("picked-a", files[:half]), ("picked-b", files[half:])):
+        photo_set = create_set(newsroom, slug, part)
+        pks = photo_set.photos.order_by("position").values_list("pk", flat=True)
+        picked += [selection.Item("p", pk) for pk in pks]
+    return f"/files/selection/{selection.token(picked)}/print.zip"
+
+
+def run(var_dir, set_bytes, runs, picked):
     configure(var_dir)
     from django.conf import settings
     from django.core.management import call_command
@@ -473,8 +519,11 @@ def run(var_dir, set_bytes, runs):
     newsroom = Newsroom.objects.create(name="Bench", slug="bench")
     big = create_set(newsroom, "big", set_files)
     small = create_set(newsroom, "small", warm_files)
+    picked_dir, picked_files = write_files(settings.MEDIA_ROOT, "picked", photos, 0, picked)
+    selection_zip = make_selection(newsroom, picked_files)
     connections.close_all()
     file_bytes = sum(size for _name, size, _crc in set_files)
+    picked_bytes = sum(size for _name, size, _crc in picked_files)
 
     port = free_port()
     server = start_server(port, Path(var_dir, "gunicorn.log"))
@@ -493,13 +542,18 @@ def run(var_dir, set_bytes, runs):
         big_zip = f"/files/sets/{big.pk}/print.zip"
         downloads, pipes, memory = rounds(port, big_zip, pid, set_dir, runs)
         resume = resumed(port, big_zip, downloads[0]["content_length"], runs)
+        print(f"{runs} rounds of selection download and pipe…", flush=True)
+        pipe_seconds(picked_dir)
+        picked_rounds = rounds(port, selection_zip, pid, picked_dir, runs)
     except Exception:
         print(Path(var_dir, "gunicorn.log").read_text()[-4000:], file=sys.stderr)
         raise
     finally:
         stop_server(server)
     machine = f"{cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}; {versions()}"
-    report(machine, len(set_files), file_bytes, downloads, pipes, memory, resume)
+    set_ratio = report(machine, len(set_files), file_bytes, downloads, pipes, memory, resume)
+    ratio = selection_report(len(picked_files), picked_bytes, *picked_rounds, set_ratio)
+    print(f"set ZIP / pipe {set_ratio:.2f}, selection ZIP / pipe {ratio:.2f}")
 
 
 def main():
@@ -507,11 +561,14 @@ def main():
     parser.add_argument("--gib", type=float, default=1.1, help="size of the set in GiB")
     parser.add_argument("--quick", action="store_true", help="a 0.2 GiB set, a smoke test")
     parser.add_argument("--runs", type=int, default=5, help="rounds of download and pipe")
+    parser.add_argument(
+        "--picked", type=int, default=50, help="photos in the selection, from two sets"
+    )
     args = parser.parse_args()
     set_bytes = math.ceil((0.2 if args.quick else args.gib) * GIB)
     check_disk_space(tempfile.gettempdir(), set_bytes)
     with tempfile.TemporaryDirectory(prefix="bench-zip-") as var_dir:
-        run(var_dir, set_bytes, max(1, args.runs))
+        run(var_dir, set_bytes, max(1, args.runs), max(2, args.picked))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import struct
 import zipfile
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePath
 
 from django.urls import reverse
@@ -162,10 +164,50 @@ class UniqueNames:
         return name
 
 
-class SetArchive:
-    """A photo set as a stored (not deflated) ZIP with CREDITS.txt and credits.csv.
+CREDIT_FIELDS = ["title", "caption", "credit", "copyright", "license", "width", "height", "taken"]
 
-    The same set gives the same bytes on every download: entries in the set's
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored file of an archive, and what its credits say about it."""
+
+    name: str
+    file: object
+    bytes: int
+    crc: int
+    made_at: datetime
+    credits: dict  # CREDIT_FIELDS, for CREDITS.txt and credits.csv
+
+
+def photo_entry(name, photo, rendition):
+    taken = timezone.localtime(photo.taken_at).isoformat() if photo.taken_at else ""
+    credits = {
+        "title": photo.title,
+        "caption": photo.caption,
+        "credit": photo.credit,
+        "copyright": photo.copyright,
+        "license": photo.usage_terms,
+        "width": rendition.width,
+        "height": rendition.height,
+        "taken": taken,
+    }
+    return Entry(
+        name, rendition.file, rendition.bytes, rendition.checksum(), rendition.created_at, credits
+    )
+
+
+def document_entry(name, document):
+    credits = dict.fromkeys(CREDIT_FIELDS, "")
+    credits.update(title=document.title, caption=document.description)
+    return Entry(
+        name, document.file, document.bytes, document.checksum(), document.updated_at, credits
+    )
+
+
+class StoredArchive:
+    """Files as a stored (not deflated) ZIP, with CREDITS.txt and credits.csv.
+
+    The same files give the same bytes on every download: entries in a fixed
     order, fixed names and times, and each file's CRC-32 kept from when it
     was made. So the archive's length is known before the first byte, any
     byte range of it can be sent (a dropped download resumes where it
@@ -178,40 +220,19 @@ class SetArchive:
     zipfile needs the data), so the headers are written here, in the record
     formats of Python's zipfile module: local headers, the central directory,
     ZIP64 records past 65,535 entries or 2 GiB.
+
+    `heading` opens CREDITS.txt and `notes` close it (lines of text);
+    `empty_time` dates the credits of an archive with no files.
     """
 
-    def __init__(self, photo_set, size):
-        self.photo_set, self.size = photo_set, size
-        photos = list(photo_set.photos.all())
-        # One joined query, not an IN list of every photo: sets can be huge.
-        renditions = defaultdict(dict)
-        stored = {size, SIZES[size].stand_in} - {None}
-        for rendition in Rendition.objects.filter(
-            photo__photo_set=photo_set, size__in=stored
-        ).order_by():
-            renditions[rendition.photo_id][rendition.size] = rendition
-        self.entries, self.missing = [], []
-        names = UniqueNames()
-        width = max(2, len(str(len(photos))))
-        for number, photo in enumerate(photos, start=1):
-            rendition = renditions[photo.pk].get(photo.stored_size(size))
-            if rendition is None:
-                self.missing.append(photo)
-                continue
-            extension = PurePath(rendition.file.name).suffix.lower()
-            name = names.make(f"{number:0{width}d} {photo_title(photo)}", extension)
-            self.entries.append((name, photo, rendition))
+    def __init__(self, entries, *, heading, notes, empty_time, label):
+        self.entries, self.label = entries, label
         self.layout = ZipLayout()
-        for name, _photo, rendition in self.entries:
-            self.layout.add_file(
-                name, rendition.file, rendition.bytes, rendition.checksum(), rendition.created_at
-            )
+        for entry in entries:
+            self.layout.add_file(entry.name, entry.file, entry.bytes, entry.crc, entry.made_at)
         # The credits change only with what they list, so their time is the latest file's.
-        credits_time = max(
-            (rendition.created_at for _n, _p, rendition in self.entries),
-            default=photo_set.created_at,
-        )
-        self.layout.add_data("CREDITS.txt", self.credits_text(), credits_time)
+        credits_time = max((entry.made_at for entry in entries), default=empty_time)
+        self.layout.add_data("CREDITS.txt", self.credits_text(heading, notes), credits_time)
         self.layout.add_data("credits.csv", self.credits_csv(), credits_time)
         self.layout.finish()
 
@@ -225,11 +246,6 @@ class SetArchive:
         # time and place, so equal tags mean equal bytes.
         return f'"{hashlib.sha256(self.layout.central_directory).hexdigest()[:32]}"'
 
-    @property
-    def content_disposition(self):
-        title = clean_name(self.photo_set.title, 80) or "photos"
-        return content_disposition(f"{title} ({self.size}).zip")
-
     def stream(self, start=0, end=None):
         """Bytes `start` to `end` (inclusive; the end of the archive by default)."""
         end = self.length - 1 if end is None else end
@@ -241,66 +257,85 @@ class SetArchive:
         finally:
             if sent < total:
                 logger.info(
-                    "ZIP of photo set %s stopped after %s of %s bytes: the client left.",
-                    self.photo_set.pk,
+                    "ZIP of %s stopped after %s of %s bytes: the client left.",
+                    self.label,
                     sent,
                     total,
                 )
 
     def rows(self):
-        for name, photo, rendition in self.entries:
-            yield {
-                "file": name,
-                "title": photo.title,
-                "caption": photo.caption,
-                "credit": photo.credit,
-                "copyright": photo.copyright,
-                "license": photo.usage_terms,
-                "width": rendition.width,
-                "height": rendition.height,
-                "taken": timezone.localtime(photo.taken_at).isoformat() if photo.taken_at else "",
-            }
+        for entry in self.entries:
+            yield {"file": entry.name, **entry.credits}
 
-    def credits_text(self):
-        newsroom = self.photo_set.newsroom
-        lines = [
-            f"{self.photo_set.title}",
-            f"{newsroom.name} · {SIZES[self.size].label} size",
-            "",
-            "Use each photo with its credit and within its license.",
-            "",
-        ]
+    def credits_text(self, heading, notes):
+        lines = [*heading, "", "Use each photo with its credit and within its license.", ""]
         for row in self.rows():
             lines.append(row["file"])
             for label in ("title", "caption", "credit", "copyright", "license"):
                 if row[label]:
                     lines.append(f"  {label.capitalize()}: {row[label]}")
             lines.append("")
-        if self.missing:
-            lines.append(
-                f"{len(self.missing)} more photo(s) are still being prepared and are not included."
-            )
+        lines += notes
         return "\r\n".join(lines).encode("utf-8")
 
     def credits_csv(self):
         buffer = io.StringIO()
-        fields = [
-            "file",
-            "title",
-            "caption",
-            "credit",
-            "copyright",
-            "license",
-            "width",
-            "height",
-            "taken",
-        ]
-        writer = csv.DictWriter(buffer, fieldnames=fields)
+        writer = csv.DictWriter(buffer, fieldnames=["file", *CREDIT_FIELDS])
         writer.writeheader()
         for row in self.rows():
             writer.writerow({name: spreadsheet_cell(value) for name, value in row.items()})
         # The byte-order mark makes spreadsheet programs read the file as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def set_renditions(photo_set, size):
+    """{photo pk: {stored size: rendition}} for the set's photos in `size`."""
+    renditions = defaultdict(dict)
+    stored = {size, SIZES[size].stand_in} - {None}
+    # One joined query, not an IN list of every photo: sets can be huge.
+    for rendition in Rendition.objects.filter(
+        photo__photo_set=photo_set, size__in=stored
+    ).order_by():
+        renditions[rendition.photo_id][rendition.size] = rendition
+    return renditions
+
+
+class SetArchive(StoredArchive):
+    """A photo set as one ZIP, its photos in the set's order, numbered."""
+
+    def __init__(self, photo_set, size):
+        self.photo_set, self.size = photo_set, size
+        photos = list(photo_set.photos.all())
+        renditions = set_renditions(photo_set, size)
+        entries, missing = [], []
+        names = UniqueNames()
+        width = max(2, len(str(len(photos))))
+        for number, photo in enumerate(photos, start=1):
+            rendition = renditions[photo.pk].get(photo.stored_size(size))
+            if rendition is None:
+                missing.append(photo)
+                continue
+            extension = PurePath(rendition.file.name).suffix.lower()
+            name = names.make(f"{number:0{width}d} {photo_title(photo)}", extension)
+            entries.append(photo_entry(name, photo, rendition))
+        heading = [photo_set.title, f"{photo_set.newsroom.name} · {SIZES[size].label} size"]
+        notes = []
+        if missing:
+            notes.append(
+                f"{len(missing)} more photo(s) are still being prepared and are not included."
+            )
+        super().__init__(
+            entries,
+            heading=heading,
+            notes=notes,
+            empty_time=photo_set.created_at,
+            label=f"photo set {photo_set.pk}",
+        )
+
+    @property
+    def content_disposition(self):
+        title = clean_name(self.photo_set.title, 80) or "photos"
+        return content_disposition(f"{title} ({self.size}).zip")
 
 
 # ZIP headers ------------------------------------------------------------------

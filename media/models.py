@@ -654,6 +654,19 @@ def file_sha256(upload):
     return digest.hexdigest()
 
 
+def kept_crc32(row):
+    """The CRC-32 of a row's stored `file` (a ZIP entry needs it before its first byte), read
+    once and kept in its `crc32` column."""
+    if row.crc32 is None:
+        crc = 0
+        with row.file.storage.open(row.file.name, "rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                crc = zlib.crc32(chunk, crc)
+        type(row).objects.filter(pk=row.pk).update(crc32=crc)
+        row.crc32 = crc
+    return row.crc32
+
+
 def safe_original_name(name):
     """The uploader's file name as data: last path part, printable, at most 255 characters."""
     name = PurePath(str(name).replace("\\", "/")).name
@@ -761,14 +774,7 @@ class Rendition(models.Model):
 
     def checksum(self):
         """The file's CRC-32; worked out once for files made before it was kept."""
-        if self.crc32 is None:
-            crc = 0
-            with self.file.storage.open(self.file.name, "rb") as handle:
-                while chunk := handle.read(1024 * 1024):
-                    crc = zlib.crc32(chunk, crc)
-            Rendition.objects.filter(pk=self.pk).update(crc32=crc)
-            self.crc32 = crc
-        return self.crc32
+        return kept_crc32(self)
 
 
 class CounterQuerySet(models.QuerySet):
@@ -880,6 +886,8 @@ class Document(Releasable):
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     bytes = models.PositiveBigIntegerField(_("file size"), default=0, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    # Worked out when the document is first put in a ZIP (`checksum()`).
+    crc32 = models.PositiveBigIntegerField(_("CRC-32"), null=True, editable=False)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
@@ -925,6 +933,10 @@ class Document(Releasable):
         self.original_filename = safe_original_name(self.file.name)
         self.sha256 = file_sha256(upload)
         self.bytes = upload.size
+        self.crc32 = None  # a new file: worked out again when first zipped
+
+    def checksum(self):
+        return kept_crc32(self)
 
     @property
     def extension(self):

@@ -49,6 +49,8 @@ class RenditionSize:
     download: bool = False
     # A whole set can be downloaded in this size as one ZIP.
     zip: bool = False
+    # A journalist's selection can be downloaded in this size as one ZIP.
+    selection: bool = False
     # Always sent as a file to save, never shown in the browser.
     attachment: bool = False
     # In search engines' article data (JSON-LD) only: neither offered nor in the API.
@@ -121,6 +123,7 @@ SIZES = {
             inline=True,
             download=True,
             zip=True,
+            selection=True,
         ),
         RenditionSize(
             "social",
@@ -136,6 +139,7 @@ SIZES = {
             _("every pixel, JPEG"),
             download=True,
             zip=True,
+            selection=True,
             attachment=True,
             # A JPEG's original is already the best print file: no recompressed copy of it.
             not_for=frozenset({"JPEG"}),
@@ -147,6 +151,7 @@ SIZES = {
             None,
             _("as uploaded, every pixel"),
             download=True,
+            selection=True,
             attachment=True,
         ),
         # Crops around the focal point in the ratios search engines ask for.
@@ -181,6 +186,10 @@ def download_sizes():
 
 def zip_sizes():
     return [size for size in SIZES.values() if size.zip]
+
+
+def selection_sizes():
+    return [size for size in SIZES.values() if size.selection]
 
 
 def listed_sizes():

@@ -6,10 +6,11 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from media import downloads
+from media import downloads, selection
 from media.downloads import PUBLIC_LINKS
 from media.models import (
     Document,
@@ -20,7 +21,7 @@ from media.models import (
     ZipDownloadCount,
     attach_covers,
 )
-from media.sizes import SIZES
+from media.sizes import SIZES, selection_sizes
 from newsroom.ground.http import (
     cache_for,
     mark_preview,
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 
 PHOTO_SETS_PER_PAGE = 24
+# The media kit shows a newsroom's first documents; all of them have a list of their own.
+DOCUMENTS_IN_KIT = 10
+DOCUMENTS_PER_PAGE = 50
 
 
 @public_page(query=["page"])
@@ -59,11 +63,30 @@ def photoset_list(request, newsroom):
         "section": "photos",
         "page": page,
         "photo_sets": attach_covers(page.object_list),
-        "documents": (
-            Document.objects.public().filter(newsroom=newsroom) if page.number == 1 else []
-        ),
+        "documents": [],
     }
+    if page.number == 1:
+        # One more than shown says whether the list of all documents is worth a link.
+        documents = list(public_documents(newsroom)[: DOCUMENTS_IN_KIT + 1])
+        context["documents"] = documents[:DOCUMENTS_IN_KIT]
+        context["more_documents"] = len(documents) > DOCUMENTS_IN_KIT
     return render(request, "media/photoset_list.html", context)
+
+
+@public_page(query=["page"])
+def document_list(request, newsroom):
+    """Every public document of a newsroom, in the editors' order, a page at a time."""
+    newsroom = get_object_or_404(Newsroom, slug=newsroom).in_language(get_language())
+    paginator = Paginator(public_documents(newsroom), DOCUMENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    if request.GET.get("page", str(page.number)) != str(page.number):
+        do_not_store(request)  # another page than asked
+    context = {"newsroom": newsroom, "section": "photos", "page": page}
+    return render(request, "media/document_list.html", context)
+
+
+def public_documents(newsroom):
+    return Document.objects.public().filter(newsroom=newsroom).order_by("position", "title", "pk")
 
 
 @public_page
@@ -218,11 +241,25 @@ def photoset_zip(request, pk, size):
 
 
 def send_set_zip(request, photo_set, size, *, public, logged=None):
-    """The set's ZIP, or any one byte range of it: a dropped download resumes (RFC 9110)."""
+    """The set's ZIP, counted once per download (a resumed one is the same download)."""
     entry = SIZES.get(size)
     if entry is None or not entry.zip:
         raise Http404
+
+    def started():
+        if public:
+            ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
+        if logged:
+            logged(f"{photo_set} as ZIP ({entry.label})")
+
     archive = downloads.SetArchive(photo_set, size)
+    return send_archive(request, archive, public=public, started=started)
+
+
+def send_archive(request, archive, *, public, started=None):
+    """A ZIP, or any one byte range of it: a dropped download resumes (RFC 9110).
+
+    `started` is called when a download starts from its first byte."""
     etag, length = archive.etag, archive.length
     byte_range = requested_range(request, etag, None, length)
     if not_modified(request, etag, None):
@@ -235,11 +272,8 @@ def send_set_zip(request, photo_set, size, *, public, logged=None):
         response["Content-Length"] = str(length)
     else:
         start, end = byte_range or (0, length - 1)
-        if start == 0:  # a resumed download is the same download
-            if public:
-                ZipDownloadCount.objects.record(photo_set=photo_set, size=size)
-            if logged:
-                logged(f"{photo_set} as ZIP ({entry.label})")
+        if start == 0 and started:  # a resumed download is the same download
+            started()
         release_database()  # the archive's rows are read: the bytes need no database
         response = StreamingHttpResponse(
             streamed(request, archive.stream(start, end)),
@@ -287,3 +321,70 @@ def send_document(request, document, version, *, public, links=PUBLIC_LINKS, log
     # Even if a browser ignored "attachment", an SVG could run nothing here.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# A journalist's selection ---------------------------------------------------------------
+
+
+@require_safe
+def selection_start(request):
+    """A selection made by a form or the tray (`?item=p12&item=d3`), sent to its own signed
+    address; with `size`, straight to its ZIP in that size (a set page without JavaScript)."""
+    try:
+        items = selection.items_from(request.GET.getlist("item"))
+    except selection.TooMany as too_many:
+        context = {"too_many": too_many.args[0], "limit": settings.NEWSROOM_SELECTION_MAX_ITEMS}
+        return render(request, "media/selection.html", context, status=400)
+    if not items:
+        return render(request, "media/selection.html", {"section": "selection"})
+    token = selection.token(items)
+    size = SIZES.get(request.GET.get("size", ""))
+    if size is not None and size.selection:
+        return redirect("media:selection-zip", token=token, size=size.name)
+    return redirect("media:selection", token=token)
+
+
+@public_page
+def selection_page(request, token):
+    """What a selection holds for this visitor, its size in each download size, its link."""
+    do_not_store(request)  # one page per list anyone makes: not worth a place in the cache
+    items = selection.from_token(token)
+    if items is None:
+        raise Http404
+    found = selection.find(items)
+    limit = settings.NEWSROOM_SELECTION_MAX_BYTES
+    downloads_on_offer = []
+    for size in selection_sizes():
+        total = selection.total_bytes(found, size.name)
+        downloads_on_offer.append({"size": size, "bytes": total, "too_large": total > limit})
+    context = {
+        "section": "selection",
+        "token": token,
+        "found": found,
+        "items": [selection_card(number, thing) for number, thing in found.items],
+        "downloads": downloads_on_offer,
+        "limit": limit,
+    }
+    return render(request, "media/selection.html", context)
+
+
+def selection_card(number, thing):
+    """(number, kind, item) for the page: a photo with its download sizes, or a document."""
+    if isinstance(thing, Photo):
+        return number, "photo", downloads.PhotoDownloads(thing)
+    return number, "document", thing
+
+
+@require_safe
+def selection_zip(request, token, size):
+    """The selection as one ZIP, with what this visitor may see at this moment."""
+    entry = SIZES.get(size)
+    items = selection.from_token(token)
+    if entry is None or not entry.selection or items is None:
+        raise Http404
+    archive = selection.SelectionArchive(selection.find(items), size)
+    if archive.length > settings.NEWSROOM_SELECTION_MAX_BYTES:
+        context = {"archive": archive, "limit": settings.NEWSROOM_SELECTION_MAX_BYTES}
+        context["page"] = reverse("media:selection", kwargs={"token": token})
+        return render(request, "media/selection_too_large.html", context, status=403)
+    return send_archive(request, archive, public=True)

@@ -260,6 +260,13 @@ NEWSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("NEWSROOM_MAX_UPLOAD_BYTES", 100 
 NEWSROOM_MAX_IMAGE_PIXELS = int(os.environ.get("NEWSROOM_MAX_IMAGE_PIXELS", 100_000_000))
 NEWSROOM_MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSROOM_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024))
 
+# A journalist's selection (the lightbox): at most this many items, and a ZIP of it at
+# most this many bytes in the chosen size.
+NEWSROOM_SELECTION_MAX_ITEMS = int(os.environ.get("NEWSROOM_SELECTION_MAX_ITEMS", 200))
+NEWSROOM_SELECTION_MAX_BYTES = int(
+    os.environ.get("NEWSROOM_SELECTION_MAX_BYTES", 4 * 1024 * 1024 * 1024)
+)
+
 # Public media files: URLs change when the file changes, but visibility can
 # change too (a release withdrawn, a set made private): caches keep a file five
 # minutes, then ask again (ETag, so usually a 304). 0 makes them ask every time.

@@ -1,7 +1,9 @@
 """In a real Chromium: an editor writes and publishes a release; the public reads it."""
 
 import re
+import zipfile
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -317,4 +319,56 @@ def test_a_journalist_switches_to_swedish_and_downloads_a_photo_captioned_in_bot
         tags = exiftool(downloaded.read())
     assert tags["XMP-dc:Description-sv"] == "Trea på pallen på Hockenheim."
     assert tags["XMP-dc:Description-en"] == "Third on the podium at Hockenheim."
+    journalist.context.close()
+
+
+def test_a_picture_editor_builds_a_selection_across_two_sets_and_downloads_it(
+    live_server, browser, transactional_db
+):
+    newsroom = make_newsroom(name="Andreas Bäckman", slug="andreas-backman")
+    race = make_photo_set(newsroom, title="Race", slug="race", visibility=Visibility.PUBLIC)
+    paddock = make_photo_set(newsroom, title="Paddock", slug="paddock", visibility="public")
+    for position, title in enumerate(["Podium", "Start"]):
+        make_photo(race, title=title, credit="24H SERIES", position=position)
+    for position, title in enumerate(["Pit stop", "Garage"]):
+        make_photo(paddock, title=title, credit="Team photo", position=position)
+
+    journalist = browser.new_context(accept_downloads=True).new_page()
+    journalist.goto(f"{live_server.url}{race.get_absolute_url()}")
+    tray = journalist.get_by_role("complementary", name="Your selection")
+    expect(tray).to_be_hidden()
+    journalist.get_by_role("button", name="Add all to selection").click()
+    expect(tray.locator(".tray-count")).to_have_text("2 items")
+    # Across sets: the tray keeps what was picked on the last page.
+    journalist.goto(f"{live_server.url}{paddock.get_absolute_url()}")
+    journalist.locator("#photo-" + str(paddock.photos.get(title="Garage").pk)).get_by_role(
+        "button", name="Add to selection"
+    ).click()
+    expect(tray.locator(".tray-count")).to_have_text("3 items")
+    tray.get_by_text("What is in it").click()
+    tray.get_by_role("button", name="Remove: Start").click()
+    expect(tray.locator(".tray-count")).to_have_text("2 items")
+    tray.get_by_label("Size").select_option("print")
+    expect(tray.locator(".tray-bytes")).to_contain_text("KB")
+
+    with journalist.expect_download() as download_info:
+        tray.get_by_role("link", name="Download as one ZIP").click()
+    download = download_info.value
+    assert download.suggested_filename == "Selection (print).zip"
+    with zipfile.ZipFile(download.path()) as archive:
+        assert archive.namelist() == [
+            "01 Podium.jpg",
+            "02 Garage.jpg",
+            "CREDITS.txt",
+            "credits.csv",
+        ]
+        credits = archive.read("CREDITS.txt").decode()
+    assert "01 Podium.jpg\r\n  Title: Podium\r\n  Credit: 24H SERIES" in credits
+    assert "02 Garage.jpg\r\n  Title: Garage\r\n  Credit: Team photo" in credits
+
+    # The tray's other link: the selection's own page, to check and share.
+    tray.get_by_role("link", name="Open, check and share").click()
+    expect(journalist.get_by_role("heading", name="Your selection", exact=True)).to_be_visible()
+    shared = journalist.get_by_label("Link to this selection").input_value()
+    assert urlsplit(shared).path == urlsplit(journalist.url).path  # at the site's own address
     journalist.context.close()

@@ -32,6 +32,7 @@ from django.utils.regex_helper import normalize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from media import selection
 from media.models import Document, Visibility
 from media.sizes import SIZES
 from newsroom.ground.languages import LanguagePrefix
@@ -221,12 +222,16 @@ def site(seed_release, newsroom, editor, database_cache, capsys):
         seed_release.events.first().get_absolute_url(),
         *(photo.file_url(size) for size in SIZES),
         f"/files/sets/{photo_set.pk}/web.zip",
+        f"/en/selection/{selection.token([selection.Item('p', photo.pk)])}/",
+        f"/files/selection/{selection.token([selection.Item('p', photo.pk)])}/web.zip",
+        "/en/selection/",
         *(
             f"/en/{newsroom.slug}/{page}"
             for page in (
                 "",
                 "alerts/",
                 "contacts/",
+                "documents/",
                 "events.ics",
                 "events/",
                 "photos/",

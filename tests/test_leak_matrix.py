@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from media.models import Document, Visibility
+from media import selection
+from media.models import Document, Photo, Visibility
 from media.sizes import SIZES
 from press.models import Status
 from tests.factories import (
@@ -116,6 +117,13 @@ def listing_urls(newsroom):
         "release list by year": (releases + f"?year={timezone.localdate().year}", both),
         "release list by tag": (releases + "?tag=racing", both),
         "media kit": (reverse("media:photoset-list", args=[slug]), both),
+        "documents": (reverse("media:document-list", args=[slug]), text_only),
+        # A selection of everything the newsroom has, as a shared link would hold it.
+        "selection": (reverse("media:selection", args=[everything(newsroom)]), both),
+        "selection ZIP": (
+            reverse("media:selection-zip", args=[everything(newsroom), "web"]),
+            text_only,
+        ),
         "press contacts": (reverse("newsroom:contacts", args=[slug]), neither),
         "site RSS": (reverse("press:site-rss"), both),
         "site Atom": (reverse("press:site-atom"), both),
@@ -136,8 +144,27 @@ def listing_urls(newsroom):
     }
 
 
+def everything(newsroom):
+    """A selection's token for every photo and document of the newsroom."""
+    photos = Photo.objects.filter(photo_set__newsroom=newsroom).order_by("pk")
+    documents = newsroom.documents.order_by("pk")
+    items = [selection.Item("p", pk) for pk in photos.values_list("pk", flat=True)]
+    items += [selection.Item("d", pk) for pk in documents.values_list("pk", flat=True)]
+    return selection.token(items)
+
+
 # Pages that never link to a release: they list people, or events by their own pages.
-NO_LINKS = {"press contacts", "events", "calendar", "media kit", "API photo sets", "sitemap index"}
+NO_LINKS = {
+    "press contacts",
+    "events",
+    "calendar",
+    "media kit",
+    "documents",
+    "selection",
+    "selection ZIP",
+    "API photo sets",
+    "sitemap index",
+}
 
 
 def event_pk(newsroom):
@@ -175,8 +202,8 @@ def test_the_leak_matrix(client, newsroom, state):
         assert (b"secret-release" in content) is (visible and name not in NO_LINKS), (state, name)
         checked += 1
     # 14 addresses of the release's own, its photo's files (every size as file and download:
-    # 18 for 9 sizes) and 24 that list: with 5 states and 9 sizes, 280 checks.
-    assert checked == 14 + 2 * len(SIZES) + 24
+    # 18 for 9 sizes) and 27 that list: with 5 states and 9 sizes, 295 checks.
+    assert checked == 14 + 2 * len(SIZES) + 27
 
 
 # Public routes the matrix does not request, each with where its rule is tested instead.
@@ -191,6 +218,7 @@ ELSEWHERE = {
     "api:openapi": "the API's description, no content",
     "api:not-found": "a JSON 404 for every other address",
     "alerts:follow": "a sign-up form: tests/test_alerts.py",
+    "media:selection-start": "sends a list to its selection's address: tests/test_selection.py",
     "alerts:confirm": "a follower's secret key: tests/test_alerts.py",
     "alerts:unsubscribe": "a follower's secret key: tests/test_alerts.py",
     **{

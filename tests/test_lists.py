@@ -166,6 +166,62 @@ def test_the_media_kit_is_paged_newest_first_with_documents_on_the_first_page(
     assert f'<link rel="canonical" href="http://testserver{url}?page=2">' in second
 
 
+def make_documents(newsroom, count):
+    """`count` public documents "Document 00", "Document 01", …, sharing one stored file."""
+    first = Document.objects.create(
+        newsroom=newsroom,
+        title="Document 00",
+        file=ContentFile(make_fact_sheet("Sheet", ["Line"]), name="sheet.pdf"),
+        visibility=Visibility.PUBLIC,
+    )
+    copies = []
+    for n in range(1, count):
+        copy = Document.objects.get(pk=first.pk)
+        copy.pk, copy.title = None, f"Document {n:02}"
+        copies.append(copy)
+    Document.objects.bulk_create(copies)
+
+
+def test_the_media_kit_shows_the_first_documents_and_links_to_all_of_them(
+    client, newsroom, django_assert_max_num_queries
+):
+    make_documents(newsroom, 12)
+    kit = body(client.get(reverse("media:photoset-list", args=[newsroom.slug]))).decode()
+    shown = re.findall(r">Document (\d\d)</a>", kit)
+    assert shown == [f"{n:02}" for n in range(10)]  # the editors' order, by title here
+    documents = reverse("media:document-list", args=[newsroom.slug])
+    assert f'<a href="{documents}">All documents</a>' in kit
+
+    make_documents(newsroom.__class__.objects.create(name="Other", slug="other"), 1)
+    Document.objects.filter(title="Document 00", newsroom=newsroom).update(position=1)
+    with django_assert_max_num_queries(8):
+        first = body(client.get(documents)).decode()
+    listed = re.findall(r">Document (\d\d)</a>", first)
+    assert listed == [f"{n:02}" for n in range(1, 12)] + ["00"]
+    assert "Page" not in first  # one page holds them
+
+
+def test_every_document_is_a_page_away(client, newsroom, django_assert_max_num_queries):
+    make_documents(newsroom, 60)
+    url = reverse("media:document-list", args=[newsroom.slug])
+    first = body(client.get(url)).decode()
+    assert len(re.findall(r">Document \d\d</a>", first)) == 50
+    assert "Page 1 of 2" in first and 'rel="next" href="?page=2">Next<' in first
+    with django_assert_max_num_queries(8):
+        second = body(client.get(url + "?page=2")).decode()
+    assert re.findall(r">Document (\d\d)</a>", second) == [f"{n}" for n in range(50, 60)]
+    assert f'<link rel="canonical" href="http://testserver{url}?page=2">' in second
+    kit = body(client.get(reverse("media:photoset-list", args=[newsroom.slug]))).decode()
+    assert "Document 10<" not in kit and "All documents" in kit
+
+
+def test_a_media_kit_with_few_documents_needs_no_list_of_them(client, newsroom):
+    make_documents(newsroom, 10)
+    kit = body(client.get(reverse("media:photoset-list", args=[newsroom.slug]))).decode()
+    assert len(re.findall(r">Document \d\d</a>", kit)) == 10
+    assert "All documents" not in kit
+
+
 def test_past_events_are_paged_and_upcoming_ones_open_the_first_page(client, newsroom):
     make_event(newsroom, name="Next race", starts_on=timezone.localdate() + timedelta(days=9))
     for n in range(55):

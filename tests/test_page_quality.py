@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from media import selection
 from media.models import Document, PhotoText, Visibility
 from newsroom.ground.languages import speaking
 from newsroom.ground.models import NewsroomLanguage
@@ -72,6 +73,7 @@ NOT_PAGES = {
     "media:photo-file",
     "media:photoset-zip",
     "media:document-file",
+    "media:selection-zip",
     "passes:pass-photo-file",
     "passes:pass-photoset-zip",
     "passes:pass-document",
@@ -248,6 +250,16 @@ def fetch_site_pages(site, monkeypatch, language):
         ("events", "press:event-list", 200, visitor.get, f"{prefix}/{slug}/events/"),
         ("event", "press:event-detail", 200, visitor.get, site["event"].get_absolute_url()),
         ("media kit", "media:photoset-list", 200, visitor.get, f"{prefix}/{slug}/photos/"),
+        ("documents", "media:document-list", 200, visitor.get, f"{prefix}/{slug}/documents/"),
+        ("empty selection", "media:selection-start", 200, visitor.get, f"{prefix}/selection/"),
+        ("selection", "media:selection", 200, visitor.get, selection_path(site, prefix)),
+        (
+            "selection, too many items",
+            None,
+            400,
+            visitor.get,
+            f"{prefix}/selection/?" + "&".join(f"item=p{n}" for n in range(1, 202)),
+        ),
         ("photo set", "media:photoset-detail", 200, visitor.get, photo_set.get_absolute_url()),
         ("photo", "media:photo-detail", 200, visitor.get, photo.get_absolute_url()),
         ("search form", "search", 200, visitor.get, f"{prefix}/search/"),
@@ -326,6 +338,16 @@ def fetch_site_pages(site, monkeypatch, language):
             Page(label, route, path, status, response.content, dict(response.headers.items()))
         )
     return pages
+
+
+def selection_path(site, prefix):
+    """A selection of the set's photo, a photo of the embargoed set and the fact sheet."""
+    items = [
+        selection.Item("p", site["photo"].pk),
+        selection.Item("p", site["pass"].release.hero_photo_id),
+        selection.Item("d", Document.objects.get(title="Fact sheet").pk),
+    ]
+    return f"{prefix}/selection/{selection.token(items)}/"
 
 
 def pass_path(preview_pass, language):

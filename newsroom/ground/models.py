@@ -28,6 +28,7 @@ RESERVED_SLUGS = [
     "feeds",
     "preview",
     "alerts",
+    "selection",
     # The first part of every page's address is its language (newsroom.ground.languages).
     "en",
     "sv",

@@ -52,8 +52,136 @@
     });
   }
 
+  // The selection tray: items picked on any page, kept in this browser only
+  // (localStorage), downloaded through the selection's address as one ZIP.
+  var SELECTION = "newsroom-selection";
+
+  function loadSelection() {
+    try {
+      var items = JSON.parse(window.localStorage.getItem(SELECTION) || "[]");
+      return Array.isArray(items) ? items.filter(function (item) { return item && item.id; }) : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function saveSelection(items) {
+    try { window.localStorage.setItem(SELECTION, JSON.stringify(items)); } catch (error) { /* private mode */ }
+  }
+
+  function parseBytes(text) {
+    var bytes = {};
+    (text || "").split(",").forEach(function (pair) {
+      var parts = pair.split(":");
+      if (parts.length === 2) { bytes[parts[0]] = Number(parts[1]); }
+    });
+    return bytes;
+  }
+
+  function formatBytes(bytes) {
+    // As the server writes sizes: powers of 1024, one decimal, in the page's language.
+    var units = ["bytes", "KB", "MB", "GB", "TB"], unit = 0;
+    while (bytes >= 1024 && unit < units.length - 1) { bytes /= 1024; unit += 1; }
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      maximumFractionDigits: unit ? 1 : 0, minimumFractionDigits: unit ? 1 : 0
+    }).format(bytes);
+    return number + "\u00a0" + units[unit];
+  }
+
+  function selectionQuery(items, size) {
+    var query = items.map(function (item) { return "item=" + encodeURIComponent(item.id); });
+    if (size) { query.push("size=" + encodeURIComponent(size)); }
+    return "?" + query.join("&");
+  }
+
+  function enableSelection() {
+    var tray = document.getElementById("selection-tray");
+    if (!tray || !window.localStorage) { return; }
+    var text = tray.dataset, items = loadSelection();
+    var buttons = document.querySelectorAll("button.select-item[data-item]");
+    var size = tray.querySelector(".tray-size"), list = tray.querySelector(".tray-items");
+    var limit = Number(text.max) || 200;
+
+    function index(id) {
+      for (var i = 0; i < items.length; i += 1) { if (items[i].id === id) { return i; } }
+      return -1;
+    }
+
+    function add(button) {
+      if (index(button.dataset.item) >= 0) { return; }
+      if (items.length >= limit) { tray.querySelector(".tray-full").hidden = false; return; }
+      items.push({ id: button.dataset.item, title: button.dataset.title, bytes: parseBytes(button.dataset.bytes) });
+    }
+
+    function render() {
+      buttons.forEach(function (button) {
+        var chosen = index(button.dataset.item) >= 0;
+        button.setAttribute("aria-pressed", chosen ? "true" : "false");
+        button.textContent = chosen ? button.dataset.remove : button.dataset.add;
+      });
+      tray.hidden = items.length === 0;
+      var total = 0, unknown = false;
+      items.forEach(function (item) {
+        var bytes = item.bytes && item.bytes[size.value];
+        if (typeof bytes === "number") { total += bytes; } else { unknown = true; }
+      });
+      tray.querySelector(".tray-count").textContent =
+        (items.length === 1 ? text.one : text.many).replace("%(count)s", items.length);
+      tray.querySelector(".tray-bytes").textContent =
+        (unknown ? text.atLeast : "%(size)s").replace("%(size)s", formatBytes(total));
+      tray.querySelector(".tray-download").href = text.start + selectionQuery(items, size.value);
+      tray.querySelector(".tray-open").href = text.start + selectionQuery(items);
+      tray.querySelector(".tray-full").hidden = items.length < limit;
+      list.textContent = "";
+      items.forEach(function (item) {
+        var entry = document.createElement("li"), remove = document.createElement("button");
+        entry.textContent = item.title + " ";
+        remove.type = "button";
+        remove.textContent = text.remove;
+        remove.setAttribute("aria-label", text.remove + ": " + item.title);
+        remove.addEventListener("click", function () {
+          items.splice(index(item.id), 1);
+          saveSelection(items);
+          render();
+        });
+        entry.appendChild(remove);
+        list.appendChild(entry);
+      });
+    }
+
+    buttons.forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var at = index(button.dataset.item);
+        if (at >= 0) { items.splice(at, 1); } else { add(button); }
+        saveSelection(items);
+        render();
+      });
+    });
+    document.querySelectorAll("button.select-all").forEach(function (all) {
+      all.hidden = false;
+      all.addEventListener("click", function () {
+        all.closest("[data-selectable]").querySelectorAll("button.select-item[data-item]").forEach(add);
+        saveSelection(items);
+        render();
+      });
+    });
+    size.addEventListener("change", render);
+    tray.querySelector(".tray-clear").addEventListener("click", function () {
+      items = [];
+      saveSelection(items);
+      render();
+    });
+    // Another tab of the same site changed the selection.
+    window.addEventListener("storage", function (event) {
+      if (event.key === SELECTION) { items = loadSelection(); render(); }
+    });
+    render();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enableCopyButtons();
     enablePrintButtons();
+    enableSelection();
   });
 })();

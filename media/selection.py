@@ -1,0 +1,191 @@
+"""A journalist's selection: photos and documents picked anywhere on the site, as one
+signed link and one ZIP.
+
+A selection is a list of items ("p12" a photo, "d3" a document) and nothing
+else: no account, no cookie, nothing about who made it. Its address holds the
+list, signed so that a link shared is the list its maker built. Whoever opens
+it gets what is visible to them at that moment: an item that was withdrawn,
+made private or deleted since is left out and named by its place in the list,
+never by its title (the title may be what was taken back).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Prefetch
+
+from media.downloads import (
+    StoredArchive,
+    UniqueNames,
+    clean_name,
+    document_entry,
+    document_file_name,
+    photo_entry,
+    photo_title,
+    stored_rendition,
+)
+from media.models import Document, Photo, PhotoSet, Rendition
+from media.sizes import SIZES
+from newsroom.ground.http import content_disposition
+
+SALT = "media.selection"
+KINDS = {"p": "photo", "d": "document"}
+
+
+class TooMany(ValueError):
+    """More items than a selection holds."""
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str  # a key of KINDS
+    pk: int
+
+    @classmethod
+    def parse(cls, text):
+        """ "p12" → a photo; None for anything else."""
+        kind, number = text[:1], text[1:]
+        if kind in KINDS and number.isascii() and number.isdigit() and len(number) < 19:
+            return cls(kind, int(number))
+        return None
+
+    def __str__(self):
+        return f"{self.kind}{self.pk}"
+
+
+def items_from(texts):
+    """The items named in `texts`, in order, each once; unreadable ones are dropped.
+
+    Raises TooMany past `NEWSROOM_SELECTION_MAX_ITEMS`.
+    """
+    items = list(dict.fromkeys(item for item in map(Item.parse, texts) if item))
+    if len(items) > settings.NEWSROOM_SELECTION_MAX_ITEMS:
+        raise TooMany(len(items))
+    return items
+
+
+def token(items):
+    """The signed text that stands for the list in its address."""
+    return signing.dumps([str(item) for item in items], salt=SALT, compress=True)
+
+
+def from_token(text):
+    """The items a token stands for; None for a token we did not sign (or a mangled one)."""
+    try:
+        texts = signing.loads(text, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        return None
+    try:
+        return items_from(texts)
+    except TooMany:
+        return None
+
+
+@dataclass
+class Found:
+    """A selection as one visitor may have it: what is there, and what is not any more."""
+
+    items: list  # (number in the list, Photo or Document), in the list's order
+    gone: list  # (number in the list, "photo" or "document")
+
+    @property
+    def photos(self):
+        return [thing for _n, thing in self.items if isinstance(thing, Photo)]
+
+
+def find(items, photo_sets=None, documents=None):
+    """The items visible through `photo_sets` and `documents` (the public ones by default:
+    a preview pass gives its own). Two queries, and one for the photos' renditions."""
+    photo_sets = PhotoSet.objects.public() if photo_sets is None else photo_sets
+    documents = Document.objects.public() if documents is None else documents
+    wanted = {kind: [item.pk for item in items if item.kind == kind] for kind in KINDS}
+    photos = {}
+    if wanted["p"]:
+        photos = Photo.objects.filter(pk__in=wanted["p"], photo_set__in=photo_sets)
+        photos = photos.select_related("photo_set__newsroom").prefetch_related(
+            Prefetch("renditions", queryset=Rendition.objects.order_by())
+        )
+        photos = {photo.pk: photo for photo in photos}
+    files = {}
+    if wanted["d"]:
+        files = documents.filter(pk__in=wanted["d"]).select_related("newsroom")
+        files = {document.pk: document for document in files}
+    found = Found(items=[], gone=[])
+    for number, item in enumerate(items, start=1):
+        thing = (photos if item.kind == "p" else files).get(item.pk)
+        if thing is None:
+            found.gone.append((number, KINDS[item.kind]))
+        else:
+            found.items.append((number, thing))
+    return found
+
+
+def entry_bytes(thing, size):
+    """What one item adds to the ZIP in `size` (a photo's file not made yet adds nothing)."""
+    if isinstance(thing, Document):
+        return thing.bytes
+    rendition = stored_rendition(thing, size)
+    return rendition.bytes if rendition else 0
+
+
+def total_bytes(found, size):
+    return sum(entry_bytes(thing, size) for _n, thing in found.items)
+
+
+class SelectionArchive(StoredArchive):
+    """The selection as one ZIP: every item in the list's order, numbered as in the list.
+
+    Photos in the chosen size, documents as they were uploaded. CREDITS.txt
+    ends with the items still being prepared and those no longer available.
+    """
+
+    def __init__(self, found, size):
+        self.size = size
+        entries, preparing = [], []
+        names = UniqueNames()
+        width = max(2, len(str(len(found.items) + len(found.gone))))
+        for number, thing in found.items:
+            if isinstance(thing, Document):
+                stem, extension = split_name(document_file_name(thing))
+                name = names.make(f"{number:0{width}d} {stem}", extension)
+                entries.append(document_entry(name, thing))
+                continue
+            rendition = stored_rendition(thing, size)
+            if rendition is None:
+                preparing.append(number)
+                continue
+            extension = PurePath(rendition.file.name).suffix.lower()
+            name = names.make(f"{number:0{width}d} {photo_title(thing)}", extension)
+            entries.append(photo_entry(name, thing, rendition))
+        heading = [
+            "A selection of photos and documents",
+            f"{len(entries)} file(s) · photos in {SIZES[size].label} size",
+        ]
+        notes = []
+        if preparing:
+            listed = ", ".join(str(number) for number in preparing)
+            notes.append(f"Still being prepared, not included: item(s) {listed}.")
+        if found.gone:
+            listed = ", ".join(f"{number} (a {kind})" for number, kind in found.gone)
+            notes.append(f"No longer available, not included: item(s) {listed}.")
+        super().__init__(
+            entries,
+            heading=heading,
+            notes=notes,
+            empty_time=datetime(2000, 1, 1, tzinfo=UTC),
+            label="a selection",
+        )
+
+    @property
+    def content_disposition(self):
+        return content_disposition(f"Selection ({self.size}).zip")
+
+
+def split_name(name):
+    path = PurePath(name)
+    return clean_name(path.stem) or "document", path.suffix.lower()
