@@ -118,6 +118,15 @@ class Links:
     def document(self, document):
         return document.get_absolute_url()
 
+    def selection_start(self):
+        return reverse("media:selection-start")
+
+    def selection_page(self, items):
+        return reverse("media:selection", args=[items])
+
+    def selection_zip(self, items, size):
+        return reverse("media:selection-zip", args=[items, size])
+
 
 PUBLIC_LINKS = Links()
 

@@ -93,24 +93,22 @@ class Found:
     items: list  # (number in the list, Photo or Document), in the list's order
     gone: list  # (number in the list, "photo" or "document")
 
-    @property
-    def photos(self):
-        return [thing for _n, thing in self.items if isinstance(thing, Photo)]
 
-
-def find(items, photo_sets=None, documents=None):
-    """The items visible through `photo_sets` and `documents` (the public ones by default:
-    a preview pass gives its own). Two queries, and one for the photos' renditions."""
-    photo_sets = PhotoSet.objects.public() if photo_sets is None else photo_sets
+def find(items, photos=None, documents=None):
+    """The items among `photos` and `documents` (the public ones by default: a preview pass
+    gives its own). Two queries, and one for the photos' renditions."""
+    if photos is None:
+        photos = Photo.objects.filter(photo_set__in=PhotoSet.objects.public())
     documents = Document.objects.public() if documents is None else documents
     wanted = {kind: [item.pk for item in items if item.kind == kind] for kind in KINDS}
-    photos = {}
     if wanted["p"]:
-        photos = Photo.objects.filter(pk__in=wanted["p"], photo_set__in=photo_sets)
+        photos = photos.filter(pk__in=wanted["p"])
         photos = photos.select_related("photo_set__newsroom").prefetch_related(
             Prefetch("renditions", queryset=Rendition.objects.order_by())
         )
         photos = {photo.pk: photo for photo in photos}
+    else:
+        photos = {}
     files = {}
     if wanted["d"]:
         files = documents.filter(pk__in=wanted["d"]).select_related("newsroom")

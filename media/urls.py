@@ -14,14 +14,14 @@ urlpatterns = [
     path("files/sets/<int:pk>/<str:size>.zip", views.photoset_zip, name="photoset-zip"),
     path("files/documents/<int:pk>/<str:version>/", views.document_file, name="document-file"),
     path(
-        "files/selection/<str:token>/<str:size>.zip",
+        "files/selection/<str:items>/<str:size>.zip",
         views.selection_zip,
         name="selection-zip",
     ),
     in_every_language(
         [
             path("selection/", views.selection_start, name="selection-start"),
-            path("selection/<str:token>/", views.selection_page, name="selection"),
+            path("selection/<str:items>/", views.selection_page, name="selection"),
             path("<slug:newsroom>/photos/", views.photoset_list, name="photoset-list"),
             path("<slug:newsroom>/documents/", views.document_list, name="document-list"),
             path(

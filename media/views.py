@@ -6,7 +6,6 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -324,34 +323,51 @@ def send_document(request, document, version, *, public, links=PUBLIC_LINKS, log
 
 
 # A journalist's selection ---------------------------------------------------------------
+#
+# The public's views here; a preview pass has its own, which call the same functions with
+# the pass's links and the photos and documents it opens.
 
 
 @require_safe
 def selection_start(request):
-    """A selection made by a form or the tray (`?item=p12&item=d3`), sent to its own signed
-    address; with `size`, straight to its ZIP in that size (a set page without JavaScript)."""
-    try:
-        items = selection.items_from(request.GET.getlist("item"))
-    except selection.TooMany as too_many:
-        context = {"too_many": too_many.args[0], "limit": settings.NEWSROOM_SELECTION_MAX_ITEMS}
-        return render(request, "media/selection.html", context, status=400)
-    if not items:
-        return render(request, "media/selection.html", {"section": "selection"})
-    token = selection.token(items)
-    size = SIZES.get(request.GET.get("size", ""))
-    if size is not None and size.selection:
-        return redirect("media:selection-zip", token=token, size=size.name)
-    return redirect("media:selection", token=token)
+    return start_selection(request, PUBLIC_LINKS)
 
 
 @public_page
-def selection_page(request, token):
-    """What a selection holds for this visitor, its size in each download size, its link."""
+def selection_page(request, items):
     do_not_store(request)  # one page per list anyone makes: not worth a place in the cache
+    return render_selection(request, items)
+
+
+@require_safe
+def selection_zip(request, items, size):
+    return send_selection_zip(request, items, size, public=True)
+
+
+def start_selection(request, links, **extra):
+    """A selection made by a form or the tray (`?item=p12&item=d3`), sent to its own signed
+    address; with `size`, straight to its ZIP in that size (a set page without JavaScript)."""
+    context = {"section": "selection", "links": links, **extra}
+    try:
+        items = selection.items_from(request.GET.getlist("item"))
+    except selection.TooMany as too_many:
+        context.update(too_many=too_many.args[0], limit=settings.NEWSROOM_SELECTION_MAX_ITEMS)
+        return render(request, "media/selection.html", context, status=400)
+    if not items:
+        return render(request, "media/selection.html", context)
+    token = selection.token(items)
+    size = SIZES.get(request.GET.get("size", ""))
+    if size is not None and size.selection:
+        return redirect(links.selection_zip(token, size.name))
+    return redirect(links.selection_page(token))
+
+
+def render_selection(request, token, *, links=PUBLIC_LINKS, photos=None, documents=None, **extra):
+    """What a selection holds for this visitor, its size in each download size, its link."""
     items = selection.from_token(token)
     if items is None:
         raise Http404
-    found = selection.find(items)
+    found = selection.find(items, photos, documents)
     limit = settings.NEWSROOM_SELECTION_MAX_BYTES
     downloads_on_offer = []
     for size in selection_sizes():
@@ -361,30 +377,39 @@ def selection_page(request, token):
         "section": "selection",
         "token": token,
         "found": found,
-        "items": [selection_card(number, thing) for number, thing in found.items],
+        "items": [selection_card(number, thing, links) for number, thing in found.items],
         "downloads": downloads_on_offer,
         "limit": limit,
+        "links": links,
+        **extra,
     }
     return render(request, "media/selection.html", context)
 
 
-def selection_card(number, thing):
+def selection_card(number, thing, links):
     """(number, kind, item) for the page: a photo with its download sizes, or a document."""
     if isinstance(thing, Photo):
-        return number, "photo", downloads.PhotoDownloads(thing)
+        return number, "photo", downloads.PhotoDownloads(thing, links)
     return number, "document", thing
 
 
-@require_safe
-def selection_zip(request, token, size):
+def send_selection_zip(
+    request, token, size, *, public, links=PUBLIC_LINKS, photos=None, documents=None, logged=None
+):
     """The selection as one ZIP, with what this visitor may see at this moment."""
     entry = SIZES.get(size)
     items = selection.from_token(token)
     if entry is None or not entry.selection or items is None:
         raise Http404
-    archive = selection.SelectionArchive(selection.find(items), size)
+    found = selection.find(items, photos, documents)
+    archive = selection.SelectionArchive(found, size)
     if archive.length > settings.NEWSROOM_SELECTION_MAX_BYTES:
         context = {"archive": archive, "limit": settings.NEWSROOM_SELECTION_MAX_BYTES}
-        context["page"] = reverse("media:selection", kwargs={"token": token})
+        context["page"] = links.selection_page(token)
         return render(request, "media/selection_too_large.html", context, status=403)
-    return send_archive(request, archive, public=True)
+
+    def started():
+        if logged:
+            logged(f"a selection of {len(found.items)} item(s) as ZIP ({entry.label})")
+
+    return send_archive(request, archive, public=public, started=started)

@@ -16,7 +16,7 @@ from itertools import batched
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Subquery
+from django.db.models import Count, F, Max, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -106,21 +106,39 @@ def version_entries(rows, address):
     rows = rows.annotate(story=STORY).values_list("story", "language", "slug", "lastmod")
     for chunk in batched(rows.iterator(chunk_size=CHUNK), CHUNK):
         stories = {story for story, *_rest in chunk}
-        siblings = {}
-        versions = (
-            PressRelease.objects.live()
-            .filter(Q(pk__in=stories) | Q(original__in=stories))
-            .annotate(story=STORY)
-            .order_by("language")
-            .values_list("story", "pk", "language", "slug")
-        )
-        for story, pk, language, slug in versions:
-            siblings.setdefault(story, []).append((language, address(language, slug)))
-            if pk == story:
-                siblings[story].append(("x-default", address(language, slug)))
+        alternates = {
+            story: story_alternates(*versions, address)
+            for story, versions in (translated_stories(stories).items())
+        }
         for story, language, slug, lastmod in chunk:
-            alternates = siblings.get(story, [])
-            yield address(language, slug), lastmod, alternates if len(alternates) > 2 else []
+            yield address(language, slug), lastmod, alternates.get(story, [])
+
+
+def translated_stories(stories):
+    """{story: (original's language, {language: slug} of every live version)} for those of
+    `stories` with a live translation: one query over the translations' index, each with
+    its original (which `live()` joins already). An OR of originals and translations read
+    the whole table once per chunk."""
+    translations = (
+        PressRelease.objects.live()
+        .filter(original__in=stories)
+        .values_list("original_id", "language", "slug", "original__language", "original__slug")
+    )
+    found = {}
+    for story, language, slug, first_language, first_slug in translations:
+        _first, versions = found.setdefault(story, (first_language, {first_language: first_slug}))
+        versions[language] = slug
+    return found
+
+
+def story_alternates(first_language, versions, address):
+    """Every version by language, the original's followed by it again as x-default."""
+    alternates = []
+    for language, slug in sorted(versions.items()):
+        alternates.append((language, address(language, slug)))
+        if language == first_language:
+            alternates.append(("x-default", address(language, slug)))
+    return alternates
 
 
 def release_rows(newsroom):

@@ -232,6 +232,9 @@ ELSEWHERE = {
             "pass-photoset",
             "pass-photoset-zip",
             "pass-version",
+            "pass-selection-start",
+            "pass-selection",
+            "pass-selection-zip",
         )
     },
 }

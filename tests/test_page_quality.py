@@ -77,6 +77,7 @@ NOT_PAGES = {
     "passes:pass-photo-file",
     "passes:pass-photoset-zip",
     "passes:pass-document",
+    "passes:pass-selection-zip",
     "newsroom:logo",
     "newsroom:portrait",
     "favicon.ico",
@@ -206,6 +207,8 @@ SPEAKS = {
     "pass photo set": {"sv": "en", "de": "en"},
     "pass photo": {"sv": "en", "de": "en"},
     "pass revoked": {"sv": "en", "de": "en"},
+    "pass selection": {"sv": "en", "de": "en"},
+    "pass, empty selection": {"sv": "en", "de": "en"},
 }
 
 
@@ -311,6 +314,20 @@ def fetch_site_pages(site, monkeypatch, language):
                 "passes:pass-photo", args=[token, "signing", site["pass"].release.hero_photo_id]
             ),
         ),
+        (
+            "pass selection",
+            "passes:pass-selection",
+            200,
+            visitor.get,
+            reverse("passes:pass-selection", args=[token, selection_items(site)]),
+        ),
+        (
+            "pass, empty selection",
+            "passes:pass-selection-start",
+            200,
+            visitor.get,
+            reverse("passes:pass-selection-start", args=[token]),
+        ),
         ("pass revoked", None, 410, visitor.get, site["revoked_pass"].link_path()),
         ("draft, editor's preview", None, 200, editor.get, draft.get_absolute_url()),
         (
@@ -340,14 +357,18 @@ def fetch_site_pages(site, monkeypatch, language):
     return pages
 
 
-def selection_path(site, prefix):
+def selection_items(site):
     """A selection of the set's photo, a photo of the embargoed set and the fact sheet."""
     items = [
         selection.Item("p", site["photo"].pk),
         selection.Item("p", site["pass"].release.hero_photo_id),
         selection.Item("d", Document.objects.get(title="Fact sheet").pk),
     ]
-    return f"{prefix}/selection/{selection.token(items)}/"
+    return selection.token(items)
+
+
+def selection_path(site, prefix):
+    return f"{prefix}/selection/{selection_items(site)}/"
 
 
 def pass_path(preview_pass, language):

@@ -1,6 +1,8 @@
 """Personal preview passes: a named journalist reads an embargoed release early, and only that."""
 
+import io
 import re
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -13,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from media.models import Visibility
+from media.models import Photo, Visibility
 from newsroom.ground.models import Membership, Role
 from press.models import Status
 from press.passes.models import PassEvent, PreviewPass
@@ -315,3 +317,48 @@ def test_a_pass_opens_every_published_version_of_its_story_and_no_draft(
     assert '<html lang="sv"' in swedish_page.content.decode()
     assert "no-store" in swedish_page["Cache-Control"]
     assert german_page.status_code == 404
+
+
+def test_a_pass_holder_downloads_a_selection_of_the_pass_photos_before_the_embargo(
+    journalist, preview_pass
+):
+    token, hero = preview_pass.token, preview_pass.release.hero_photo
+    private = Photo.objects.get(title="Internal photo")
+    picked = [f"p{hero.pk}", f"p{private.pk}"]
+    with time_machine.travel(BEFORE, tick=False):
+        set_page = body(journalist.get(reverse("passes:pass-photoset", args=[token, "signing"])))
+        started = journalist.get(
+            reverse("passes:pass-selection-start", args=[token]), [("item", i) for i in picked]
+        )
+        page = journalist.get(started["Location"])
+        items = started["Location"].rstrip("/").rsplit("/", 1)[1]
+        archive = journalist.get(reverse("passes:pass-selection-zip", args=[token, items, "web"]))
+    # The pass's set page adds to the pass's own selection, kept apart from the public one.
+    assert f'action="{reverse("passes:pass-selection-start", args=[token])}"'.encode() in set_page
+    assert f'data-store="newsroom-selection-pass-{preview_pass.pk}"'.encode() in set_page
+    assert started["Location"].startswith(f"/preview/{token}/selection/")
+    html = body(page).decode()
+    assert "EMBARGOED — not for publication until" in html
+    assert "Link to this selection" not in html  # the pass is not to be passed on
+    assert "Item 2, a photo, is no longer available" in html  # a private set stays private
+    data = body(archive)
+    entries = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert entries == ["01 Handshake.jpg", "CREDITS.txt", "credits.csv"]
+    assert "private" in archive["Cache-Control"]
+    logged = preview_pass.events.filter(kind=PassEvent.Kind.DOWNLOADED)
+    assert list(logged.values_list("detail", flat=True)) == [
+        "a selection of 1 item(s) as ZIP (Web)"
+    ]
+
+    # The same list without the pass: nothing of the embargoed release.
+    with time_machine.travel(BEFORE, tick=False):
+        public = body(Client().get(reverse("media:selection-zip", args=[items, "web"])))
+    assert zipfile.ZipFile(io.BytesIO(public)).namelist() == ["CREDITS.txt", "credits.csv"]
+
+    # A revoked pass opens its selection no more.
+    with time_machine.travel(BEFORE, tick=False):
+        preview_pass.revoked_at = timezone.now()
+        preview_pass.save()
+        assert journalist.get(started["Location"]).status_code == 410
+        gone = journalist.get(reverse("passes:pass-selection-zip", args=[token, items, "web"]))
+    assert gone.status_code == 410

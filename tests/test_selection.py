@@ -226,3 +226,29 @@ def test_a_selection_costs_the_same_queries_for_five_items_as_for_two(client, ki
         counts.append((len(page_queries), len(zip_queries)))
     assert counts[0] == counts[1]
     assert counts[0][1] <= 3  # the photos, their renditions, the documents
+
+
+def test_each_photo_tells_the_tray_its_bytes_in_every_selection_size(client, kit):
+    podium = kit["photos"][0]
+    html = body(client.get(podium.photo_set.get_absolute_url())).decode()
+    sizes = {r.size: r.bytes for r in Rendition.objects.filter(photo=podium)}
+    # A JPEG's print file is its original.
+    expected = f"web:{sizes['web']},print:{sizes['original']},original:{sizes['original']}"
+    assert f'data-item="p{podium.pk}" data-title="Podium" data-bytes="{expected}"' in html
+    assert 'class="select-all"' in html
+    kit_page = body(
+        client.get(reverse("media:photoset-list", args=[podium.photo_set.newsroom.slug]))
+    )
+    sheet = kit["sheet"]
+    assert (
+        f'data-item="d{sheet.pk}" data-title="Fact sheet" '
+        f'data-bytes="web:{sheet.bytes},print:{sheet.bytes},original:{sheet.bytes}"'
+    ).encode() in kit_page
+
+
+def test_an_editors_preview_offers_no_selection(editor_client, newsroom):
+    private = make_photo_set(newsroom, title="Internal", visibility=Visibility.PRIVATE)
+    make_photo(private, title="Internal photo")
+    html = body(editor_client.get(private.get_absolute_url())).decode()
+    assert "Not public" in html or "preview" in html.lower()
+    assert "select-item" not in html and 'name="item"' not in html

@@ -8,8 +8,9 @@ leads to the pass's views instead.
 from django import template
 from django.conf import settings
 
-from media import sizes
-from media.downloads import PUBLIC_LINKS, photo_title, stored_rendition
+from media import selection, sizes
+from media.downloads import PUBLIC_LINKS, photo_title
+from media.models import Document
 
 register = template.Library()
 
@@ -93,32 +94,42 @@ def add_to_selection(context, thing):
     It carries what the tray shows: the item, its title, and its bytes in each
     size a selection is downloaded in (a photo's from its prefetched renditions;
     left out where they were not fetched, so no page makes a query per photo).
-    Previews and pass pages offer none: a selection holds what is public.
+    Editors' previews offer none; a pass's pages add to the pass's own selection.
     """
     return {"item": selection_item(thing) if selection_offered(context) else None}
 
 
 def selection_item(thing):
-    from media.models import Document
-
+    thing = getattr(thing, "photo", thing)  # a photo, or one with its downloads
     if isinstance(thing, Document):
-        offered = sizes.selection_sizes()
-        return {
-            "id": f"d{thing.pk}",
-            "title": thing.title,
-            "bytes": [(s.name, thing.bytes) for s in offered],
-        }
-    photo = getattr(thing, "photo", thing)  # a photo, or one with its downloads
-    found = []
-    if "renditions" in getattr(photo, "_prefetched_objects_cache", {}):
-        for size in sizes.selection_sizes():
-            rendition = stored_rendition(photo, size.name)
-            if rendition is not None:
-                found.append((size.name, rendition.bytes))
-    return {"id": f"p{photo.pk}", "title": photo_title(photo), "bytes": found}
+        item, title, known = selection.Item("d", thing.pk), thing.title, True
+    else:
+        item, title = selection.Item("p", thing.pk), photo_title(thing)
+        known = "renditions" in getattr(thing, "_prefetched_objects_cache", {})
+    offered = sizes.selection_sizes() if known else []
+    found = [(size.name, selection.entry_bytes(thing, size.name)) for size in offered]
+    return {"id": str(item), "title": title, "bytes": found}
 
 
 @register.simple_tag(takes_context=True)
 def selection_offered(context):
-    """Whether the page offers the selection: public pages, not previews or passes."""
-    return not context.get("preview") and links(context) is PUBLIC_LINKS
+    """Whether the page offers the selection: public pages and a pass holder's (whose
+    selection holds the pass's items), not editors' previews."""
+    return bool(context.get("embargo_pass")) or (
+        not context.get("preview") and links(context) is PUBLIC_LINKS
+    )
+
+
+@register.simple_tag(takes_context=True)
+def selection_start_url(context):
+    return links(context).selection_start()
+
+
+@register.simple_tag(takes_context=True)
+def selection_url(context, items):
+    return links(context).selection_page(items)
+
+
+@register.simple_tag(takes_context=True)
+def selection_zip_url(context, items, size):
+    return links(context).selection_zip(items, size)

@@ -8,6 +8,23 @@ urlpatterns = [
     # A journalist's preview pass: the release and its media before the embargo lifts.
     path("preview/<str:token>/", views.pass_release, name="pass"),
     path("preview/<str:token>/embargo.ics", views.pass_calendar, name="pass-calendar"),
+    # The pass holder's selection of the pass's photos and documents (before the versions,
+    # whose pattern would take "selection" for a language).
+    path(
+        "preview/<str:token>/selection/",
+        views.pass_selection_start,
+        name="pass-selection-start",
+    ),
+    path(
+        "preview/<str:token>/selection/<str:items>/",
+        views.pass_selection,
+        name="pass-selection",
+    ),
+    path(
+        "preview/<str:token>/files/selection/<str:items>/<str:size>.zip",
+        views.pass_selection_zip,
+        name="pass-selection-zip",
+    ),
     # The story's other versions: a pass opens every one that is published or scheduled.
     path("preview/<str:token>/<str:language>/", views.pass_version, name="pass-version"),
     path("preview/<str:token>/photos/<slug:slug>/", views.pass_photoset, name="pass-photoset"),

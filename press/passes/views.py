@@ -17,9 +17,12 @@ from media.models import Photo, PhotoSet
 from media.views import (
     render_photo,
     render_photo_set,
+    render_selection,
     send_document,
     send_photo_file,
+    send_selection_zip,
     send_set_zip,
+    start_selection,
 )
 from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
 from newsroom.ground.models import Person
@@ -55,6 +58,15 @@ class PassLinks(Links):
         return reverse(
             "passes:pass-document", args=[self.token, document.pk, document.sha256[:12]]
         )
+
+    def selection_start(self):
+        return reverse("passes:pass-selection-start", args=[self.token])
+
+    def selection_page(self, items):
+        return reverse("passes:pass-selection", args=[self.token, items])
+
+    def selection_zip(self, items, size):
+        return reverse("passes:pass-selection-zip", args=[self.token, items, size])
 
 
 def pass_view(live_redirect=False):
@@ -219,7 +231,7 @@ def pass_photoset_zip(request, preview_pass, pk, size):
 @pass_view()
 @require_safe
 def pass_document(request, preview_pass, pk, version):
-    documents = preview_pass.release.documents.for_pass_holders()
+    documents = pass_documents(preview_pass.release)
     document = get_object_or_404(documents.select_related("newsroom"), pk=pk)
     return send_document(
         request,
@@ -227,6 +239,56 @@ def pass_document(request, preview_pass, pk, version):
         version,
         public=False,
         links=PassLinks(preview_pass),
+        logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
+    )
+
+
+def pass_documents(release):
+    return release.documents.for_pass_holders()
+
+
+# A pass holder's selection: the pass's photos and documents, under the pass's rules (a
+# revoked or expired pass opens no selection any more), at the pass's own addresses.
+
+
+@pass_view()
+@require_safe
+def pass_selection_start(request, preview_pass):
+    return start_selection(
+        request, PassLinks(preview_pass), preview=True, embargo_pass=preview_pass
+    )
+
+
+@pass_view()
+@require_safe
+def pass_selection(request, preview_pass, items):
+    release = preview_pass.release
+    return mark_preview(
+        render_selection(
+            request,
+            items,
+            links=PassLinks(preview_pass),
+            photos=pass_photos(release),
+            documents=pass_documents(release),
+            preview=True,
+            embargo_pass=preview_pass,
+            release=release,
+        )
+    )
+
+
+@pass_view()
+@require_safe
+def pass_selection_zip(request, preview_pass, items, size):
+    release = preview_pass.release
+    return send_selection_zip(
+        request,
+        items,
+        size,
+        public=False,
+        links=PassLinks(preview_pass),
+        photos=pass_photos(release),
+        documents=pass_documents(release),
         logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
     )
 

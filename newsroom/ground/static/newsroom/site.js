@@ -54,6 +54,7 @@
 
   // The selection tray: items picked on any page, kept in this browser only
   // (localStorage), downloaded through the selection's address as one ZIP.
+  // A pass holder's pages keep a selection of their own (`data-store`).
   var SELECTION = "newsroom-selection";
 
   function loadSelection() {
@@ -97,6 +98,7 @@
   function enableSelection() {
     var tray = document.getElementById("selection-tray");
     if (!tray || !window.localStorage) { return; }
+    SELECTION = tray.dataset.store || SELECTION;
     var text = tray.dataset, items = loadSelection();
     var buttons = document.querySelectorAll("button.select-item[data-item]");
     var size = tray.querySelector(".tray-size"), list = tray.querySelector(".tray-items");
