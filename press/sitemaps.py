@@ -16,7 +16,7 @@ from itertools import batched
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Subquery
+from django.db.models import Count, F, Max
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -50,25 +50,29 @@ class Section:
     def files(self, newsroom):
         """{page: lastmod} of the section's files; none when it has nothing to list.
 
-        One query for a section that fits in one file (nearly all do), and one
-        more per file for those that do not.
+        One query for a section that fits in one file (nearly all do); for one
+        that does not, one more that reads every row's `lastmod` in order, a chunk
+        at a time, and keeps the latest of each file (a MAX per file over an
+        OFFSET read the rows before each file again).
         """
         rows = self.rows(newsroom)
         totals = rows.aggregate(count=Count("pk"), latest=Max("lastmod"))
         pages = math.ceil(totals["count"] / PER_FILE)
         if pages <= 1:
             return {1: totals["latest"]} if pages else {}
-        return {page: self.latest(newsroom, page) for page in range(1, pages + 1)}
+        latest = {}
+        in_order = rows.values_list("lastmod", flat=True).iterator(chunk_size=CHUNK)
+        for number, lastmod in enumerate(in_order):
+            page = number // PER_FILE + 1
+            if lastmod and (latest.get(page) is None or lastmod > latest[page]):
+                latest[page] = lastmod
+            else:
+                latest.setdefault(page, None)
+        return latest
 
     def page_rows(self, newsroom, page):
         start = (page - 1) * PER_FILE
         return self.rows(newsroom)[start : start + PER_FILE]
-
-    def latest(self, newsroom, page):
-        """When anything on one file last changed."""
-        on_page = self.page_rows(newsroom, page).values("pk")
-        rows = self.rows(newsroom).filter(pk__in=Subquery(on_page))
-        return rows.aggregate(latest=Max("lastmod"))["latest"]
 
     def entries(self, newsroom, page):
         """(address, lastmod, alternates) for each row of the file, read in narrow rows."""
