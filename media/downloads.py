@@ -188,7 +188,22 @@ class Entry:
     credits: dict  # CREDIT_FIELDS, for CREDITS.txt and credits.csv
 
 
-def photo_entry(name, photo, rendition):
+class NumberedNames(UniqueNames):
+    """Entry names that start with their place in the archive ("07 Podium.jpg"), each
+    number as wide as the largest of `count`."""
+
+    def __init__(self, count):
+        super().__init__()
+        self.width = max(2, len(str(count)))
+
+    def numbered(self, number, stem, extension):
+        return self.make(f"{number:0{self.width}d} {stem}", extension)
+
+
+def photo_entry(names, number, photo, rendition):
+    """The photo's file in the archive, named by its place and title."""
+    extension = PurePath(rendition.file.name).suffix.lower()
+    name = names.numbered(number, photo_title(photo), extension)
     taken = timezone.localtime(photo.taken_at).isoformat() if photo.taken_at else ""
     credits = {
         "title": photo.title,
@@ -317,16 +332,13 @@ class SetArchive(StoredArchive):
         photos = list(photo_set.photos.all())
         renditions = set_renditions(photo_set, size)
         entries, missing = [], []
-        names = UniqueNames()
-        width = max(2, len(str(len(photos))))
+        names = NumberedNames(len(photos))
         for number, photo in enumerate(photos, start=1):
             rendition = renditions[photo.pk].get(photo.stored_size(size))
             if rendition is None:
                 missing.append(photo)
                 continue
-            extension = PurePath(rendition.file.name).suffix.lower()
-            name = names.make(f"{number:0{width}d} {photo_title(photo)}", extension)
-            entries.append(photo_entry(name, photo, rendition))
+            entries.append(photo_entry(names, number, photo, rendition))
         heading = [photo_set.title, f"{photo_set.newsroom.name} · {SIZES[size].label} size"]
         notes = []
         if missing:

@@ -646,12 +646,18 @@ class Photo(models.Model):
 
 def file_sha256(upload):
     """The SHA-256 of an upload or stored file, read a megabyte at a time."""
-    digest = hashlib.sha256()
+    return file_digests(upload)[0]
+
+
+def file_digests(upload):
+    """The SHA-256 (hex) and CRC-32 of an upload, in one read a megabyte at a time."""
+    digest, crc = hashlib.sha256(), 0
     upload.seek(0)
     for chunk in iter(lambda: upload.read(1024 * 1024), b""):
         digest.update(chunk)
+        crc = zlib.crc32(chunk, crc)
     upload.seek(0)
-    return digest.hexdigest()
+    return digest.hexdigest(), crc
 
 
 def kept_crc32(row):
@@ -886,7 +892,7 @@ class Document(Releasable):
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     bytes = models.PositiveBigIntegerField(_("file size"), default=0, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
-    # Worked out when the document is first put in a ZIP (`checksum()`).
+    # Taken at upload with the SHA-256; for files uploaded before, when first zipped.
     crc32 = models.PositiveBigIntegerField(_("CRC-32"), null=True, editable=False)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -931,9 +937,8 @@ class Document(Releasable):
         upload = self.file.file
         self.file_type, self.content_type = detect_document(upload)
         self.original_filename = safe_original_name(self.file.name)
-        self.sha256 = file_sha256(upload)
+        self.sha256, self.crc32 = file_digests(upload)
         self.bytes = upload.size
-        self.crc32 = None  # a new file: worked out again when first zipped
 
     def checksum(self):
         return kept_crc32(self)

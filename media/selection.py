@@ -18,13 +18,12 @@ from django.core import signing
 from django.db.models import Prefetch
 
 from media.downloads import (
+    NumberedNames,
     StoredArchive,
-    UniqueNames,
     clean_name,
     document_entry,
     document_file_name,
     photo_entry,
-    photo_title,
     stored_rendition,
 )
 from media.models import Document, Photo, PhotoSet, Rendition
@@ -145,21 +144,17 @@ class SelectionArchive(StoredArchive):
     def __init__(self, found, size):
         self.size = size
         entries, preparing = [], []
-        names = UniqueNames()
-        width = max(2, len(str(len(found.items) + len(found.gone))))
+        names = NumberedNames(len(found.items) + len(found.gone))
         for number, thing in found.items:
             if isinstance(thing, Document):
                 stem, extension = split_name(document_file_name(thing))
-                name = names.make(f"{number:0{width}d} {stem}", extension)
-                entries.append(document_entry(name, thing))
+                entries.append(document_entry(names.numbered(number, stem, extension), thing))
                 continue
             rendition = stored_rendition(thing, size)
             if rendition is None:
                 preparing.append(number)
                 continue
-            extension = PurePath(rendition.file.name).suffix.lower()
-            name = names.make(f"{number:0{width}d} {photo_title(thing)}", extension)
-            entries.append(photo_entry(name, thing, rendition))
+            entries.append(photo_entry(names, number, thing, rendition))
         heading = [
             "A selection of photos and documents",
             f"{len(entries)} file(s) · photos in {SIZES[size].label} size",

@@ -64,10 +64,7 @@ class Section:
         in_order = rows.values_list("lastmod", flat=True).iterator(chunk_size=CHUNK)
         for number, lastmod in enumerate(in_order):
             page = number // PER_FILE + 1
-            if lastmod and (latest.get(page) is None or lastmod > latest[page]):
-                latest[page] = lastmod
-            else:
-                latest.setdefault(page, None)
+            latest[page] = later(latest.get(page), lastmod)
         return latest
 
     def page_rows(self, newsroom, page):
@@ -81,6 +78,27 @@ class Section:
         if self.kind == "releases":
             return version_entries(rows, address)
         return page_entries(rows, address, newsroom.languages)
+
+
+def later(moment, other):
+    """The later of two moments, either of which may be None (no lastmod known)."""
+    if moment is None or other is None:
+        return moment or other
+    return max(moment, other)
+
+
+class Latest:
+    """A file's entries passed through as they are written, counted, with the latest
+    `lastmod` among them: what the file's Last-Modified says, without a query for it."""
+
+    def __init__(self, entries):
+        self.entries, self.count, self.latest = entries, 0, None
+
+    def __iter__(self):
+        for entry in self.entries:
+            self.latest = later(self.latest, entry[1])
+            self.count += 1
+            yield entry
 
 
 class Addresses:
@@ -110,10 +128,8 @@ def version_entries(rows, address):
     rows = rows.annotate(story=STORY).values_list("story", "language", "slug", "lastmod")
     for chunk in batched(rows.iterator(chunk_size=CHUNK), CHUNK):
         stories = {story for story, *_rest in chunk}
-        alternates = {
-            story: story_alternates(*versions, address)
-            for story, versions in (translated_stories(stories).items())
-        }
+        translated = translated_stories(stories).items()
+        alternates = {story: story_alternates(*both, address) for story, both in translated}
         for story, language, slug, lastmod in chunk:
             yield address(language, slug), lastmod, alternates.get(story, [])
 

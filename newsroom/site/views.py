@@ -109,26 +109,11 @@ def sitemap_section(request, newsroom, kind):
     if section is None or not re.fullmatch(r"[1-9][0-9]{0,5}", number):
         raise Http404
     # The file's own rows say when it last changed: no query over the section for it.
-    entries = Latest(section.entries(newsroom, int(number)))
+    entries = sitemaps.Latest(section.entries(newsroom, int(number)))
     document = "".join(sitemaps.urlset(entries, section.changefreq, section.priority))
     if not entries.count:
         raise Http404  # past the last file; an empty urlset is not a valid sitemap
     return xml_response(document, [entries.latest])
-
-
-class Latest:
-    """Sitemap entries passed through, counted, with the latest `lastmod` among them."""
-
-    def __init__(self, entries):
-        self.entries, self.count, self.latest = entries, 0, None
-
-    def __iter__(self):
-        for entry in self.entries:
-            lastmod = entry[1]
-            if lastmod and (self.latest is None or lastmod > self.latest):
-                self.latest = lastmod
-            self.count += 1
-            yield entry
 
 
 def xml_response(document, lastmods):
