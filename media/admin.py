@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
@@ -11,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from media import resumable, subtitles
 from media.models import (
     Document,
     DownloadCount,
@@ -18,10 +20,20 @@ from media.models import (
     PhotoSet,
     PhotoText,
     Rendition,
+    Subtitle,
+    Video,
+    VideoDownloadCount,
+    safe_original_name,
     words_query,
 )
-from media.uploads import accept_photos
-from newsroom.ground.admin import NewsroomScopedAdmin, PartOfItsParent, ScopedInline, thumbnail
+from media.uploads import accept_photos, accept_video
+from newsroom.ground.admin import (
+    NewsroomAdminForm,
+    NewsroomScopedAdmin,
+    PartOfItsParent,
+    ScopedInline,
+    thumbnail,
+)
 from newsroom.ground.models import License
 
 
@@ -69,6 +81,39 @@ class PhotoGridInline(ScopedInline, admin.StackedInline):
 
     def has_add_permission(self, request, obj=None):
         return False  # photos come in through the upload area above the grid
+
+
+def video_status(video):
+    """Where the video's files are: made, being made (how far), or why they failed."""
+    if not video.pk:
+        return ""
+    failure = video.rendering_failure()
+    if failure:
+        return failure
+    if video.is_ready:
+        return _("Ready: poster, web version and broadcast file are made.")
+    return _("Being made: %(percent)s %% done.") % {"percent": video.rendering_progress}
+
+
+class VideoInline(ScopedInline, admin.TabularInline):
+    """The set's videos: their order and titles here, the rest on each video's page."""
+
+    model = Video
+    extra = 0
+    fields = ["title", "position", "length", "status"]
+    readonly_fields = ["length", "status"]
+    show_change_link = True
+
+    @admin.display(description=_("length"))
+    def length(self, video):
+        return video.duration_label if video.pk else ""
+
+    @admin.display(description=_("files"))
+    def status(self, video):
+        return video_status(video)
+
+    def has_add_permission(self, request, obj=None):
+        return False  # videos come in through the resumable upload page
 
 
 class BulkEditForm(forms.Form):
@@ -142,7 +187,7 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         "cover",
         "used_in",
     ]
-    inlines = [PhotoGridInline]
+    inlines = [VideoInline, PhotoGridInline]
 
     def search_words(self, term):
         # Sets with the newest photos that have the words.
@@ -181,6 +226,21 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
                 "<path:object_id>/upload/",
                 self.admin_site.admin_view(self.upload_view),
                 name="media_photoset_upload",
+            ),
+            path(
+                "<path:object_id>/videos/",
+                self.admin_site.admin_view(self.video_upload_view),
+                name="media_photoset_videos",
+            ),
+            path(
+                "<path:object_id>/videos/uploads/",
+                self.admin_site.admin_view(self.video_uploads),
+                name="media_photoset_video_uploads",
+            ),
+            path(
+                "<path:object_id>/videos/uploads/<str:upload_id>/",
+                self.admin_site.admin_view(self.video_uploads),
+                name="media_photoset_video_upload",
             ),
             path(
                 "<path:object_id>/bulk-edit/",
@@ -225,6 +285,47 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         }
         return TemplateResponse(request, "admin/media/photoset/upload.html", context)
 
+    def video_upload_view(self, request, object_id):
+        """The page that sends videos in pieces, each resumable after a dropped connection."""
+        photo_set = self.editable_set(request, object_id, "media.add_video")
+        change_url = reverse("admin:media_photoset_change", args=[photo_set.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "photo_set": photo_set,
+            "title": _("Upload videos to “%(set)s”") % {"set": photo_set},
+            "change_url": change_url,
+            "endpoint": reverse("admin:media_photoset_video_uploads", args=[photo_set.pk]),
+            "max_bytes": resumable.max_upload_bytes(),
+        }
+        return TemplateResponse(request, "admin/media/photoset/video_upload.html", context)
+
+    def video_uploads(self, request, object_id, upload_id=None):
+        """The resumable upload protocol (tus 1.0) for this set's videos."""
+        photo_set = self.editable_set(request, object_id, "media.add_video")
+
+        def location_for(new_id):
+            return reverse("admin:media_photoset_video_upload", args=[photo_set.pk, new_id])
+
+        staging = resumable.Staging()
+
+        def on_complete(request, staged):
+            # A video refused or kept is done with; one that failed otherwise (the
+            # storage away) stays staged, and the uploader is told to try again.
+            result = accept_video(photo_set, staged.path, staged.metadata.get("filename") or "")
+            staging.discard(staged.id)
+            return result.as_json()
+
+        return resumable.tus_endpoint(
+            request,
+            upload_id,
+            staging=staging,
+            owner_id=request.user.pk,
+            target=f"photoset:{photo_set.pk}",
+            location_for=location_for,
+            on_complete=on_complete,
+        )
+
     def bulk_edit_view(self, request, object_id):
         photo_set = self.editable_set(request, object_id, "media.change_photo")
         if request.method != "POST":
@@ -251,6 +352,7 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         if obj is not None:
             context["bulk_form"] = BulkEditForm(photo_set=obj)
             context["upload_url"] = reverse("admin:media_photoset_upload", args=[obj.pk])
+            context["video_upload_url"] = reverse("admin:media_photoset_videos", args=[obj.pk])
             context["bulk_edit_url"] = reverse("admin:media_photoset_bulk_edit", args=[obj.pk])
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
@@ -351,6 +453,147 @@ class PhotoAdmin(NewsroomScopedAdmin):
         super().save_model(request, obj, form, change)
         # A cover moved to another set no longer covers the one it left.
         PhotoSet.objects.filter(cover=obj).exclude(pk=obj.photo_set_id).update(cover=None)
+
+
+class SubtitleForm(NewsroomAdminForm):
+    """Subtitles come as a file, are checked cue by cue, and are kept as clean WebVTT."""
+
+    upload = forms.FileField(
+        label=_("WebVTT or SRT file"),
+        required=False,
+        help_text=_("UTF-8 text. A new file replaces the subtitles in this language."),
+    )
+
+    class Meta:
+        model = Subtitle
+        fields = ["language"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        self.cues = None
+        if upload is None:
+            if not self.instance.pk:
+                self.add_error("upload", _("Choose a WebVTT or SRT file."))
+            return data
+        try:
+            # One byte past the limit is enough for the parser to say it is too large.
+            data = upload.read(subtitles.max_bytes() + 1)
+            cues = subtitles.parse_subtitles(data, upload.name)
+            video = self.instance.video if self.instance.video_id else None
+            if video is not None:
+                subtitles.check_fits(cues, video.duration)
+        except ValidationError as error:
+            self.add_error("upload", error)
+            return data
+        self.cues, self.upload_name = cues, upload.name
+        return data
+
+    def save(self, commit=True):
+        subtitle = super().save(commit=False)
+        if self.cues is not None:
+            text = subtitles.to_webvtt(self.cues)
+            subtitle.file = ContentFile(text.encode("utf-8"), name="subtitles.vtt")
+            subtitle.original_filename = safe_original_name(self.upload_name)
+            subtitle.cue_count = len(self.cues)
+        if commit:
+            subtitle.save()
+        return subtitle
+
+
+class SubtitleInline(PartOfItsParent, ScopedInline, admin.TabularInline):
+    model = Subtitle
+    form = SubtitleForm
+    extra = 0
+    fields = ["language", "upload", "original_filename", "cue_count"]
+    readonly_fields = ["original_filename", "cue_count"]
+
+
+@admin.register(Video)
+class VideoAdmin(NewsroomScopedAdmin):
+    newsroom_path = "photo_set__newsroom"
+    publishers_field = "photo_set"
+    publishers_only = (
+        _(
+            "This video's set is public, or goes public with a scheduled release: only the "
+            "newsroom's publishers can change the video."
+        ),
+        _(
+            "That set is public, or goes public with a scheduled release: only the newsroom's "
+            "publishers can add videos to it."
+        ),
+    )
+    list_display = ["preview", "__str__", "photo_set", "length", "status"]
+    list_display_links = ["preview", "__str__"]
+    list_filter = [("photo_set__newsroom", admin.RelatedOnlyFieldListFilter), "license"]
+    list_select_related = ["photo_set"]
+    search_fields = ["title", "caption", "credit", "original_filename", "photo_set__title"]
+    show_full_result_count = False
+    readonly_fields = [
+        "preview",
+        "original_filename",
+        "facts",
+        "bytes",
+        "sha256",
+        "created_at",
+        "status",
+        "downloads",
+    ]
+    autocomplete_fields = ["photo_set"]
+    inlines = [SubtitleInline]
+    fieldsets = [
+        (None, {"fields": ["photo_set", "preview", "status", "position"]}),
+        (_("Description"), {"fields": ["title", "caption", "poster_at"]}),
+        (_("Rights"), {"fields": ["credit", "copyright", "license", "license_text"]}),
+        (
+            _("File"),
+            {
+                "fields": [
+                    "original_filename",
+                    "facts",
+                    "bytes",
+                    "sha256",
+                    "created_at",
+                    "downloads",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # videos come in through the resumable upload page of their set
+
+    @admin.display(description=_("poster"))
+    def preview(self, video):
+        if not video.pk or not video.is_ready:
+            return ""
+        return thumbnail(video.poster_url, video.alt)
+
+    @admin.display(description=_("length"))
+    def length(self, video):
+        return video.duration_label
+
+    @admin.display(description=_("files"))
+    def status(self, video):
+        return video_status(video)
+
+    @admin.display(description=_("as uploaded"))
+    def facts(self, video):
+        audio = video.audio_codec or _("no sound")
+        return (
+            f"{video.container.upper()}, {video.video_codec} / {audio}, "
+            f"{video.width} × {video.height}, {video.frame_rate:.2f} fps, {video.duration_label}"
+        )
+
+    @admin.display(description=_("downloads"))
+    def downloads(self, video):
+        counts = VideoDownloadCount.objects.filter(video=video).order_by("kind")
+        return "; ".join(f"{c.get_kind_display()}: {c.count}" for c in counts) or "0"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "photo_set":
+            kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Document)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import Rendition
+from media import sizes
 from media.sizes import SIZES
 from newsroom.ground.http import content_disposition
 
@@ -58,12 +59,33 @@ def photo_title(photo):
     )
 
 
+def video_title(video):
+    return (
+        clean_name(video.title)
+        or clean_name(PurePath(video.original_filename).stem)
+        or f"video {video.pk}"
+    )
+
+
 def file_name(photo, size, stored_name):
     """“2022-05-15 Hankook 12h Hockenheimring – Third on the podium (web).jpg”."""
     day = timezone.localdate(photo.taken_at or photo.created_at)
     set_title = clean_name(photo.photo_set.title, 60)
     extension = PurePath(stored_name).suffix.lower()
     return f"{day:%Y-%m-%d} {set_title} – {photo_title(photo)} ({size}){extension}"
+
+
+def video_file_name(video, kind, stored_name):
+    """“2022-05-15 Hankook 12h Hockenheimring – Pit stop (web).mp4”."""
+    day = timezone.localdate(video.created_at)
+    set_title = clean_name(video.photo_set.title, 60)
+    extension = PurePath(stored_name).suffix.lower()
+    return f"{day:%Y-%m-%d} {set_title} – {video_title(video)} ({kind}){extension}"
+
+
+def subtitle_file_name(subtitle, form):
+    video = subtitle.video
+    return f"{video_title(subtitle.video)} ({subtitle.language}).{form}"
 
 
 def document_file_name(document):
@@ -118,6 +140,18 @@ class Links:
     def document(self, document):
         return document.get_absolute_url()
 
+    def video_page(self, video):
+        return video.get_absolute_url()
+
+    def video_file(self, video, kind):
+        return video.file_url(kind)
+
+    def video_download(self, video, kind):
+        return self.video_file(video, kind) + "?download"
+
+    def subtitle_file(self, subtitle, form):
+        return subtitle.file_url(form)
+
     def selection_start(self):
         return reverse("media:selection-start")
 
@@ -156,6 +190,99 @@ class PhotoDownloads:
                 "bytes": rendition.bytes if rendition else None,
                 "ready": rendition is not None,
             }
+
+
+class VideoDownloads:
+    """A video with its player's sources and the files a journalist can download."""
+
+    def __init__(self, video, links=PUBLIC_LINKS):
+        self.video, self.links = video, links
+
+    def __getattr__(self, name):
+        return getattr(self.video, name)
+
+    @property
+    def poster_url(self):
+        return self.links.video_file(self.video, sizes.POSTER)
+
+    @property
+    def web_url(self):
+        return self.links.video_file(self.video, sizes.WEB_VIDEO)
+
+    @property
+    def page_url(self):
+        return self.links.video_page(self.video)
+
+    @property
+    def web_file(self):
+        return self.video.served_file(sizes.WEB_VIDEO)
+
+    def files(self):
+        for kind, kept in self.video.downloads():
+            yield {
+                "kind": kind.name,
+                "label": kind.label,
+                "hint": kind.about,
+                "url": self.links.video_download(self.video, kind.name),
+                "width": kept.width,
+                "height": kept.height,
+                "bytes": kept.bytes,
+                "codec": codec_label(kept),
+            }
+
+    def structured_data(self, absolute):
+        """schema.org `VideoObject` for search engines, with `absolute` making full URLs."""
+        video, web = self.video, self.web_file
+        data = {
+            "@context": "https://schema.org",
+            "@type": "VideoObject",
+            "name": str(video),
+            "description": video.caption or str(video),
+            "thumbnailUrl": absolute(self.poster_url),
+            "uploadDate": video.created_at.isoformat(),
+            "duration": f"PT{round(video.duration)}S",
+            "creditText": video.credit,
+            "copyrightNotice": video.copyright or video.credit,
+            "usageInfo": str(video.usage_terms),
+        }
+        if web is not None:
+            data |= {
+                "contentUrl": absolute(self.web_url),
+                "encodingFormat": "video/mp4",
+                "width": web.width,
+                "height": web.height,
+            }
+        return {key: value for key, value in data.items() if value}
+
+    def subtitles(self):
+        for subtitle in self.video.subtitles.all():
+            yield {
+                "language": subtitle.language,
+                "label": subtitle.get_language_display(),
+                "track": self.links.subtitle_file(subtitle, "vtt"),
+                "srt": self.links.subtitle_file(subtitle, "srt") + "?download",
+                "vtt": self.links.subtitle_file(subtitle, "vtt") + "?download",
+            }
+
+
+CODEC_NAMES = {
+    "h264": "H.264",
+    "hevc": "H.265",
+    "prores": "ProRes",
+    "vp8": "VP8",
+    "vp9": "VP9",
+    "av1": "AV1",
+    "aac": "AAC",
+    "opus": "Opus",
+    "vorbis": "Vorbis",
+    "mp3": "MP3",
+}
+
+
+def codec_label(kept):
+    """“H.264 / AAC”: what a video file holds, as a video editor names it."""
+    names = [CODEC_NAMES.get(codec, codec.upper()) for codec in (kept.video_codec, kept.audio_codec)]
+    return " / ".join(name for name in names if name)
 
 
 class UniqueNames:
@@ -218,6 +345,28 @@ def photo_entry(names, number, photo, rendition):
     return Entry(
         name, rendition.file, rendition.bytes, rendition.checksum(), rendition.created_at, credits
     )
+
+
+def video_entry(names, number, video, kept):
+    """The video's file (web version or cleaned original) in the archive."""
+    name = names.numbered(number, video_title(video), kept.extension)
+    credits = {
+        "title": video.title,
+        "caption": video.caption,
+        "credit": video.credit,
+        "copyright": video.copyright,
+        "license": video.usage_terms,
+        "width": kept.width,
+        "height": kept.height,
+        "taken": "",
+    }
+    return Entry(name, kept.file, kept.bytes, kept.checksum(), kept.created_at, credits)
+
+
+def video_in_size(video, size):
+    """The made file of `video` that goes with photos of `size` in a ZIP, or None."""
+    kind = sizes.video_file_for(size)
+    return video.served_file(kind.name) if kind else None
 
 
 def document_entry(name, document):
@@ -330,20 +479,27 @@ class SetArchive(StoredArchive):
     def __init__(self, photo_set, size):
         self.photo_set, self.size = photo_set, size
         photos = list(photo_set.photos.all())
+        videos = list(photo_set.videos.prefetch_related("files")) if sizes.video_file_for(size) else []
         renditions = set_renditions(photo_set, size)
         entries, missing = [], []
-        names = NumberedNames(len(photos))
+        names = NumberedNames(len(photos) + len(videos))
         for number, photo in enumerate(photos, start=1):
             rendition = renditions[photo.pk].get(photo.stored_size(size))
             if rendition is None:
                 missing.append(photo)
                 continue
             entries.append(photo_entry(names, number, photo, rendition))
+        for number, video in enumerate(videos, start=len(photos) + 1):
+            kept = video_in_size(video, size)
+            if kept is None:
+                missing.append(video)
+                continue
+            entries.append(video_entry(names, number, video, kept))
         heading = [photo_set.title, f"{photo_set.newsroom.name} · {SIZES[size].label} size"]
         notes = []
         if missing:
             notes.append(
-                f"{len(missing)} more photo(s) are still being prepared and are not included."
+                f"{len(missing)} more item(s) are still being prepared and are not included."
             )
         super().__init__(
             entries,

@@ -22,6 +22,7 @@ from media import sizes
 from media.imagegenerators import PhotoSpec, upright_size
 from media.metadata import Rights, read_file_metadata
 from media.sizes import SIZES
+from media.video_files import VideoRights
 from newsroom.ground.languages import newsroom_url
 from newsroom.ground.models import License, Newsroom, license_label
 from newsroom.ground.uploads import (
@@ -238,7 +239,70 @@ class PhotoQuerySet(models.QuerySet):
         return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
 
 
-class Photo(models.Model):
+class Rendered:
+    """What photos and videos share about the files a task makes for each version.
+
+    A model using it has `version`, `rendered_version`, `rendering_claim`,
+    `rendering_started_at`, `rendering_failed_at` and `rendering_error`.
+    """
+
+    def claim_rendering(self, stale_after=timedelta(minutes=15)):
+        """Let exactly one worker make this version's files; a stalled claim expires."""
+        now = timezone.now()
+        unclaimed = ~Q(rendering_claim=self.version) | Q(
+            rendering_started_at__lt=now - stale_after
+        )
+        claimed = (
+            type(self)
+            .objects.filter(unclaimed, pk=self.pk, version=self.version)
+            .exclude(rendered_version=self.version)
+            .update(rendering_claim=self.version, rendering_started_at=now)
+        )
+        return claimed == 1
+
+    def rendering_failure(self):
+        """What the editor is told when this version's files could not be made, else ""."""
+        if not self.rendering_failed_at or self.rendered_version == self.version:
+            return ""
+        return _("The files could not be made (%(when)s): %(error)s") % {
+            "when": timezone.localtime(self.rendering_failed_at).strftime("%Y-%m-%d %H:%M"),
+            "error": self.rendering_error,
+        }
+
+    def record_failure(self, error):
+        """Keep why this version's files failed where its editors see it, and give up the
+        claim so the files can be tried again."""
+        type(self).objects.filter(pk=self.pk, version=self.version).update(
+            rendering_claim="",
+            rendering_failed_at=timezone.now(),
+            rendering_error=(str(error) or type(error).__name__)[:1000],
+        )
+
+
+class Credited:
+    """A photo's or video's credit line, from its `credit`, `license` and `license_text`."""
+
+    @property
+    def usage_terms(self):
+        return license_label(self.license, self.license_text) if self.license else ""
+
+    def credit_with(self, with_terms, alone):
+        terms = str(self.usage_terms)
+        if not self.credit:
+            return terms
+        if terms:
+            return with_terms % {"credit": self.credit, "terms": terms}
+        return alone % {"credit": self.credit}
+
+    def apply_newsroom_defaults(self):
+        newsroom = self.photo_set.newsroom
+        self.credit = self.credit or newsroom.default_credit
+        if not self.license:
+            self.license = newsroom.default_license
+            self.license_text = self.license_text or newsroom.default_license_text
+
+
+class Photo(Rendered, Credited, models.Model):
     photo_set = models.ForeignKey(
         PhotoSet, on_delete=models.CASCADE, related_name="photos", verbose_name=_("photo set")
     )
@@ -425,13 +489,6 @@ class Photo(models.Model):
                 taken_at = timezone.make_aware(taken_at)
             self.taken_at = taken_at
 
-    def apply_newsroom_defaults(self):
-        newsroom = self.photo_set.newsroom
-        self.credit = self.credit or newsroom.default_credit
-        if not self.license:
-            self.license = newsroom.default_license
-            self.license_text = self.license_text or newsroom.default_license_text
-
     def compute_version(self):
         """A short hash of everything that goes into the served files."""
         translated = [
@@ -474,15 +531,6 @@ class Photo(models.Model):
                 {"image": _("This file is already in the set as “%(photo)s”.") % {"photo": twin}}
             )
 
-    def rendering_failure(self):
-        """What the editor is told when this version's files could not be made, else ""."""
-        if not self.rendering_failed_at or self.rendered_version == self.version:
-            return ""
-        return _("The files could not be made (%(when)s): %(error)s") % {
-            "when": timezone.localtime(self.rendering_failed_at).strftime("%Y-%m-%d %H:%M"),
-            "error": self.rendering_error,
-        }
-
     def is_public(self):
         return self.photo_set.is_public()
 
@@ -494,23 +542,14 @@ class Photo(models.Model):
         return self.photo_set.is_out()
 
     @property
-    def usage_terms(self):
-        return license_label(self.license, self.license_text) if self.license else ""
-
-    @property
     def credit_line(self):
         """“Photo: CREDIT (usage terms)”, as every channel prints it with the photo."""
-        terms = str(self.usage_terms)
-        if not self.credit:
-            return terms
-        if terms:
+        return self.credit_with(
             # Translators: the credit printed with a photo: "Photo: 24H SERIES (Free to use
             # with credit)".
-            return gettext("Photo: %(credit)s (%(terms)s)") % {
-                "credit": self.credit,
-                "terms": terms,
-            }
-        return gettext("Photo: %(credit)s") % {"credit": self.credit}
+            gettext("Photo: %(credit)s (%(terms)s)"),
+            gettext("Photo: %(credit)s"),
+        )
 
     @property
     def alt(self):
@@ -604,19 +643,6 @@ class Photo(models.Model):
     @property
     def original_url(self):
         return self.file_url(sizes.ORIGINAL)
-
-    def claim_rendering(self, stale_after=timedelta(minutes=15)):
-        """Let exactly one worker make this version's files; a stalled claim expires."""
-        now = timezone.now()
-        unclaimed = ~Q(rendering_claim=self.version) | Q(
-            rendering_started_at__lt=now - stale_after
-        )
-        claimed = (
-            Photo.objects.filter(unclaimed, pk=self.pk, version=self.version)
-            .exclude(rendered_version=self.version)
-            .update(rendering_claim=self.version, rendering_started_at=now)
-        )
-        return claimed == 1
 
     @property
     def adding_claim(self):
@@ -950,3 +976,385 @@ class Document(Releasable):
     @property
     def etag(self):
         return f'"{self.sha256[:24]}"'
+
+
+class VideoQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(photo_set__in=PhotoSet.objects.public())
+
+    def with_words_alias(self):
+        return self.alias(words=words(*Video.WORDS))
+
+    def with_words(self, text):
+        """Videos whose title, caption, credit or copyright have the words of `text`."""
+        return self.with_words_alias().filter(words=words_query(text))
+
+    def editable_by(self, user):
+        return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
+
+
+class Video(Rendered, Credited, models.Model):
+    """A clip in a photo set: B-roll, an interview, an on-board lap.
+
+    The upload is kept as it came and never served: every file a journalist
+    gets (a web version, the original's streams in a cleaned copy, a poster)
+    is made from it by the video task, without the place it was shot or the
+    camera's serial number, and with its credit and license inside.
+    """
+
+    photo_set = models.ForeignKey(
+        PhotoSet, on_delete=models.CASCADE, related_name="videos", verbose_name=_("photo set")
+    )
+    file = models.FileField(_("file"), upload_to=RandomName("videos"), editable=False)
+    original_filename = models.CharField(_("uploaded as"), max_length=255, editable=False)
+    container = models.CharField(_("format"), max_length=10, editable=False)
+    video_codec = models.CharField(_("video codec"), max_length=20, editable=False)
+    audio_codec = models.CharField(_("audio codec"), max_length=20, blank=True, editable=False)
+    duration = models.FloatField(_("duration (seconds)"), default=0, editable=False)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    frame_rate = models.FloatField(_("frames per second"), default=0, editable=False)
+    bytes = models.PositiveBigIntegerField(_("file size"), default=0, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, db_index=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    caption = models.TextField(
+        _("caption"), blank=True, help_text=_("Who and what is in the video, where and when.")
+    )
+    credit = models.CharField(
+        _("credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed as “Video: …”. The newsroom's default credit when left empty."),
+    )
+    copyright = models.CharField(_("copyright notice"), max_length=200, blank=True)
+    license = models.CharField(
+        _("license"),
+        max_length=30,
+        choices=License,
+        blank=True,
+        help_text=_("The newsroom's default license when left empty."),
+    )
+    license_text = models.CharField(
+        _("custom terms"),
+        max_length=300,
+        blank=True,
+        help_text=_("Only for “Custom terms”: the usage terms in your own words."),
+    )
+    poster_at = models.FloatField(
+        _("poster moment (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The moment shown before the video plays, in seconds from the start. "
+            "A moment early in the clip when left empty."
+        ),
+    )
+    version = models.CharField(_("version"), max_length=16, editable=False)
+    rendered_version = models.CharField(max_length=16, blank=True, editable=False)
+    rendering_claim = models.CharField(max_length=16, blank=True, editable=False)
+    rendering_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rendering_progress = models.PositiveSmallIntegerField(
+        _("files made (%)"), default=0, editable=False
+    )
+    rendering_failed_at = models.DateTimeField(
+        _("files failed"), null=True, blank=True, editable=False
+    )
+    rendering_error = models.TextField(_("why the files failed"), blank=True, editable=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = VideoQuerySet.as_manager()
+
+    WORDS = ("title", "caption", "credit", "copyright")
+
+    # Called with the video's pk once a save that gave it a new version is committed:
+    # MediaConfig.ready() puts the video task here.
+    on_new_version = []
+
+    class Meta:
+        verbose_name = _("video")
+        verbose_name_plural = _("videos")
+        ordering = ["photo_set", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(license=""),
+                name="%(app_label)s_%(class)s_has_license",
+                violation_error_message=_("Pick a license."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(license=License.CUSTOM) | ~Q(license_text=""),
+                name="%(app_label)s_%(class)s_custom_license_has_text",
+                violation_error_message=_(
+                    "Write the custom terms, or pick a license from the list."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(poster_at__isnull=True) | Q(poster_at__gte=0),
+                name="%(app_label)s_%(class)s_poster_inside",
+                violation_error_message=_("The poster moment is a number of seconds from 0."),
+            ),
+            models.UniqueConstraint(
+                fields=["photo_set", "sha256"],
+                name="%(app_label)s_%(class)s_unique_file_per_set",
+                violation_error_message=_("This file is already in the set."),
+            ),
+        ]
+        indexes = [models.Index(fields=["photo_set", "position"], name="media_video_order_idx")]
+
+    def __str__(self):
+        return self.title or self.original_filename or _("Video %(pk)s") % {"pk": self.pk}
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.apply_newsroom_defaults()
+        self.version = self.compute_version()
+        if self.rendered_version != self.version:
+            self.rendering_failed_at, self.rendering_error = None, ""
+        super().save(*args, **kwargs)
+        if self.rendered_version != self.version:
+            for call in self.on_new_version:
+                transaction.on_commit(partial(call, self.pk))
+
+    def get_absolute_url(self):
+        photo_set = self.photo_set
+        return newsroom_url(
+            photo_set.newsroom,
+            "media:video-detail",
+            newsroom=photo_set.newsroom.slug,
+            slug=photo_set.slug,
+            pk=self.pk,
+        )
+
+    def clean(self):
+        if self.poster_at is not None and self.duration and self.poster_at > self.duration:
+            raise ValidationError(
+                {
+                    "poster_at": _("The video is %(seconds).1f seconds long.")
+                    % {"seconds": self.duration}
+                }
+            )
+
+    def compute_version(self):
+        """A short hash of everything that goes into the served files."""
+        parts = [
+            self.sha256,
+            self.title,
+            self.caption,
+            self.credit,
+            self.copyright,
+            self.license,
+            self.license_text,
+            "" if self.poster_at is None else f"{self.poster_at:.3f}",
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
+
+    def take_facts(self, facts):
+        """What probing the upload found (a `media.video_files.VideoFacts`)."""
+        self.container = facts.container
+        self.video_codec = facts.video_codec
+        self.audio_codec = facts.audio_codec
+        self.duration = facts.duration
+        self.width, self.height = facts.width, facts.height
+        self.frame_rate = facts.frame_rate
+
+    def is_public(self):
+        return self.photo_set.is_public()
+
+    def is_for_pass_holders(self):
+        return self.photo_set.is_for_pass_holders()
+
+    def is_out(self):
+        return self.photo_set.is_out()
+
+    @property
+    def credit_line(self):
+        """“Video: CREDIT (usage terms)”, as every channel prints it with the video."""
+        return self.credit_with(
+            # Translators: the credit printed with a video: "Video: 24H SERIES (Free to use
+            # with credit)".
+            gettext("Video: %(credit)s (%(terms)s)"),
+            gettext("Video: %(credit)s"),
+        )
+
+    @property
+    def rights(self):
+        return VideoRights(
+            title=self.title,
+            caption=self.caption,
+            credit=self.credit,
+            copyright=self.copyright,
+            usage_terms=str(self.usage_terms),
+        )
+
+    @property
+    def alt(self):
+        return self.caption or self.title
+
+    @property
+    def duration_label(self):
+        """“0:42”, “1:02:05”: how long it plays."""
+        seconds = round(self.duration)
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+    @property
+    def is_ready(self):
+        return bool(self.rendered_version) and self.rendered_version == self.version
+
+    def served_files(self):
+        """This version's files by kind, read once however often asked."""
+        if not hasattr(self, "_served_files"):
+            prefetch_related_objects([self], "files")
+            self._served_files = {
+                kept.kind: kept for kept in self.files.all() if kept.version == self.version
+            }
+        return self._served_files
+
+    def served_file(self, kind):
+        return self.served_files().get(kind)
+
+    def file_url(self, kind):
+        return reverse(
+            "media:video-file", kwargs={"pk": self.pk, "version": self.version, "kind": kind}
+        )
+
+    @property
+    def poster_url(self):
+        return self.file_url(sizes.POSTER)
+
+    @property
+    def web_url(self):
+        return self.file_url(sizes.WEB_VIDEO)
+
+    def downloads(self):
+        """The files offered for download, made ones only, in the order offered."""
+        made = self.served_files()
+        return [(kind, made[kind.name]) for kind in sizes.video_downloads() if kind.name in made]
+
+
+class VideoFile(models.Model):
+    """One file we serve for a video: its poster, web version or cleaned original."""
+
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, related_name="files", verbose_name=_("video")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=sizes.video_file_choices)
+    file = models.FileField(_("file"), max_length=255)
+    version = models.CharField(_("version"), max_length=16)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    bytes = models.PositiveBigIntegerField(_("file size"))
+    video_codec = models.CharField(_("video codec"), max_length=20, blank=True)
+    audio_codec = models.CharField(_("audio codec"), max_length=20, blank=True)
+    crc32 = models.PositiveBigIntegerField(_("CRC-32"), null=True, editable=False)
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+
+    CONTENT_TYPES = {
+        ".mp4": "video/mp4",
+        ".m4v": "video/mp4",
+        ".mov": "video/quicktime",
+        ".webm": "video/webm",
+        ".jpg": "image/jpeg",
+    }
+
+    class Meta:
+        verbose_name = _("video file")
+        verbose_name_plural = _("video files")
+        ordering = ["video", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "kind"],
+                name="%(app_label)s_%(class)s_one_per_kind",
+                violation_error_message=_("A video has one file of each kind."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.video} ({self.get_kind_display()})"
+
+    @property
+    def extension(self):
+        return PurePath(self.file.name).suffix.lower()
+
+    @property
+    def content_type(self):
+        return self.CONTENT_TYPES.get(self.extension, "application/octet-stream")
+
+    @property
+    def etag(self):
+        return f'"{self.version}-v{self.kind}"'
+
+    def checksum(self):
+        return kept_crc32(self)
+
+
+class Subtitle(models.Model):
+    """A video's subtitles in one language, kept as a clean WebVTT file."""
+
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, related_name="subtitles", verbose_name=_("video")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    file = models.FileField(_("file"), upload_to=RandomName("subtitles"), max_length=255)
+    original_filename = models.CharField(_("uploaded as"), max_length=255, editable=False)
+    cue_count = models.PositiveIntegerField(_("lines"), default=0, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subtitles")
+        verbose_name_plural = _("subtitles")
+        ordering = ["video", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("The video has subtitles in this language already."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.video}: {self.get_language_display()}"
+
+    @property
+    def version(self):
+        return PurePath(self.file.name).stem[:12]
+
+    def file_url(self, form):
+        return reverse(
+            "media:subtitle-file",
+            kwargs={
+                "pk": self.pk,
+                "version": self.version,
+                "language": self.language,
+                "form": form,
+            },
+        )
+
+
+class VideoDownloadCount(models.Model):
+    """How often each file of a video was downloaded (played files are not counted)."""
+
+    video = models.ForeignKey(
+        Video, on_delete=models.CASCADE, related_name="download_counts", verbose_name=_("video")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=sizes.video_file_choices)
+    count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    objects = CounterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("video download count")
+        verbose_name_plural = _("video download counts")
+        ordering = ["video", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "kind"],
+                name="%(app_label)s_%(class)s_one_per_kind",
+                violation_error_message=_("A video has one counter per file."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.video}: {self.count} × {self.get_kind_display()}"

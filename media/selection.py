@@ -1,7 +1,7 @@
-"""A journalist's selection: photos and documents picked anywhere on the site, as one
+"""A journalist's selection: photos, videos and documents picked anywhere on the site, as one
 signed link and one ZIP.
 
-A selection is a list of items ("p12" a photo, "d3" a document) and nothing
+A selection is a list of items ("p12" a photo, "v4" a video, "d3" a document) and nothing
 else: no account, no cookie, nothing about who made it. Its address holds the
 list, signed so that a link shared is the list its maker built. Whoever opens
 it gets what is visible to them at that moment: an item that was withdrawn,
@@ -25,13 +25,15 @@ from media.downloads import (
     document_file_name,
     photo_entry,
     stored_rendition,
+    video_entry,
+    video_in_size,
 )
-from media.models import Document, Photo, PhotoSet, Rendition
-from media.sizes import SIZES
+from media.models import Document, Photo, PhotoSet, Rendition, Video
+from media.sizes import SIZES, video_file_for
 from newsroom.ground.http import content_disposition
 
 SALT = "media.selection"
-KINDS = {"p": "photo", "d": "document"}
+KINDS = {"p": "photo", "v": "video", "d": "document"}
 
 
 class TooMany(ValueError):
@@ -93,28 +95,31 @@ class Found:
     gone: list  # (number in the list, "photo" or "document")
 
 
-def find(items, photos=None, documents=None):
-    """The items among `photos` and `documents` (the public ones by default: a preview pass
-    gives its own). Two queries, and one for the photos' renditions."""
+def find(items, photos=None, documents=None, videos=None):
+    """The items among `photos`, `videos` and `documents` (the public ones by default: a
+    preview pass gives its own). A query for each kind asked for, and one for the photos'
+    renditions and the videos' files."""
     if photos is None:
         photos = Photo.objects.filter(photo_set__in=PhotoSet.objects.public())
+    videos = Video.objects.public() if videos is None else videos
     documents = Document.objects.public() if documents is None else documents
     wanted = {kind: [item.pk for item in items if item.kind == kind] for kind in KINDS}
+    found_by_kind = {"p": {}, "v": {}, "d": {}}
     if wanted["p"]:
         photos = photos.filter(pk__in=wanted["p"])
         photos = photos.select_related("photo_set__newsroom").prefetch_related(
             Prefetch("renditions", queryset=Rendition.objects.order_by())
         )
-        photos = {photo.pk: photo for photo in photos}
-    else:
-        photos = {}
-    files = {}
+        found_by_kind["p"] = {photo.pk: photo for photo in photos}
+    if wanted["v"]:
+        videos = videos.filter(pk__in=wanted["v"]).select_related("photo_set__newsroom")
+        found_by_kind["v"] = {video.pk: video for video in videos.prefetch_related("files")}
     if wanted["d"]:
         files = documents.filter(pk__in=wanted["d"]).select_related("newsroom")
-        files = {document.pk: document for document in files}
+        found_by_kind["d"] = {document.pk: document for document in files}
     found = Found(items=[], gone=[])
     for number, item in enumerate(items, start=1):
-        thing = (photos if item.kind == "p" else files).get(item.pk)
+        thing = found_by_kind[item.kind].get(item.pk)
         if thing is None:
             found.gone.append((number, KINDS[item.kind]))
         else:
@@ -126,6 +131,9 @@ def entry_bytes(thing, size):
     """What one item adds to the ZIP in `size` (a photo's file not made yet adds nothing)."""
     if isinstance(thing, Document):
         return thing.bytes
+    if isinstance(thing, Video):
+        kept = video_in_size(thing, size)
+        return kept.bytes if kept else 0
     rendition = stored_rendition(thing, size)
     return rendition.bytes if rendition else 0
 
@@ -150,14 +158,23 @@ class SelectionArchive(StoredArchive):
                 stem, extension = split_name(document_file_name(thing))
                 entries.append(document_entry(names.numbered(number, stem, extension), thing))
                 continue
+            if isinstance(thing, Video):
+                kept = video_in_size(thing, size)
+                if kept is None:
+                    preparing.append(number)
+                else:
+                    entries.append(video_entry(names, number, thing, kept))
+                continue
             rendition = stored_rendition(thing, size)
             if rendition is None:
                 preparing.append(number)
                 continue
             entries.append(photo_entry(names, number, thing, rendition))
+        video_kind = video_file_for(size)
         heading = [
-            "A selection of photos and documents",
-            f"{len(entries)} file(s) · photos in {SIZES[size].label} size",
+            "A selection of photos, videos and documents",
+            f"{len(entries)} file(s) · photos in {SIZES[size].label} size"
+            + (f", videos as {video_kind.name}" if video_kind else ""),
         ]
         notes = []
         if preparing:

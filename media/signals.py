@@ -6,12 +6,15 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from media.models import Document, Photo, Rendition
+from media.models import Document, Photo, Rendition, Subtitle, Video, VideoFile
 
 
 @receiver(post_delete, sender=Photo)
 @receiver(post_delete, sender=Rendition)
 @receiver(post_delete, sender=Document)
+@receiver(post_delete, sender=Video)
+@receiver(post_delete, sender=VideoFile)
+@receiver(post_delete, sender=Subtitle)
 def delete_file(sender, instance, **kwargs):
     file = instance.image if sender is Photo else instance.file
     if file:

@@ -209,3 +209,57 @@ def sizes_for(image_format):
 for _size in SIZES.values():
     if _size.spec is not None:
         register.generator(f"media:photo:{_size.name}", _size.spec)
+
+
+@dataclass(frozen=True)
+class VideoFileKind:
+    """A file we serve for a video, made by the video task from the upload."""
+
+    # In addresses, file names, the API and the database: at most 10 characters.
+    name: str
+    label: str
+    about: str
+    extension: str
+    # Offered for download on video pages (a poster is shown, not offered).
+    download: bool
+    # Put in a ZIP of photos made in these photo sizes: a journalist who asks for
+    # prints wants the broadcast file, one who asks for the web wants the web one.
+    for_sizes: frozenset[str] = frozenset()
+
+
+VIDEO_FILES = {
+    kind.name: kind
+    for kind in [
+        VideoFileKind("poster", pgettext_lazy("video file", "Poster"), "", ".jpg", False),
+        VideoFileKind(
+            "web",
+            pgettext_lazy("video file", "Web"),
+            _("H.264 MP4, plays in every browser"),
+            ".mp4",
+            True,
+            frozenset({"web"}),
+        ),
+        VideoFileKind(
+            "original",
+            pgettext_lazy("video file", "Broadcast"),
+            _("the original streams, for broadcast and editing"),
+            "",  # the upload's own container
+            True,
+            frozenset({"print", "original"}),
+        ),
+    ]
+}
+POSTER, WEB_VIDEO, CLEAN_ORIGINAL = "poster", "web", "original"
+
+
+def video_file_choices():
+    return [(kind.name, kind.label) for kind in VIDEO_FILES.values()]
+
+
+def video_downloads():
+    return [kind for kind in VIDEO_FILES.values() if kind.download]
+
+
+def video_file_for(size):
+    """The video file that goes with photos of `size` (a name) in a ZIP, or None."""
+    return next((kind for kind in VIDEO_FILES.values() if size in kind.for_sizes), None)

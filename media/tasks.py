@@ -1,10 +1,10 @@
 import logging
 
 from django.tasks import task
-from django.utils import timezone
 
-from media.models import Photo
+from media.models import Photo, Video
 from media.renditions import render_photo
+from media.video_renditions import render_video
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +26,26 @@ def generate_renditions(photo_pk):
         render_photo(photo)
     except Exception as error:
         logger.exception("Could not make the files of photo %s", photo.pk)
-        Photo.objects.filter(pk=photo.pk, version=photo.version).update(
-            rendering_claim="",
-            rendering_failed_at=timezone.now(),
-            rendering_error=(str(error) or type(error).__name__)[:1000],
-        )
+        photo.record_failure(error)
+        return False
+    return True
+
+
+@task()
+def generate_video_files(video_pk):
+    """Make the video's files for its current version, unless done or under way elsewhere.
+
+    A failure is kept on the video, where its editors see it.
+    """
+    video = Video.objects.select_related("photo_set__newsroom").filter(pk=video_pk).first()
+    if video is None or not video.file or video.rendered_version == video.version:
+        return False
+    if not video.claim_rendering():
+        return False
+    try:
+        render_video(video)
+    except Exception as error:
+        logger.exception("Could not make the files of video %s", video.pk)
+        video.record_failure(error)
         return False
     return True

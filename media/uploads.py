@@ -1,12 +1,17 @@
-"""Taking many photos into a set at once: every good file is kept, every bad one is named."""
+"""Taking many photos or videos into a set at once: every good file is kept, every bad one is
+named."""
 
+import os
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from media.models import Photo, file_sha256, safe_original_name
+from media.models import Photo, Video, file_sha256, safe_original_name
+from media.video_files import probe
 from newsroom.ground.uploads import decode_image, display_name
 
 
@@ -20,7 +25,9 @@ class UploadResult:
     def as_json(self):
         data = {"name": self.name, "saved": self.saved, "message": self.message}
         if self.photo is not None:
-            data["photo"] = {"id": self.photo.pk, "thumbnail": self.photo.thumbnail_url}
+            data["photo"] = {"id": self.photo.pk}
+            if isinstance(self.photo, Photo):
+                data["photo"]["thumbnail"] = self.photo.thumbnail_url
         return data
 
 
@@ -74,4 +81,64 @@ def already_in_set(name, twin):
 
 def next_position(photo_set):
     last = photo_set.photos.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+class StagedFile(File):
+    """A finished upload on local disk, handed to the storage: a file system storage moves it
+    into place (no copy of gigabytes), object storage uploads it in parts."""
+
+    def __init__(self, path, name):
+        super().__init__(open(path, "rb"), name=name)  # noqa: SIM115 (closed by accept_video)
+        self.path = path
+
+    def temporary_file_path(self):
+        return self.path
+
+
+def accept_video(photo_set, path, name):
+    """Probe a finished upload and keep it as a video of the set, or say why not.
+
+    Whatever happens the staged file is the caller's to remove; a kept one has
+    been moved out of its way.
+    """
+    shown = display_name(SimpleNamespace(name=name))
+    try:
+        facts = probe(path, name)
+    except ValidationError as error:
+        return UploadResult(shown, False, " ".join(error.messages))
+    with open(path, "rb") as handle:
+        digest = file_sha256(handle)
+    twin = Video.objects.filter(photo_set=photo_set, sha256=digest).first()
+    if twin is not None:
+        return UploadResult(
+            shown,
+            False,
+            _("“%(name)s” is already in this set as “%(video)s”.") % {"name": shown, "video": twin},
+        )
+    video = Video(
+        photo_set=photo_set,
+        original_filename=safe_original_name(name),
+        sha256=digest,
+        bytes=os.path.getsize(path),
+        position=next_video_position(photo_set),
+    )
+    video.take_facts(facts)
+    staged = StagedFile(path, name)
+    try:
+        with transaction.atomic():
+            video.file.save(name, staged, save=False)
+            video.save()
+    except IntegrityError:
+        video.file.delete(save=False)
+        return UploadResult(shown, False, _("“%(name)s” is already in this set.") % {"name": shown})
+    finally:
+        staged.close()
+    return UploadResult(
+        shown, True, _("“%(name)s” was added; its files are being made.") % {"name": shown}, video
+    )
+
+
+def next_video_position(photo_set):
+    last = photo_set.videos.order_by("-position").values_list("position", flat=True).first()
     return 0 if last is None else last + 1

@@ -11,6 +11,16 @@ urlpatterns = [
         views.photo_file,
         name="photo-file",
     ),
+    path(
+        "files/videos/<int:pk>/<str:version>/<str:kind>/",
+        views.video_file,
+        name="video-file",
+    ),
+    path(
+        "files/subtitles/<int:pk>/<str:version>/<str:language>.<str:form>",
+        views.subtitle_file,
+        name="subtitle-file",
+    ),
     path("files/sets/<int:pk>/<str:size>.zip", views.photoset_zip, name="photoset-zip"),
     path("files/documents/<int:pk>/<str:version>/", views.document_file, name="document-file"),
     path(
@@ -33,6 +43,11 @@ urlpatterns = [
                 "<slug:newsroom>/photos/<slug:slug>/<int:pk>/",
                 views.photo_detail,
                 name="photo-detail",
+            ),
+            path(
+                "<slug:newsroom>/photos/<slug:slug>/videos/<int:pk>/",
+                views.video_detail,
+                name="video-detail",
             ),
         ]
     ),

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from media import downloads, selection
+from media import downloads, selection, subtitles
 from media.downloads import PUBLIC_LINKS
 from media.models import (
     Document,
@@ -17,12 +17,16 @@ from media.models import (
     Photo,
     PhotoSet,
     Rendition,
+    Subtitle,
+    Video,
+    VideoDownloadCount,
     ZipDownloadCount,
     attach_covers,
 )
-from media.sizes import SIZES, selection_sizes
+from media.sizes import SIZES, VIDEO_FILES, selection_sizes
 from newsroom.ground.http import (
     cache_for,
+    content_disposition,
     mark_preview,
     not_modified,
     release_database,
@@ -104,11 +108,13 @@ def render_photo_set(request, photo_set, *, preview, links=PUBLIC_LINKS, **extra
     photos = photo_set.photos.prefetch_related(
         Prefetch("renditions", queryset=Rendition.objects.order_by())
     )
+    videos = photo_set.videos.prefetch_related("files", "subtitles")
     context = {
         "newsroom": photo_set.newsroom.in_language(get_language()),
         "section": "photos",
         "photo_set": photo_set,
         "photos": [downloads.PhotoDownloads(photo, links) for photo in photos],
+        "videos": [downloads.VideoDownloads(video, links) for video in videos],
         "preview": preview,
         "links": links,
         **extra,
@@ -142,6 +148,121 @@ def render_photo(request, photo, *, preview, links=PUBLIC_LINKS, **extra):
     }
     response = render(request, "media/photo_detail.html", context)
     return mark_preview(response) if preview else response
+
+
+def videos_with_files():
+    return Video.objects.select_related("photo_set__newsroom").prefetch_related(
+        "files", "subtitles"
+    )
+
+
+@public_page
+def video_detail(request, newsroom, slug, pk):
+    """One video: the player, its caption, credit, license and both files to download."""
+    video = get_object_or_404(
+        videos_with_files(), pk=pk, photo_set__slug=slug, photo_set__newsroom__slug=newsroom
+    )
+    preview = not public_or_preview(request, video.photo_set)
+    return render_video(request, video, preview=preview)
+
+
+def render_video(request, video, *, preview, links=PUBLIC_LINKS, **extra):
+    context = {
+        "newsroom": video.photo_set.newsroom.in_language(get_language()),
+        "section": "photos",
+        "photo_set": video.photo_set,
+        "video": downloads.VideoDownloads(video, links),
+        "preview": preview,
+        "links": links,
+        **extra,
+    }
+    response = render(request, "media/video_detail.html", context)
+    return mark_preview(response) if preview else response
+
+
+@require_safe
+def video_file(request, pk, version, kind):
+    """One file of a video (poster, web version, cleaned original), for whoever may see it."""
+    video = videos_with_files().filter(pk=pk).first()
+    if video is None:
+        raise Http404
+    public = public_or_preview(request, video.photo_set)
+    return send_video_file(request, video, version, kind, public=public)
+
+
+def send_video_file(request, video, version, kind, *, public, links=PUBLIC_LINKS, logged=None):
+    """Answer a request for a video's file, once the caller has decided it may be seen.
+
+    The player asks for byte ranges of the web version as it plays; only a
+    download from the first byte is counted.
+    """
+    entry = VIDEO_FILES.get(kind)
+    if entry is None:
+        raise Http404
+    download = "download" in request.GET
+    if version != video.version:
+        url = links.video_download(video, kind) if download else links.video_file(video, kind)
+        return redirect(url)
+    kept = video.served_file(kind)
+    if kept is None:
+        response = HttpResponse(
+            render_to_string("media/not_ready.html", {"photo": video, "video": True}),
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return mark_preview(response)
+    if download and counts_as_download(request):
+        if public:
+            VideoDownloadCount.objects.record(video=video, kind=kind)
+        if logged:
+            logged(f"{video} ({entry.label})")
+    return serve_download(
+        request,
+        kept.file,
+        size=kept.bytes,
+        etag=kept.etag,
+        last_modified=kept.created_at,
+        filename=downloads.video_file_name(video, kind, kept.file.name),
+        content_type=kept.content_type,
+        inline=not download,
+        public=public,
+        max_age=settings.NEWSROOM_MEDIA_MAX_AGE,
+    )
+
+
+SUBTITLE_FORMS = {"vtt": "text/vtt; charset=utf-8", "srt": "application/x-subrip; charset=utf-8"}
+
+
+@require_safe
+def subtitle_file(request, pk, version, language, form):
+    """A video's subtitles in one language: WebVTT for the player, WebVTT or SRT to save."""
+    subtitle = (
+        Subtitle.objects.select_related("video__photo_set__newsroom")
+        .filter(pk=pk, language=language)
+        .first()
+    )
+    if subtitle is None:
+        raise Http404
+    public = public_or_preview(request, subtitle.video.photo_set)
+    return send_subtitles(request, subtitle, version, form, public=public)
+
+
+def send_subtitles(request, subtitle, version, form, *, public, links=PUBLIC_LINKS):
+    if form not in SUBTITLE_FORMS:
+        raise Http404
+    if version != subtitle.version:
+        return redirect(links.subtitle_file(subtitle, form))
+    with subtitle.file.open("rb") as handle:
+        text = handle.read().decode()
+    if form == "srt":
+        text = subtitles.to_srt(subtitles.parse_subtitles(text.encode(), "subtitles.vtt"))
+    response = HttpResponse(text, content_type=SUBTITLE_FORMS[form])
+    response["ETag"] = f'"{subtitle.version}-{form}"'
+    if "download" in request.GET or form == "srt":
+        response["Content-Disposition"] = content_disposition(
+            downloads.subtitle_file_name(subtitle, form)
+        )
+    return cache_for(response, public=public, max_age=settings.NEWSROOM_MEDIA_MAX_AGE)
 
 
 def public_or_preview(request, item):
@@ -362,12 +483,14 @@ def start_selection(request, links, **extra):
     return redirect(links.selection_page(token))
 
 
-def render_selection(request, token, *, links=PUBLIC_LINKS, photos=None, documents=None, **extra):
+def render_selection(
+    request, token, *, links=PUBLIC_LINKS, photos=None, documents=None, videos=None, **extra
+):
     """What a selection holds for this visitor, its size in each download size, its link."""
     items = selection.from_token(token)
     if items is None:
         raise Http404
-    found = selection.find(items, photos, documents)
+    found = selection.find(items, photos, documents, videos)
     limit = settings.NEWSROOM_SELECTION_MAX_BYTES
     downloads_on_offer = []
     for size in selection_sizes():
@@ -387,21 +510,33 @@ def render_selection(request, token, *, links=PUBLIC_LINKS, photos=None, documen
 
 
 def selection_card(number, thing, links):
-    """(number, kind, item) for the page: a photo with its download sizes, or a document."""
+    """(number, kind, item) for the page: a photo with its download sizes, a video with its
+    files, or a document."""
     if isinstance(thing, Photo):
         return number, "photo", downloads.PhotoDownloads(thing, links)
+    if isinstance(thing, Video):
+        return number, "video", downloads.VideoDownloads(thing, links)
     return number, "document", thing
 
 
 def send_selection_zip(
-    request, token, size, *, public, links=PUBLIC_LINKS, photos=None, documents=None, logged=None
+    request,
+    token,
+    size,
+    *,
+    public,
+    links=PUBLIC_LINKS,
+    photos=None,
+    documents=None,
+    videos=None,
+    logged=None,
 ):
     """The selection as one ZIP, with what this visitor may see at this moment."""
     entry = SIZES.get(size)
     items = selection.from_token(token)
     if entry is None or not entry.selection or items is None:
         raise Http404
-    found = selection.find(items, photos, documents)
+    found = selection.find(items, photos, documents, videos)
     archive = selection.SelectionArchive(found, size)
     if archive.length > settings.NEWSROOM_SELECTION_MAX_BYTES:
         context = {"archive": archive, "limit": settings.NEWSROOM_SELECTION_MAX_BYTES}

@@ -260,6 +260,19 @@ NEWSROOM_MAX_UPLOAD_BYTES = int(os.environ.get("NEWSROOM_MAX_UPLOAD_BYTES", 100 
 NEWSROOM_MAX_IMAGE_PIXELS = int(os.environ.get("NEWSROOM_MAX_IMAGE_PIXELS", 100_000_000))
 NEWSROOM_MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSROOM_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024))
 
+# Videos come in pieces, resumable (the tus protocol), staged here until the last byte:
+# with several app servers, a volume they all share. A staged upload nobody finished is
+# removed after a day (manage.py clean_staged_uploads).
+NEWSROOM_UPLOAD_STAGING_DIR = Path(
+    os.environ.get("NEWSROOM_UPLOAD_STAGING_DIR", VAR_DIR / "staging")
+)
+NEWSROOM_UPLOAD_MAX_BYTES = int(
+    os.environ.get("NEWSROOM_UPLOAD_MAX_BYTES", 20 * 1024 * 1024 * 1024)
+)
+# A video's frame at most this many pixels a side, and at most this long.
+NEWSROOM_VIDEO_MAX_SIDE = int(os.environ.get("NEWSROOM_VIDEO_MAX_SIDE", 8192))
+NEWSROOM_VIDEO_MAX_SECONDS = int(os.environ.get("NEWSROOM_VIDEO_MAX_SECONDS", 4 * 3600))
+
 # A journalist's selection (the lightbox): at most this many items, and a ZIP of it at
 # most this many bytes in the chosen size.
 NEWSROOM_SELECTION_MAX_ITEMS = int(os.environ.get("NEWSROOM_SELECTION_MAX_ITEMS", 200))
@@ -323,6 +336,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+    # A release's YouTube or Vimeo video, put in the page when the reader presses play.
+    "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
     "form-action": [CSP.SELF],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -147,6 +147,7 @@ SHARED_WITH_ORIGINAL = {
     "newsroom",
     "kind",
     "hero_photo",
+    "video_link",
     "photo_sets",
     "documents",
     "events",
@@ -221,7 +222,7 @@ class PressReleaseAdmin(NewsroomScopedAdmin):
         (None, {"fields": ["newsroom", "kind", "language", "title", "slug", "lead", "body"]}),
         (
             _("Photos and documents"),
-            {"fields": ["hero_photo", "hero_caption", "photo_sets", "documents"]},
+            {"fields": ["hero_photo", "hero_caption", "video_link", "photo_sets", "documents"]},
         ),
         (_("Context"), {"fields": ["events", "contacts", "tags"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "first_published_at"]}),

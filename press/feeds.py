@@ -1,15 +1,17 @@
 """RSS 2.0 and Atom feeds of live releases: for a newsroom, one of its tags or kinds, or all.
 
 Each item carries its hero photo as an enclosure and as Media RSS content
-with the photo's credit, so feed readers and newsroom tools show it with its
+with the photo's credit (its videos too: in Atom as enclosures, in RSS, which
+allows one enclosure, as Media RSS content), so feed readers and newsroom tools show it with its
 rights. GUIDs are the release's UUID: they never change, whatever happens to
 the title or the address.
 """
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -20,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from media import sizes
-from media.models import Rendition
+from media.models import Rendition, Video
 from newsroom.ground.http import absolute_url
 from newsroom.ground.models import Newsroom
 from press.models import Kind, PressRelease, Tag
@@ -48,8 +50,12 @@ class MediaRssMixin:
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         photo = item.get("photo")
-        if photo is None:
-            return
+        if photo is not None:
+            self.add_photo(handler, photo)
+        for video in item.get("videos", []):
+            self.add_video(handler, video)
+
+    def add_photo(self, handler, photo):
         handler.startElement(
             "media:content",
             {
@@ -66,6 +72,28 @@ class MediaRssMixin:
         if photo["credit"]:
             handler.addQuickElement("media:credit", photo["credit"], {"role": "photographer"})
         handler.addQuickElement("media:copyright", photo["rights"])
+        handler.endElement("media:content")
+
+    def add_video(self, handler, video):
+        handler.startElement(
+            "media:content",
+            {
+                "url": video["url"],
+                "type": "video/mp4",
+                "medium": "video",
+                "width": str(video["width"]),
+                "height": str(video["height"]),
+                "fileSize": str(video["bytes"]),
+                "duration": str(video["duration"]),
+            },
+        )
+        handler.addQuickElement("media:title", video["title"])
+        if video["caption"]:
+            handler.addQuickElement("media:description", video["caption"])
+        handler.addQuickElement("media:thumbnail", "", {"url": video["poster"]})
+        if video["credit"]:
+            handler.addQuickElement("media:credit", video["credit"])
+        handler.addQuickElement("media:copyright", video["rights"])
         handler.endElement("media:content")
 
 
@@ -97,6 +125,7 @@ class ReleaseFeed(Feed):
     def __init__(self):
         super().__init__()
         self.item_parts = {}
+        self.items_shown, self.story_videos = [], None
 
     def get_object(self, request, **kwargs):
         self.request = request  # one feed object per request: see feed_view()
@@ -124,7 +153,8 @@ class ReleaseFeed(Feed):
             .order_by("-publish_at", "-pk")[:ITEMS]
         )
         # Each story in the feed's language where it has a live version in it.
-        return in_language(stories, get_language(), "body")
+        self.items_shown = in_language(stories, get_language(), "body")
+        return self.items_shown
 
     def title(self, obj):
         return _("Newsroom: latest releases")
@@ -183,18 +213,61 @@ class ReleaseFeed(Feed):
         return (photo, rendition) if rendition else (None, None)
 
     def item_enclosures(self, release):
+        """RSS allows one enclosure: the hero photo, else the first video."""
         photo, rendition = self.hero(release)
-        if photo is None:
-            return []
-        url = absolute_url(photo.file_url(sizes.WEB))
-        return [Enclosure(url, str(rendition.bytes), "image/jpeg")]
+        if photo is not None:
+            url = absolute_url(photo.file_url(sizes.WEB))
+            return [Enclosure(url, str(rendition.bytes), "image/jpeg")]
+        return self.video_enclosures(release)[:1]
+
+    def video_enclosures(self, release):
+        return [
+            Enclosure(absolute_url(video.web_url), str(web.bytes), "video/mp4")
+            for video, web in self.videos(release)
+        ]
+
+    def videos(self, release):
+        """(video, its web file) for the public videos of the item's story, ready ones only:
+        one query for the whole feed."""
+        if self.story_videos is None:
+            self.story_videos = defaultdict(list)
+            stories = [item.original_id or item.pk for item in self.items_shown]
+            videos = (
+                Video.objects.public()
+                .filter(photo_set__releases__in=stories)
+                .annotate(story=F("photo_set__releases"))
+                .select_related("photo_set__newsroom")
+                .prefetch_related("files")
+                .order_by("position", "pk")
+            )
+            for video in videos:
+                web = video.served_file(sizes.WEB_VIDEO)
+                if web is not None:
+                    self.story_videos[video.story].append((video, web))
+        return self.story_videos[release.original_id or release.pk]
 
     def item_extra_kwargs(self, release):
+        videos = [
+            {
+                "url": absolute_url(video.web_url),
+                "poster": absolute_url(video.poster_url),
+                "width": web.width,
+                "height": web.height,
+                "bytes": web.bytes,
+                "duration": round(video.duration),
+                "title": str(video),
+                "caption": video.caption,
+                "credit": video.credit,
+                "rights": video.credit_line,
+            }
+            for video, web in self.videos(release)
+        ]
         photo, rendition = self.hero(release)
         if photo is None:
-            return {}
+            return {"videos": videos}
         parts = self.parts(release)
         return {
+            "videos": videos,
             "photo": {
                 "url": absolute_url(photo.file_url(sizes.WEB)),
                 "width": rendition.width,
@@ -209,6 +282,15 @@ class ReleaseFeed(Feed):
 
 class AtomMixin:
     feed_type = MediaAtom
+
+    def item_enclosures(self, release):
+        """Atom takes any number: the hero photo and every video."""
+        photo, rendition = self.hero(release)
+        photos = []
+        if photo is not None:
+            url = absolute_url(photo.file_url(sizes.WEB))
+            photos = [Enclosure(url, str(rendition.bytes), "image/jpeg")]
+        return photos + self.video_enclosures(release)
 
     def subtitle(self, obj):
         return self.description(obj)

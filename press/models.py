@@ -18,6 +18,7 @@ from django_prose_editor.fields import ProseEditorField
 from media.models import Document, PhotoSet, Releasable, ReleasableQuerySet, Visibility
 from newsroom.ground.languages import newsroom_url, reverse_in
 from newsroom.ground.models import Newsroom
+from press.embeds import embed_for, validate_video_link
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -354,6 +355,15 @@ class PressRelease(models.Model):
         blank=True,
         help_text=_("Overrides the photo's own caption on this release."),
     )
+    video_link = models.URLField(
+        _("YouTube or Vimeo video"),
+        blank=True,
+        validators=[validate_video_link],
+        help_text=_(
+            "Shown in the release behind a “Play” button: nothing loads from YouTube or Vimeo "
+            "before the reader presses it. Your own videos go in a photo set instead."
+        ),
+    )
     photo_sets = models.ManyToManyField(
         "media.PhotoSet",
         blank=True,
@@ -592,6 +602,11 @@ class PressRelease(models.Model):
 
     def is_scheduled(self):
         return self.state == State.SCHEDULED
+
+    @property
+    def embedded_video(self):
+        """The story's YouTube or Vimeo video (an `Embed`), or None."""
+        return embed_for(self.story.video_link)
 
     def public_hero(self):
         """The story's hero photo if the public may see it (its set could have been made

@@ -20,7 +20,7 @@ from functools import cached_property
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.utils.text import Truncator
 
-from media.models import PhotoSet, attach_covers
+from media.models import PhotoSet, Video, attach_covers
 from newsroom.ground.models import Person
 from press import results
 from press.models import Event, PressRelease, Quote, Result, Status
@@ -60,7 +60,9 @@ PARTS = (
     "credit_line",
     "quotes",
     "results",
+    "embedded_video",
     "photo_sets",
+    "videos",
     "documents",
     "contacts",
     "next_event",
@@ -214,6 +216,24 @@ class ReleaseParts:
         elif self.audience == PASS_HOLDER:
             photo_sets = photo_sets.for_pass_holders()
         return self.of_its_newsroom(attach_covers(photo_sets))
+
+    @property
+    def embedded_video(self):
+        return self.story.embedded_video
+
+    @cached_property
+    def videos(self):
+        """The videos of the release's sets shown here, in the sets' order, then their own."""
+        if not self.photo_sets:
+            return []
+        order = {photo_set.pk: place for place, photo_set in enumerate(self.photo_sets)}
+        videos = Video.objects.filter(photo_set__in=list(order)).order_by()
+        videos = videos.prefetch_related("files", "subtitles")
+        sets = {photo_set.pk: photo_set for photo_set in self.photo_sets}
+        videos = sorted(videos, key=lambda v: (order[v.photo_set_id], v.position, v.pk))
+        for video in videos:
+            video.photo_set = sets[video.photo_set_id]  # already read, with its newsroom
+        return videos
 
     @cached_property
     def documents(self):

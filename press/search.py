@@ -1,4 +1,4 @@
-"""Search over live releases (text, quotes, results), public photos and documents.
+"""Search over live releases (text, quotes, results), public photos, videos and documents.
 
 On PostgreSQL it is real full-text search: each release keeps a weighted
 vector (headline A, lead B, body and quotes C, results D) built with its own
@@ -8,7 +8,7 @@ come with highlighted snippets. On SQLite every word must simply occur.
 
 Every part is read through an index on PostgreSQL: releases (quotes and
 results included) through the GIN index of their stored vector; photos and
-documents through GIN indexes of the vector expression itself
+videos and documents through GIN indexes of the vector expression itself
 (`media.models.words()`), so their words are never stale and never computed
 row by row. Nothing searches the quotes' own table.
 
@@ -33,7 +33,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from media.models import Document, Photo
+from media.models import Document, Photo, Video
 from press.models import PressRelease
 from press.parts import PUBLIC, release_parts
 from press.text import body_text
@@ -178,6 +178,21 @@ def photos(query, newsroom=None):
             Q(title__icontains=word) | Q(caption__icontains=word) | Q(credit__icontains=word)
         )
     return matches
+
+
+def videos(query, newsroom=None):
+    public = Video.objects.public().select_related("photo_set__newsroom")
+    if newsroom is not None:
+        public = public.filter(photo_set__newsroom=newsroom)
+    if full_text():
+        newest = public.with_words(query).order_by("-pk").values("pk")[:PHOTOS_CONSIDERED]
+        return public.filter(pk__in=newest).prefetch_related("files", "subtitles")
+    matches = public
+    for word in words(query):
+        matches = matches.filter(
+            Q(title__icontains=word) | Q(caption__icontains=word) | Q(credit__icontains=word)
+        )
+    return matches.prefetch_related("files", "subtitles")
 
 
 def documents(query, newsroom=None):

@@ -1,6 +1,6 @@
 """The sitemap: an index of files, each of at most 50,000 addresses of live content.
 
-Every newsroom has its own files (releases, photo sets, events), so a change
+Every newsroom has its own files (releases, photo sets, videos, events), so a change
 in one newsroom renews its files and the index, never the other newsrooms'
 files. A file lists its rows oldest first: a new release joins the last file
 of its newsroom, and the earlier files keep their content and their lastmod.
@@ -20,7 +20,7 @@ from django.db.models import Count, F, Max
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from media.models import PhotoSet
+from media.models import PhotoSet, Video
 from newsroom.ground.http import absolute_url
 from newsroom.ground.languages import reverse_in
 from newsroom.ground.models import Newsroom
@@ -29,6 +29,7 @@ from press.models import Event, PressRelease
 PER_FILE = 50_000  # the most the sitemaps protocol allows in one file
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SLUG = "__slug__"  # stands for each row's slug in an address reversed once per file
+PK = 918_273_645  # and for a video's number
 CHUNK = 2000  # rows read at a time
 STORY = Coalesce("original_id", "pk")  # the story a version belongs to: its original
 XHTML = "http://www.w3.org/1999/xhtml"  # hreflang alternates, as search engines read them
@@ -73,10 +74,12 @@ class Section:
 
     def entries(self, newsroom, page):
         """(address, lastmod, alternates) for each row of the file, read in narrow rows."""
-        address = Addresses(self.url_name, newsroom.slug)
+        address = Addresses(self.url_name, newsroom.slug, numbered=self.kind == "videos")
         rows = self.page_rows(newsroom, page)
         if self.kind == "releases":
             return version_entries(rows, address)
+        if self.kind == "videos":
+            return video_entries(rows, address, newsroom.languages)
         return page_entries(rows, address, newsroom.languages)
 
 
@@ -102,16 +105,22 @@ class Latest:
 
 
 class Addresses:
-    """A page's absolute address for a slug in a language, reversed once per language."""
+    """A page's absolute address for a slug (and a number, for a video in its set) in a
+    language, reversed once per language."""
 
-    def __init__(self, url_name, newsroom):
+    def __init__(self, url_name, newsroom, numbered=False):
         self.url_name, self.newsroom, self.templates = url_name, newsroom, {}
+        self.numbered = numbered
 
-    def __call__(self, language, slug):
+    def __call__(self, language, slug, pk=None):
         if language not in self.templates:
-            path = reverse_in(language, self.url_name, newsroom=self.newsroom, slug=SLUG)
+            numbers = {"pk": PK} if self.numbered else {}
+            path = reverse_in(
+                language, self.url_name, newsroom=self.newsroom, slug=SLUG, **numbers
+            )
             self.templates[language] = absolute_url(path)
-        return self.templates[language].replace(SLUG, slug)
+        address = self.templates[language].replace(SLUG, slug)
+        return address.replace(str(PK), str(pk)) if self.numbered else address
 
 
 def page_entries(rows, address, languages):
@@ -120,6 +129,14 @@ def page_entries(rows, address, languages):
     for slug, lastmod in rows.values_list("slug", "lastmod").iterator(chunk_size=CHUNK):
         alternates = [(code, address(code, slug)) for code in languages]
         yield address(languages[0], slug), lastmod, alternates if len(languages) > 1 else []
+
+
+def video_entries(rows, address, languages):
+    """Videos: a page per language, as photo sets have, at their set's address."""
+    rows = rows.values_list("set_slug", "pk", "lastmod").iterator(chunk_size=CHUNK)
+    for slug, pk, lastmod in rows:
+        alternates = [(code, address(code, slug, pk)) for code in languages]
+        yield address(languages[0], slug, pk), lastmod, alternates if len(languages) > 1 else []
 
 
 def version_entries(rows, address):
@@ -178,6 +195,14 @@ def photo_set_rows(newsroom):
     )
 
 
+def video_rows(newsroom):
+    return (
+        Video.objects.public()
+        .filter(photo_set__newsroom=newsroom)
+        .annotate(listed_at=F("created_at"), lastmod=F("updated_at"), set_slug=F("photo_set__slug"))
+    )
+
+
 def event_rows(newsroom):
     return (
         Event.objects.public()
@@ -186,13 +211,19 @@ def event_rows(newsroom):
     )
 
 
-SECTION_ROWS = {"releases": release_rows, "photos": photo_set_rows, "events": event_rows}
+SECTION_ROWS = {
+    "releases": release_rows,
+    "photos": photo_set_rows,
+    "videos": video_rows,
+    "events": event_rows,
+}
 
 SECTIONS = {
     section.kind: section
     for section in [
         Section("releases", "press:release-detail", "never", 0.8),
         Section("photos", "media:photoset-detail", "weekly", 0.5),
+        Section("videos", "media:video-detail", "monthly", 0.5),
         Section("events", "press:event-detail", "weekly", 0.4),
     ]
 }

@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 import icalendar
@@ -8,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -17,7 +15,13 @@ from media.downloads import PUBLIC_LINKS
 from media.views import (
     public_or_preview,
 )
-from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
+from newsroom.ground.http import (
+    absolute_url,
+    content_disposition,
+    json_for_script,
+    mark_preview,
+    site_host,
+)
 from newsroom.ground.languages import reverse_in
 from newsroom.ground.models import Newsroom
 from newsroom.ground.pagecache import do_not_store, public_page
@@ -173,14 +177,6 @@ def sharing_metadata(request, parts):
     return {"url": url, "image": image, "json_ld": json_for_script(article)}
 
 
-def json_for_script(data):
-    """JSON that is safe inside a <script> element: no way to close it early."""
-    text = json.dumps(data, ensure_ascii=False)
-    return mark_safe(  # noqa: S308 (escaped below)
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    )
-
-
 # Preview passes -------------------------------------------------------------
 
 
@@ -303,6 +299,7 @@ def search_view(request):
             max_pages=RELEASE_PAGES,
         )
         photos = search.photos(query, newsroom)
+        videos = search.videos(query, newsroom)
         documents = search.documents(query, newsroom)
         context |= {
             "searched": True,
@@ -312,6 +309,7 @@ def search_view(request):
                 for release in in_language(page.object_list, get_language(), "search_text")
             ],
             "photos": photos[:24],
+            "videos": videos[:12],
             "documents": documents[:10],
         }
     template = "press/search.html"

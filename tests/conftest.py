@@ -122,6 +122,7 @@ def feedvalidator(standards):
 def fresh_uploads(settings, tmp_path):
     """Each test stores uploads in its own folder and starts with an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.NEWSROOM_UPLOAD_STAGING_DIR = tmp_path / "staging"
     cache.clear()
 
 

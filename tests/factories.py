@@ -5,6 +5,7 @@ import itertools
 import json
 import shutil
 import subprocess
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,8 +21,11 @@ from django.utils import timezone
 from lxml import etree
 from PIL import Image
 
-from media.models import Photo, PhotoSet, Visibility
-from media.tasks import generate_renditions
+from media.models import Photo, PhotoSet, Subtitle, Visibility
+from media.subtitles import Cue, to_webvtt
+from media.tasks import generate_renditions, generate_video_files
+from media.uploads import accept_video
+from newsroom.site.demo.files import make_clip
 from newsroom.ground.models import Newsroom, Person
 from press.models import Event, PressRelease, Quote, Result, Status
 
@@ -81,6 +85,35 @@ def make_photo(photo_set, *, renditions=True, data=None, name="photo.jpg", **fie
         # What the worker does once the upload is committed.
         generate_renditions.call(photo.pk)
     return photo
+
+
+def make_video(photo_set, *, files=True, seconds=1, size=(192, 108), subtitles=(), **fields):
+    """A short phone-like clip (with the place it was shot) taken in as an upload is, its
+    files made as the worker would, and `subtitles` as (language, [(start, end, text)])."""
+    n = next(sequence)
+    name = fields.pop("name", f"clip-{n}.mp4")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / name
+        make_clip(path, f"Clip {n}", seconds=seconds, size=size, gps=(49.3278, 8.5656))
+        result = accept_video(photo_set, str(path), name)
+    assert result.saved, result.message
+    video = result.photo
+    for field, value in fields.items():
+        setattr(video, field, value)
+    video.save()
+    for language, lines in subtitles:
+        text = to_webvtt([Cue(start, end, words) for start, end, words in lines])
+        Subtitle.objects.create(
+            video=video,
+            language=language,
+            file=ContentFile(text.encode(), name="subtitles.vtt"),
+            original_filename=f"clip.{language}.vtt",
+            cue_count=len(lines),
+        )
+    if files:
+        generate_video_files.call(video.pk)
+        video.refresh_from_db()
+    return video
 
 
 def make_event(newsroom, **fields):

@@ -18,6 +18,7 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-tests-")
+NEWSROOM_UPLOAD_STAGING_DIR = os.path.join(MEDIA_ROOT, "staging")
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Static files come from the apps; nothing is collected for tests.
 WHITENOISE_AUTOREFRESH = True

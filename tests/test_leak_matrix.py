@@ -16,8 +16,8 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from media import selection
-from media.models import Document, Photo, Visibility
-from media.sizes import SIZES
+from media.models import Document, Photo, Video, Visibility
+from media.sizes import SIZES, VIDEO_FILES
 from press.models import Status
 from tests.factories import (
     body,
@@ -28,6 +28,7 @@ from tests.factories import (
     make_quote,
     make_release,
     make_result,
+    make_video,
     public_routes,
 )
 from tests.files import make_fact_sheet
@@ -41,6 +42,12 @@ def release_in(newsroom, state):
         newsroom, title=f"Set {SECRET}", slug="secret-set", visibility=Visibility.WITH_RELEASE
     )
     photo = make_photo(photo_set, title=f"Photo {SECRET}", caption=f"Caption {SECRET}")
+    make_video(
+        photo_set,
+        title=f"Video {SECRET}",
+        caption=f"Clip {SECRET}",
+        subtitles=[("sv", [(0.1, 0.5, f"Words {SECRET}")])],
+    )
     document = Document.objects.create(
         newsroom=newsroom,
         title=f"Document {SECRET}",
@@ -98,6 +105,13 @@ def object_urls(release, photo_set, photo, document):
     for size in SIZES:  # every size there is, a new one included
         urls[f"{size} file"] = photo.file_url(size)
         urls[f"{size} download"] = photo.file_url(size) + "?download"
+    video = photo_set.videos.get()
+    urls["video page"] = video.get_absolute_url()
+    for kind in VIDEO_FILES:  # every file a video has, a new kind included
+        urls[f"video {kind}"] = video.file_url(kind)
+        urls[f"video {kind} download"] = video.file_url(kind) + "?download"
+    for form in ("vtt", "srt"):
+        urls[f"subtitles {form}"] = video.subtitles.get().file_url(form)
     return urls
 
 
@@ -148,7 +162,9 @@ def everything(newsroom):
     """A selection's token for every photo and document of the newsroom."""
     photos = Photo.objects.filter(photo_set__newsroom=newsroom).order_by("pk")
     documents = newsroom.documents.order_by("pk")
+    videos = Video.objects.filter(photo_set__newsroom=newsroom).order_by("pk")
     items = [selection.Item("p", pk) for pk in photos.values_list("pk", flat=True)]
+    items += [selection.Item("v", pk) for pk in videos.values_list("pk", flat=True)]
     items += [selection.Item("d", pk) for pk in documents.values_list("pk", flat=True)]
     return selection.token(items)
 
@@ -167,6 +183,23 @@ NO_LINKS = {
 }
 
 
+# Lists that show a live release's videos by their files: feeds (Media RSS, enclosures),
+# the search's video cards, a selection's posters and the API's ninjs items.
+SHOW_VIDEO_FILES = {
+    "site RSS",
+    "site Atom",
+    "RSS",
+    "Atom",
+    "kind RSS",
+    "kind Atom",
+    "search",
+    "search in newsroom",
+    "selection",
+    "API releases",
+    "API releases of the newsroom",
+}
+
+
 def event_pk(newsroom):
     return newsroom.events.get(slug="the-race").pk
 
@@ -180,6 +213,7 @@ def fetch(client, url):
 @pytest.mark.parametrize("state", STATES)
 def test_the_leak_matrix(client, newsroom, state):
     release, photo_set, photo, document = release_in(newsroom, state)
+    video = photo_set.videos.get()
     photo_set.is_featured = True
     photo_set.save()
     make_release(newsroom, title="Another live release")  # lists are never empty
@@ -200,10 +234,13 @@ def test_the_leak_matrix(client, newsroom, state):
             name,
         )
         assert (b"secret-release" in content) is (visible and name not in NO_LINKS), (state, name)
+        shows_video = visible and name in SHOW_VIDEO_FILES
+        assert (f"/files/videos/{video.pk}/".encode() in content) is shows_video, (state, name)
         checked += 1
     # 14 addresses of the release's own, its photo's files (every size as file and download:
-    # 18 for 9 sizes) and 27 that list: with 5 states and 9 sizes, 295 checks.
-    assert checked == 14 + 2 * len(SIZES) + 27
+    # 18 for 9 sizes), its video's page, files (3 kinds, as file and download) and subtitles
+    # (2 forms), and 27 that list: with 5 states, 9 sizes and 3 kinds, 335 checks.
+    assert checked == 14 + 2 * len(SIZES) + 1 + 2 * len(VIDEO_FILES) + 2 + 27
 
 
 # Public routes the matrix does not request, each with where its rule is tested instead.
@@ -229,6 +266,9 @@ ELSEWHERE = {
             "pass-document",
             "pass-photo",
             "pass-photo-file",
+            "pass-video",
+            "pass-video-file",
+            "pass-subtitle-file",
             "pass-photoset",
             "pass-photoset-zip",
             "pass-version",

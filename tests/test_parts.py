@@ -33,6 +33,7 @@ from tests.factories import (
     make_quote,
     make_release,
     make_result,
+    make_video,
 )
 
 CHANNELS = ["page", "text", "Markdown", "API", "RSS", "Atom", "e-mail text", "e-mail HTML"]
@@ -52,7 +53,9 @@ SHOWN = {
     "credit_line": EVERY_COPY | FEEDS,
     "quotes": EVERY_COPY | {"API"},
     "results": EVERY_COPY,
+    "embedded_video": PAGE_AND_TEXTS,
     "photo_sets": PAGE_AND_TEXTS,
+    "videos": PAGE_AND_TEXTS | {"API"} | FEEDS,
     "documents": PAGE_AND_TEXTS,
     "contacts": EVERY_COPY,
     "next_event": {"page"},
@@ -82,8 +85,13 @@ def full_release(newsroom):
     texts = {words.field: f"Words{words.name}marker" for words in WORDS}
     texts |= {words.field: f"<p>{texts[words.field]}.</p>" for words in WORDS if words.html}
     release = make_release(
-        newsroom, hero_photo=hero, hero_caption="Captionmarker at the podium", **texts
+        newsroom,
+        hero_photo=hero,
+        hero_caption="Captionmarker at the podium",
+        video_link="https://youtu.be/dQw4w9WgXcQ",
+        **texts,
     )
+    make_video(photo_set, title="Videomarker clip")
     release.photo_sets.add(photo_set)
     release.contacts.add(contact)
     document = Document.objects.create(
@@ -111,7 +119,9 @@ def full_release(newsroom):
         "credit_line": hero.credit_line,
         "quotes": [quote.text, quote.attribution],
         "results": ["Sessionmarker heat", "3rd place"],
+        "embedded_video": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         "photo_sets": "Setmarker gallery",
+        "videos": "Videomarker clip",
         "documents": "Documentmarker fact sheet",
         "contacts": "Cora Contact",
         "next_event": "Nextmarker Grand Prix",

@@ -9,8 +9,9 @@ from django import template
 from django.conf import settings
 
 from media import selection, sizes
-from media.downloads import PUBLIC_LINKS, photo_title
-from media.models import Document
+from media.downloads import PUBLIC_LINKS, VideoDownloads, photo_title, video_title
+from media.models import Document, Video
+from newsroom.ground.http import json_for_script
 
 register = template.Library()
 
@@ -101,8 +102,12 @@ def add_to_selection(context, thing):
 
 def selection_item(thing):
     thing = getattr(thing, "photo", thing)  # a photo, or one with its downloads
+    thing = getattr(thing, "video", thing)
     if isinstance(thing, Document):
         item, title, known = selection.Item("d", thing.pk), thing.title, True
+    elif isinstance(thing, Video):
+        item, title = selection.Item("v", thing.pk), video_title(thing)
+        known = "files" in getattr(thing, "_prefetched_objects_cache", {})
     else:
         item, title = selection.Item("p", thing.pk), photo_title(thing)
         known = "renditions" in getattr(thing, "_prefetched_objects_cache", {})
@@ -133,3 +138,16 @@ def selection_url(context, items):
 @register.simple_tag(takes_context=True)
 def selection_zip_url(context, items, size):
     return links(context).selection_zip(items, size)
+
+
+@register.simple_tag(takes_context=True)
+def video_data(context, video):
+    """The video's schema.org data, for a `<script type="application/ld+json">`."""
+    request = context["request"]
+    return json_for_script(video.structured_data(request.build_absolute_uri))
+
+
+@register.simple_tag(takes_context=True)
+def video_downloads(context, video):
+    """`{% video_downloads video as video %}`: the video with this page's links."""
+    return VideoDownloads(video, links(context))

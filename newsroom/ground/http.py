@@ -1,6 +1,7 @@
 """Response helpers shared by the public views of every app."""
 
 import ipaddress
+import json
 import mimetypes
 import re
 import unicodedata
@@ -21,6 +22,7 @@ from django.http import (
 )
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.safestring import mark_safe
 
 CHUNK_SIZE = 1024 * 1024
 # Typographic marks our file names use, as close as ASCII gets.
@@ -321,3 +323,11 @@ async def pull_in_threads(chunks):
         close = getattr(iterator, "close", None)
         if close is not None:
             await sync_to_async(close, thread_sensitive=False)()
+
+
+def json_for_script(data):
+    """JSON that is safe inside a <script> element: no way to close it early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(  # noqa: S308 (escaped below)
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )

@@ -24,7 +24,9 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from media import sizes
-from media.models import Photo, PhotoSet, Rendition
+from media.downloads import codec_label
+from media.models import Photo, PhotoSet, Rendition, Video
+from media.sizes import POSTER, VIDEO_FILES
 from newsroom.ground.http import absolute_url, not_modified
 from press.api import openapi
 from press.api.pages import Order, page_of
@@ -208,7 +210,8 @@ def live_releases(translations=True):
         PhotoSet.objects.public()
         .select_related("newsroom")
         .prefetch_related(
-            Prefetch("photos", queryset=Photo.objects.prefetch_related(renditions()))
+            Prefetch("photos", queryset=Photo.objects.prefetch_related(renditions())),
+            Prefetch("videos", queryset=Video.objects.prefetch_related("files")),
         )
     )
     live_versions = PressRelease.objects.live().only(*VERSION_FIELDS).order_by("language")
@@ -391,6 +394,11 @@ def associations(request, release, parts):
     ]
     for number, photo in enumerate(photos, start=1):
         items.append(picture(request, photo, name=f"photo-{number}"))
+    videos = [
+        video for photo_set in release.story.photo_sets.all() for video in photo_set.videos.all()
+    ]
+    for number, video in enumerate(videos, start=1):
+        items.append(video_item(request, video, name=f"video-{number}"))
     for number, quote in enumerate(parts.quotes, start=1):
         items.append(quote_item(request, quote, name=f"quote-{number}"))
     story = release.story
@@ -455,6 +463,44 @@ def picture(request, photo, *, name=None, caption=None):
                     key=lambda r: order.index(r.size),
                 )
             ],
+        }
+    )
+
+
+def video_item(request, video, *, name=None):
+    """A video as a ninjs 2.x video item: its words, its rights and the files that exist
+    (the poster, the web version, the cleaned original), each with its codecs in `format`."""
+    files = video.served_files()
+    renditions_made = []
+    for kind in VIDEO_FILES.values():
+        kept = files.get(kind.name)
+        if kept is None:
+            continue
+        rendition = {
+            "name": kind.name,
+            "title": str(kind.label),
+            "href": absolute_url(video.file_url(kind.name)),
+            "contenttype": kept.content_type,
+            "width": kept.width,
+            "height": kept.height,
+            "sizeinbytes": kept.bytes,
+        }
+        if kind.name != POSTER:
+            rendition["duration"] = round(video.duration, 3)
+            rendition["format"] = codec_label(kept)
+        renditions_made.append(rendition)
+    return without_empty(
+        {
+            "name": name,
+            "uri": absolute_url(video.get_absolute_url()),
+            "type": "video",
+            "version": video.version,
+            "headlines": [{"role": "main", "value": video.title}] if video.title else [],
+            "descriptions": [{"role": "caption", "value": video.caption}] if video.caption else [],
+            "copyrightholder": video.credit,
+            "copyrightnotice": video.copyright,
+            "usageterms": str(video.usage_terms),
+            "renditions": renditions_made,
         }
     )
 
@@ -528,10 +574,12 @@ def photo_set_summaries(request, photo_sets):
 def photo_set_detail(request, pk):
     photo_set = get_object_or_404(PhotoSet.objects.public().select_related("newsroom"), pk=pk)
     photos = photo_set.photos.prefetch_related(renditions())
+    videos = photo_set.videos.prefetch_related("files")
     return {
         **photo_set_fields(request, photo_set),
         "photo_count": len(photos),
         "photos": [picture(request, photo) for photo in photos],
+        "videos": [video_item(request, video) for video in videos],
     }
 
 

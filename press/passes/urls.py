@@ -34,6 +34,21 @@ urlpatterns = [
         name="pass-photo",
     ),
     path(
+        "preview/<str:token>/photos/<slug:slug>/videos/<int:pk>/",
+        views.pass_video,
+        name="pass-video",
+    ),
+    path(
+        "preview/<str:token>/files/videos/<int:pk>/<str:version>/<str:kind>/",
+        views.pass_video_file,
+        name="pass-video-file",
+    ),
+    path(
+        "preview/<str:token>/files/subtitles/<int:pk>/<str:version>/<str:language>.<str:form>",
+        views.pass_subtitle_file,
+        name="pass-subtitle-file",
+    ),
+    path(
         "preview/<str:token>/files/photos/<int:pk>/<str:version>/<str:size>/",
         views.pass_photo_file,
         name="pass-photo-file",

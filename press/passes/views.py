@@ -13,15 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from media.downloads import Links
-from media.models import Photo, PhotoSet
+from media.models import Photo, PhotoSet, Subtitle, Video
 from media.views import (
     render_photo,
     render_photo_set,
     render_selection,
+    render_video,
     send_document,
     send_photo_file,
     send_selection_zip,
     send_set_zip,
+    send_subtitles,
+    send_video_file,
     start_selection,
 )
 from newsroom.ground.http import absolute_url, content_disposition, mark_preview, site_host
@@ -57,6 +60,18 @@ class PassLinks(Links):
     def document(self, document):
         return reverse(
             "passes:pass-document", args=[self.token, document.pk, document.sha256[:12]]
+        )
+
+    def video_page(self, video):
+        return reverse("passes:pass-video", args=[self.token, video.photo_set.slug, video.pk])
+
+    def video_file(self, video, kind):
+        return reverse("passes:pass-video-file", args=[self.token, video.pk, video.version, kind])
+
+    def subtitle_file(self, subtitle, form):
+        return reverse(
+            "passes:pass-subtitle-file",
+            args=[self.token, subtitle.pk, subtitle.version, subtitle.language, form],
         )
 
     def selection_start(self):
@@ -243,6 +258,54 @@ def pass_document(request, preview_pass, pk, version):
     )
 
 
+def pass_videos(release):
+    """The videos of the story's sets, unless their set is private."""
+    return Video.objects.select_related("photo_set__newsroom").filter(
+        photo_set__in=release.story.photo_sets.for_pass_holders()
+    )
+
+
+@pass_view()
+def pass_video(request, preview_pass, slug, pk):
+    videos = pass_videos(preview_pass.release).prefetch_related("files", "subtitles")
+    video = get_object_or_404(videos, pk=pk, photo_set__slug=slug)
+    return render_video(
+        request,
+        video,
+        preview=True,
+        links=PassLinks(preview_pass),
+        embargo_pass=preview_pass,
+        release=preview_pass.release,
+    )
+
+
+@pass_view()
+@require_safe
+def pass_video_file(request, preview_pass, pk, version, kind):
+    video = get_object_or_404(pass_videos(preview_pass.release).prefetch_related("files"), pk=pk)
+    return send_video_file(
+        request,
+        video,
+        version,
+        kind,
+        public=False,
+        links=PassLinks(preview_pass),
+        logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
+    )
+
+
+@pass_view()
+@require_safe
+def pass_subtitle_file(request, preview_pass, pk, version, language, form):
+    subtitles = Subtitle.objects.select_related("video__photo_set__newsroom").filter(
+        video__in=pass_videos(preview_pass.release)
+    )
+    subtitle = get_object_or_404(subtitles, pk=pk, language=language)
+    return send_subtitles(
+        request, subtitle, version, form, public=False, links=PassLinks(preview_pass)
+    )
+
+
 def pass_documents(release):
     return release.documents.for_pass_holders()
 
@@ -270,6 +333,7 @@ def pass_selection(request, preview_pass, items):
             links=PassLinks(preview_pass),
             photos=pass_photos(release),
             documents=pass_documents(release),
+            videos=pass_videos(release),
             preview=True,
             embargo_pass=preview_pass,
             release=release,
@@ -289,6 +353,7 @@ def pass_selection_zip(request, preview_pass, items, size):
         links=PassLinks(preview_pass),
         photos=pass_photos(release),
         documents=pass_documents(release),
+        videos=pass_videos(release),
         logged=functools.partial(log, preview_pass, PassEvent.Kind.DOWNLOADED),
     )
 

@@ -1,4 +1,5 @@
-"""The demo's files: camera-like photos, logos and a one-page fact sheet.
+"""The demo's files: camera-like photos, a phone-like video clip, logos and a one-page fact
+sheet.
 
 A photo here is no painting of a scene but behaves like a camera file where it
 matters to the site: camera-sized, soft gradients under full-resolution sensor
@@ -10,12 +11,15 @@ in a grid of thumbnails.
 
 import colorsys
 import io
+import math
 import random
+import struct
 import unicodedata
 from functools import cache
 from statistics import NormalDist
 from xml.sax.saxutils import escape
 
+import av
 from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFont, ImageOps
 from PIL.TiffImagePlugin import IFDRational
 
@@ -229,3 +233,87 @@ def make_fact_sheet(title, lines):
         table,
     )
     return bytes(output)
+
+
+CLIP_SIZE = (1280, 720)
+CLIP_RATE = 25
+AUDIO_RATE = 48_000
+AUDIO_FRAME = 1024
+
+
+def make_clip(path, title, *, seconds=6, size=CLIP_SIZE, gps=None, seed=None):
+    """A phone-like clip: a car crossing a floodlit straight, engine hum, and what phones
+    write into their videos (the place it was shot, make, model, a serial number).
+
+    H.264 and AAC in MP4, as an iPhone or Android phone saves them by default.
+    """
+    rng = random.Random(seed or title)
+    clip = av.open(str(path), "w", options={"movflags": "use_metadata_tags"})
+    if gps is not None:
+        latitude, longitude = gps
+        clip.metadata["location"] = f"{latitude:+08.4f}{longitude:+09.4f}/"
+        clip.metadata["com.apple.quicktime.location.ISO6709"] = (
+            f"{latitude:+08.4f}{longitude:+09.4f}+101.000/"
+        )
+    clip.metadata["com.apple.quicktime.make"] = "Demo Phone Co."
+    clip.metadata["com.apple.quicktime.model"] = "Demo Phone 3"
+    clip.metadata["com.android.serial"] = f"DP3-{rng.randrange(10**8):08d}"
+    video = clip.add_stream("libx264", rate=CLIP_RATE, options={"preset": "veryfast"})
+    video.width, video.height, video.pix_fmt = *size, "yuv420p"
+    audio = clip.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
+    backdrop = clip_backdrop(size, rng)
+    frames = seconds * CLIP_RATE
+    for number in range(frames):
+        frame = av.VideoFrame.from_image(clip_frame(backdrop, title, number, frames))
+        frame.pts = number
+        for packet in video.encode(frame):
+            clip.mux(packet)
+    for number in range(seconds * AUDIO_RATE // AUDIO_FRAME):
+        for packet in audio.encode(engine_hum(number, seconds)):
+            clip.mux(packet)
+    for stream in (video, audio):
+        for packet in stream.encode():
+            clip.mux(packet)
+    clip.close()
+
+
+def clip_backdrop(size, rng):
+    width, height = size
+    sky = Image.linear_gradient("L").resize(size).point(lambda v: 20 + v // 4)
+    backdrop = Image.merge("RGB", (sky, sky, sky.point(lambda v: v + 25)))
+    draw = ImageDraw.Draw(backdrop)
+    draw.rectangle([0, height * 2 // 3, width, height], fill=(55, 55, 60))  # the track
+    for x in range(0, width, width // 8):  # floodlights
+        draw.ellipse([x + 40, 40, x + 70, 70], fill=(255, 250, 220))
+    for _ in range(300):  # the crowd on the grandstand
+        x, y = rng.randrange(width), rng.randrange(height // 3, height * 2 // 3)
+        draw.point((x, y), fill=hsv(rng.random(), 0.5, 0.8))
+    return backdrop
+
+
+def clip_frame(backdrop, title, number, frames):
+    frame = backdrop.copy()
+    draw = ImageDraw.Draw(frame)
+    width, height = frame.size
+    x = int(-300 + (width + 300) * number / frames)
+    top = height * 2 // 3 + 30
+    draw.rounded_rectangle([x, top, x + 260, top + 80], radius=18, fill=(200, 20, 30))
+    draw.text((x + 70, top + 18), "120", fill="white", font=font(36))
+    draw.text((40, height - 70), f"{title} · {number / CLIP_RATE:4.1f} s", font=font(30))
+    return frame
+
+
+def engine_hum(number, seconds):
+    """One frame of stereo audio: an engine note rising as the car passes."""
+    frame = av.AudioFrame(format="fltp", layout="stereo", samples=AUDIO_FRAME)
+    start = number * AUDIO_FRAME
+    pitch = 90 + 60 * start / (seconds * AUDIO_RATE)
+    samples = [
+        0.25 * math.sin(2 * math.pi * pitch * (start + k) / AUDIO_RATE) for k in range(AUDIO_FRAME)
+    ]
+    data = struct.pack(f"<{AUDIO_FRAME}f", *samples)
+    for plane in frame.planes:
+        plane.update(data)
+    frame.sample_rate = AUDIO_RATE
+    frame.pts = start
+    return frame

@@ -8,6 +8,7 @@ day of loading, so the race was always last weekend and the next one is ahead.
 
 import datetime
 import re
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -17,13 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from media.models import Document, Photo, PhotoSet, PhotoText
-from media.tasks import generate_renditions
+from media import subtitles
+from media.models import Document, Photo, PhotoSet, PhotoText, Subtitle, Video
+from media.tasks import generate_renditions, generate_video_files
+from media.uploads import accept_video
 from newsroom.ground.members import members_group
 from newsroom.ground.models import Membership, Newsroom, NewsroomLanguage, Person, Role
 from newsroom.site.demo.files import (
     PHOTO_SIZE,
     PORTRAIT_SIZE,
+    make_clip,
     make_fact_sheet,
     make_logo,
     make_logo_svg,
@@ -66,6 +70,9 @@ def load(today=None, photo_size=PHOTO_SIZE, log=lambda message: None):
     photos = Photo.objects.filter(photo_set__newsroom__in=newsrooms)
     for photo_pk in photos.values_list("pk", flat=True):
         generate_renditions.call(photo_pk)
+    videos = Video.objects.filter(photo_set__newsroom__in=newsrooms)
+    for video_pk in videos.values_list("pk", flat=True):
+        generate_video_files.call(video_pk)
     # The going-live work for what is public already, before anyone follows:
     # followers get alerts from the next release on.
     announce_due_releases()
@@ -143,7 +150,7 @@ def load_newsroom(data, dates, photo_size, log):
         photo_set, _ = PhotoSet.objects.get_or_create(
             newsroom=newsroom,
             slug=item["slug"],
-            defaults=dates.fields(item, "slug", "photos", "license", "gps"),
+            defaults=dates.fields(item, "slug", "photos", "videos", "license", "gps"),
         )
         named["photo_sets"][photo_set.slug] = photo_set
         for position, photo in enumerate(item["photos"]):
@@ -151,6 +158,9 @@ def load_newsroom(data, dates, photo_size, log):
             photos[photo["file"]] = found or add_photo(
                 photo_set, photo, position, item, dates, photo_size, log
             )
+        for position, video in enumerate(item.get("videos", [])):
+            if not photo_set.videos.filter(original_filename=video["file"]).exists():
+                add_video(photo_set, video, position, item, log)
     for item in data.get("documents", []):
         found = newsroom.documents.filter(original_filename=item["file"]).first()
         named["documents"][item["file"]] = found or add_document(newsroom, item, dates, data)
@@ -181,6 +191,35 @@ def add_photo(photo_set, photo, position, photo_set_data, dates, photo_size, log
     added = Photo.objects.create(photo_set=photo_set, image=image, position=position, **fields)
     for texts in photo.get("texts", []):  # title, caption and alt text in other languages
         PhotoText.objects.create(photo=added, **texts)
+    return added
+
+
+def add_video(photo_set, video, position, photo_set_data, log):
+    """A clip made like a phone's (with the place it was shot), taken in as an upload is,
+    with its subtitles."""
+    log(f"  making {video['file']} ({video['seconds']} s)")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / video["file"]
+        make_clip(path, video["title"], seconds=video["seconds"], gps=photo_set_data.get("gps"))
+        result = accept_video(photo_set, str(path), video["file"])
+    if not result.saved:
+        raise ValueError(result.message)
+    added = result.photo
+    for name in ("title", "caption", "credit", "copyright"):
+        setattr(added, name, video.get(name, ""))
+    added.license = video.get("license", photo_set_data["license"])
+    added.position = position
+    added.save()
+    for item in video.get("subtitles", []):
+        cues = [subtitles.Cue(start, end, text) for start, end, text in item["cues"]]
+        text = subtitles.to_webvtt(cues)
+        Subtitle.objects.create(
+            video=added,
+            language=item["language"],
+            file=ContentFile(text.encode("utf-8"), name="subtitles.vtt"),
+            original_filename=f"{Path(video['file']).stem}.{item['language']}.vtt",
+            cue_count=len(cues),
+        )
     return added
 
 

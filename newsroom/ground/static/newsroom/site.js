@@ -181,9 +181,30 @@
     render();
   }
 
+  // A YouTube or Vimeo video: its player is put in the page only when the reader presses
+  // play, so nothing is loaded from those sites before.
+  function enableEmbeds() {
+    document.querySelectorAll(".embed-placeholder[data-embed]").forEach(function (holder) {
+      var button = holder.querySelector("button.embed-play");
+      if (!button) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var frame = document.createElement("iframe");
+        frame.src = holder.getAttribute("data-embed");
+        frame.title = holder.getAttribute("data-embed-title") || "";
+        frame.allow = "autoplay; fullscreen; picture-in-picture";
+        frame.setAttribute("allowfullscreen", "");
+        frame.className = "embed-frame";
+        holder.replaceChildren(frame);
+        frame.focus();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enableCopyButtons();
     enablePrintButtons();
     enableSelection();
+    enableEmbeds();
   });
 })();
