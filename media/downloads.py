@@ -17,8 +17,8 @@ from pathlib import PurePath
 from django.urls import reverse
 from django.utils import timezone
 
-from media.models import Rendition
 from media import sizes
+from media.models import Photo, Rendition
 from media.sizes import SIZES
 from newsroom.ground.http import content_disposition
 
@@ -84,7 +84,6 @@ def video_file_name(video, kind, stored_name):
 
 
 def subtitle_file_name(subtitle, form):
-    video = subtitle.video
     return f"{video_title(subtitle.video)} ({subtitle.language}).{form}"
 
 
@@ -281,7 +280,9 @@ CODEC_NAMES = {
 
 def codec_label(kept):
     """“H.264 / AAC”: what a video file holds, as a video editor names it."""
-    names = [CODEC_NAMES.get(codec, codec.upper()) for codec in (kept.video_codec, kept.audio_codec)]
+    names = [
+        CODEC_NAMES.get(codec, codec.upper()) for codec in (kept.video_codec, kept.audio_codec)
+    ]
     return " / ".join(name for name in names if name)
 
 
@@ -479,7 +480,9 @@ class SetArchive(StoredArchive):
     def __init__(self, photo_set, size):
         self.photo_set, self.size = photo_set, size
         photos = list(photo_set.photos.all())
-        videos = list(photo_set.videos.prefetch_related("files")) if sizes.video_file_for(size) else []
+        videos = (
+            list(photo_set.videos.prefetch_related("files")) if sizes.video_file_for(size) else []
+        )
         renditions = set_renditions(photo_set, size)
         entries, missing = [], []
         names = NumberedNames(len(photos) + len(videos))
@@ -497,9 +500,15 @@ class SetArchive(StoredArchive):
             entries.append(video_entry(names, number, video, kept))
         heading = [photo_set.title, f"{photo_set.newsroom.name} · {SIZES[size].label} size"]
         notes = []
-        if missing:
+        waiting_photos = sum(isinstance(item, Photo) for item in missing)
+        if waiting_photos:
             notes.append(
-                f"{len(missing)} more item(s) are still being prepared and are not included."
+                f"{waiting_photos} more photo(s) are still being prepared and are not included."
+            )
+        if len(missing) > waiting_photos:
+            notes.append(
+                f"{len(missing) - waiting_photos} more video(s) are still being prepared and "
+                "are not included."
             )
         super().__init__(
             entries,

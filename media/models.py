@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -106,7 +106,8 @@ class Releasable(models.Model):
 
 class PhotoSetQuerySet(ReleasableQuerySet):
     def with_cover(self):
-        """Sets as cards: `cover_photo_id` (the cover, else the first photo) and `photo_count`.
+        """Sets as cards: `cover_photo_id` (the cover, else the first photo), `photo_count` and
+        `has_videos`.
 
         The cover counts only while it is one of the set's own photos: moved to
         another set, it would show that set's photo (and credit) with this set's
@@ -128,9 +129,11 @@ class PhotoSetQuerySet(ReleasableQuerySet):
             .annotate(count=Count("pk"))
             .values("count")
         )
+        has_videos = Exists(Video.objects.filter(photo_set=OuterRef("pk")))
         return self.select_related("newsroom").annotate(
             cover_photo_id=Coalesce(Subquery(own_cover.values("pk")), Subquery(first_photo)),
             photo_count=Coalesce(Subquery(count), 0),
+            has_videos=has_videos,
         )
 
 

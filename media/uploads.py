@@ -114,7 +114,8 @@ def accept_video(photo_set, path, name):
         return UploadResult(
             shown,
             False,
-            _("“%(name)s” is already in this set as “%(video)s”.") % {"name": shown, "video": twin},
+            _("“%(name)s” is already in this set as “%(video)s”.")
+            % {"name": shown, "video": twin},
         )
     video = Video(
         photo_set=photo_set,
@@ -131,7 +132,9 @@ def accept_video(photo_set, path, name):
             video.save()
     except IntegrityError:
         video.file.delete(save=False)
-        return UploadResult(shown, False, _("“%(name)s” is already in this set.") % {"name": shown})
+        return UploadResult(
+            shown, False, _("“%(name)s” is already in this set.") % {"name": shown}
+        )
     finally:
         staged.close()
     return UploadResult(

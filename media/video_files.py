@@ -104,10 +104,11 @@ MATROSKA_SEGMENT = 0x18538067
 # The web version: what every browser and phone plays, fast start, at most 1080p.
 WEB_BOX = (1920, 1080)
 WEB_MAX_RATE = 60
-# "faster" encodes 1080p at about half real time on two cores, where x264's
-# default ("medium") takes three and a half times as long: too long a wait for
-# an editor who has just uploaded a clip. At these sizes the bit-rate cap decides
-# most of the file size, and "faster" loses little quality against "medium" there.
+# x264's preset: measured on two cores with a noisy 1080p camera clip, "faster"
+# encodes at about half real time (a 3-minute clip in 6 minutes), "medium", the
+# default, takes 1.8 times as long, "veryfast" 0.8 times. Files came out within
+# 0.5 % of one another in size there, the bit-rate cap deciding; "faster" keeps
+# most of "medium"'s motion search and the wait for an editor reasonable.
 WEB_VIDEO_OPTIONS = {
     "preset": "faster",
     "crf": "23",
@@ -126,9 +127,9 @@ PROGRESS_STEP = 0.01
 # The cleaned MP4 or MOV has its index (moov) at the start, so it plays while it
 # downloads. FFmpeg's "faststart" writes the file and then moves everything up
 # to make room, a second pass over every byte; reserving the room up front costs
-# a few kilobytes of padding instead. Per packet the index holds its size,
-# offset, decoding and composition times and keyframe flag: 40 bytes covers the
-# most any of them takes.
+# the unused part of it instead, a "free" box of about a thousandth of a camera
+# file. Per packet the index holds its size, offset, decoding and composition
+# times and keyframe flag: 40 bytes covers the most any of them takes.
 INDEX_BYTES_PER_PACKET = 40
 INDEX_BYTES_BASE = 64 * 1024
 
@@ -468,8 +469,8 @@ def _open(path, container: str, *, decoding: bool = True):
 
     Without `decoding` (copying packets), FFmpeg decodes nothing even at
     opening, where it would otherwise decode the first frames to learn what
-    the container already says: a tenth of a second for 1080p, as long as
-    copying a 60-second clip takes.
+    the container already says: a tenth of a second for 1080p, half as long as
+    copying the packets of a one-minute clip takes.
     """
     options = _decoder_options()
     if not decoding:
@@ -550,7 +551,11 @@ def _check_codecs(container: str, video, audio, name) -> None:
                 "VP9 or AV1 in WebM."
             ),
             code="video_codec",
-            params={"name": name, "codec": codec, "container": container.upper()},
+            params={
+                "name": name,
+                "codec": CODEC_LABELS.get(codec, codec),
+                "container": container.upper(),
+            },
         )
     if audio is not None and _codec_name(audio) not in AUDIO_CODECS[container]:
         raise ValidationError(
@@ -801,60 +806,99 @@ def web_size(width: int, height: int) -> tuple[int, int]:
 def _encode_web(opened, destination, facts, size, rights, progress) -> None:
     video = _main_video(opened)
     audio = opened.streams.audio[0] if opened.streams.audio else None
-    rate = Fraction(video.average_rate or video.guessed_rate or 25)
-    over_rate = rate > WEB_MAX_RATE
+    video.codec_context.thread_type = "AUTO"
+    video.codec_context.options = _decoder_options()
     with av.open(
         os.fspath(destination), "w", format="mp4", options={"movflags": "+faststart"}
     ) as out:
-        encoder = out.add_stream(
+        web = _WebEncode(out, video, size, facts, with_sound=audio is not None)
+        out.metadata.update(_rights_tags(rights, "mp4"))
+        for packet in opened.demux(*[stream for stream in (video, audio) if stream]):
+            for frame in packet.decode():
+                if packet.stream is audio:
+                    web.add_sound(frame)
+                else:
+                    web.add_picture(frame)
+                    if progress:
+                        web.report(progress, frame)
+        web.finish()
+
+
+class _WebEncode:
+    """The web version being written: pictures through filters into x264, sound into AAC."""
+
+    def __init__(self, out, video, size, facts, *, with_sound: bool):
+        self.out, self.video, self.size, self.facts = out, video, size, facts
+        rate = Fraction(video.average_rate or video.guessed_rate or 25)
+        self.over_rate = rate > WEB_MAX_RATE
+        self.encoder = out.add_stream(
             "libx264", rate=min(rate, Fraction(WEB_MAX_RATE)), options=WEB_VIDEO_OPTIONS
         )
-        encoder.width, encoder.height = size
-        encoder.pix_fmt = "yuv420p"
+        self.encoder.width, self.encoder.height = size
+        self.encoder.pix_fmt = "yuv420p"
         # PyAV asks for slice threads, with which x264 splits each frame across
         # the cores; as the ffmpeg command does, let it encode several frames at
         # once instead, which keeps both cores busy (a third less wall time).
-        encoder.codec_context.thread_type = "AUTO"
+        self.encoder.codec_context.thread_type = "AUTO"
         # Source timestamps go through unchanged (phones record at a variable
-        # rate); above 60 fps the filter graph keeps every other frame or so,
-        # in its own time base.
-        encoder.codec_context.time_base = (
-            Fraction(1, WEB_MAX_RATE) if over_rate else video.time_base
+        # rate); above 60 fps the filter graph drops frames, in its own time base.
+        self.encoder.codec_context.time_base = (
+            Fraction(1, WEB_MAX_RATE) if self.over_rate else video.time_base
         )
-        sound = None
-        if audio is not None:
-            sound = out.add_stream("aac", rate=WEB_AUDIO_RATE, layout=WEB_AUDIO_LAYOUT)
-            sound.bit_rate = WEB_AUDIO_BIT_RATE
-        out.metadata.update(_rights_tags(rights, "mp4"))
+        self.sound = None
+        if with_sound:
+            self.sound = out.add_stream("aac", rate=WEB_AUDIO_RATE, layout=WEB_AUDIO_LAYOUT)
+            self.sound.bit_rate = WEB_AUDIO_BIT_RATE
+        self.graph = None
+        # Sound encoded before the first picture is decoded waits: the file's
+        # header, written with the first packet, must describe the picture's colours.
+        self.waiting = []
+        self.reported = 0.0
 
-        video.codec_context.thread_type = "AUTO"
-        video.codec_context.options = _decoder_options()
-        streams = [video] + ([audio] if audio else [])
-        graph = None
-        reported = 0.0
-        for packet in opened.demux(*streams):
-            for frame in packet.decode():
-                if packet.stream is audio:
-                    # The encoder resamples, mixes down and cuts the sound into
-                    # AAC's frames of 1024 samples itself.
-                    out.mux(sound.encode(frame))
-                    continue
-                if graph is None:
-                    graph = _picture_graph(frame, video, size, facts.rotation, over_rate)
-                    _describe_colours(encoder, frame)
-                graph.vpush(frame)
-                _encode_pulled(graph, encoder, out)
-                if progress and frame.time is not None:
-                    done = min(1.0, frame.time / facts.duration)
-                    if done - reported >= PROGRESS_STEP:
-                        reported = done
-                        progress(done)
-        if graph is not None:
-            graph.vpush(None)
-            _encode_pulled(graph, encoder, out)
-        out.mux(encoder.encode())
-        if sound is not None:
-            out.mux(sound.encode())
+    def add_sound(self, frame) -> None:
+        # The encoder resamples, mixes down and cuts the sound into AAC's
+        # frames of 1024 samples itself.
+        packets = self.sound.encode(frame)
+        if self.graph is None:
+            self.waiting.extend(packets)
+        else:
+            self.out.mux(packets)
+
+    def add_picture(self, frame) -> None:
+        if self.graph is None:
+            self.graph = _picture_graph(
+                frame, self.video, self.size, self.facts.rotation, self.over_rate
+            )
+            _describe_colours(self.encoder, frame)
+        self.graph.vpush(frame)
+        self._encode_filtered()
+        if self.waiting:
+            self.out.mux(self.waiting)
+            self.waiting = []
+
+    def report(self, progress, frame) -> None:
+        if frame.time is None:
+            return
+        done = min(1.0, frame.time / self.facts.duration)
+        if done - self.reported >= PROGRESS_STEP:
+            self.reported = done
+            progress(done)
+
+    def finish(self) -> None:
+        if self.graph is not None:
+            self.graph.vpush(None)
+            self._encode_filtered()
+        self.out.mux(self.encoder.encode())
+        if self.sound is not None:
+            self.out.mux(self.waiting + self.sound.encode())
+
+    def _encode_filtered(self) -> None:
+        while True:
+            try:
+                picture = self.graph.vpull()
+            except (av.BlockingIOError, av.EOFError):
+                return
+            self.out.mux(self.encoder.encode(picture))
 
 
 def _picture_graph(frame, video, size, rotation: int, over_rate: bool):
@@ -893,15 +937,6 @@ def _describe_colours(encoder, frame) -> None:
     context.colorspace = frame.colorspace
     context.color_primaries = frame.color_primaries
     context.color_trc = frame.color_trc
-
-
-def _encode_pulled(graph, encoder, out) -> None:
-    while True:
-        try:
-            picture = graph.vpull()
-        except (av.BlockingIOError, av.EOFError):
-            return
-        out.mux(encoder.encode(picture))
 
 
 # The poster frame

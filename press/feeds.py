@@ -276,7 +276,7 @@ class ReleaseFeed(Feed):
                 "caption": parts.caption,
                 "credit": photo.credit,
                 "rights": parts.credit_line,
-            }
+            },
         }
 
 

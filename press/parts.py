@@ -224,12 +224,13 @@ class ReleaseParts:
     @cached_property
     def videos(self):
         """The videos of the release's sets shown here, in the sets' order, then their own."""
-        if not self.photo_sets:
-            return []
-        order = {photo_set.pk: place for place, photo_set in enumerate(self.photo_sets)}
+        with_videos = [photo_set for photo_set in self.photo_sets if photo_set.has_videos]
+        if not with_videos:
+            return []  # known from the sets' own query: none for most releases
+        order = {photo_set.pk: place for place, photo_set in enumerate(with_videos)}
         videos = Video.objects.filter(photo_set__in=list(order)).order_by()
         videos = videos.prefetch_related("files", "subtitles")
-        sets = {photo_set.pk: photo_set for photo_set in self.photo_sets}
+        sets = {photo_set.pk: photo_set for photo_set in with_videos}
         videos = sorted(videos, key=lambda v: (order[v.photo_set_id], v.position, v.pk))
         for video in videos:
             video.photo_set = sets[video.photo_set_id]  # already read, with its newsroom

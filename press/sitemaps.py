@@ -199,7 +199,9 @@ def video_rows(newsroom):
     return (
         Video.objects.public()
         .filter(photo_set__newsroom=newsroom)
-        .annotate(listed_at=F("created_at"), lastmod=F("updated_at"), set_slug=F("photo_set__slug"))
+        .annotate(
+            listed_at=F("created_at"), lastmod=F("updated_at"), set_slug=F("photo_set__slug")
+        )
     )
 
 

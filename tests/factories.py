@@ -25,8 +25,8 @@ from media.models import Photo, PhotoSet, Subtitle, Visibility
 from media.subtitles import Cue, to_webvtt
 from media.tasks import generate_renditions, generate_video_files
 from media.uploads import accept_video
-from newsroom.site.demo.files import make_clip
 from newsroom.ground.models import Newsroom, Person
+from newsroom.site.demo.files import make_clip
 from press.models import Event, PressRelease, Quote, Result, Status
 
 sequence = itertools.count(1)
@@ -160,12 +160,13 @@ def with_exif(data, exif):
         return image.get_bytes()
 
 
-def exiftool(data):
-    """All metadata an independent reader (Debian's exiftool) finds in the bytes."""
+def exiftool(data, *options):
+    """All metadata an independent reader (Debian's exiftool) finds in the bytes; `options`
+    such as "-ee" (embedded data: a video's timed metadata) and "-u" (unknown tags)."""
     if shutil.which("exiftool") is None:
         raise AssertionError("exiftool is needed: apt install libimage-exiftool-perl")
     result = subprocess.run(
-        ["exiftool", "-j", "-G1", "-a", "-s", "-charset", "iptc=UTF8", "-"],
+        ["exiftool", "-j", "-G1", "-a", "-s", "-charset", "iptc=UTF8", *options, "-"],
         input=data,
         capture_output=True,
         check=True,

@@ -748,9 +748,10 @@ def test_the_release_list_runs_a_fixed_number_of_queries(client, newsroom):
     for n in range(1, 10):
         rich_release(newsroom, n)
     ten = count_queries(client, releases_url())
-    # count, page, hero renditions, photo sets, their photos, the photos' renditions,
-    # tags, quotes with speakers, events, results with events, the story's live versions
-    assert one == ten == 11
+    # count, page, hero renditions, photo sets, their photos, the photos' renditions, their
+    # videos, tags, quotes with speakers, events, results with events, the story's live
+    # versions (and the videos' files, when a set has videos)
+    assert one == ten == 12
 
 
 @pytest.mark.parametrize("name", ["photoset-list", "event-list"])

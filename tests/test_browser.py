@@ -25,6 +25,7 @@ from tests.factories import (
     make_photo_set,
     make_quote,
     make_release,
+    make_video,
     our_permissions,
 )
 
@@ -332,6 +333,7 @@ def test_a_picture_editor_builds_a_selection_across_two_sets_and_downloads_it(
         make_photo(race, title=title, credit="24H SERIES", position=position)
     for position, title in enumerate(["Pit stop", "Garage"]):
         make_photo(paddock, title=title, credit="Team photo", position=position)
+    clip = make_video(paddock, title="Pit lane clip", credit="Team video")
 
     journalist = browser.new_context(accept_downloads=True).new_page()
     journalist.goto(f"{live_server.url}{race.get_absolute_url()}")
@@ -345,9 +347,18 @@ def test_a_picture_editor_builds_a_selection_across_two_sets_and_downloads_it(
         "button", name="Add to selection"
     ).click()
     expect(tray.locator(".tray-count")).to_have_text("3 items")
+    # A video plays only when asked (nothing but its poster loads) and joins the selection.
+    player = journalist.locator(f"#video-{clip.pk} video")
+    expect(player).to_have_attribute("preload", "none")
+    player.focus()
+    expect(player).to_be_focused()  # reachable from the keyboard
+    journalist.locator(f"li:has(#video-{clip.pk})").get_by_role(
+        "button", name="Add to selection"
+    ).click()
+    expect(tray.locator(".tray-count")).to_have_text("4 items")
     tray.get_by_text("What is in it").click()
     tray.get_by_role("button", name="Remove: Start").click()
-    expect(tray.locator(".tray-count")).to_have_text("2 items")
+    expect(tray.locator(".tray-count")).to_have_text("3 items")
     tray.get_by_label("Size").select_option("print")
     expect(tray.locator(".tray-bytes")).to_contain_text("KB")
 
@@ -359,12 +370,18 @@ def test_a_picture_editor_builds_a_selection_across_two_sets_and_downloads_it(
         assert archive.namelist() == [
             "01 Podium.jpg",
             "02 Garage.jpg",
+            "03 Pit lane clip.mp4",
             "CREDITS.txt",
             "credits.csv",
         ]
         credits = archive.read("CREDITS.txt").decode()
+        clip_bytes = archive.read("03 Pit lane clip.mp4")
     assert "01 Podium.jpg\r\n  Title: Podium\r\n  Credit: 24H SERIES" in credits
     assert "02 Garage.jpg\r\n  Title: Garage\r\n  Credit: Team photo" in credits
+    assert "03 Pit lane clip.mp4\r\n  Title: Pit lane clip\r\n  Credit: Team video" in credits
+    # In print size a video is its broadcast file: the original's streams, cleaned.
+    with clip.files.get(kind="original").file.open("rb") as handle:
+        assert clip_bytes == handle.read()
 
     # The tray's other link: the selection's own page, to check and share.
     tray.get_by_role("link", name="Open, check and share").click()

@@ -204,7 +204,9 @@ def test_the_demo_release_offers_its_photos_as_zip_and_its_fact_sheet(demo_db, c
     document_link = re.search(r'href="(/files/documents/\d+/\w+/)" download>Andreas', page)[1]
 
     archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(zip_link).streaming_content)))
-    assert len(archive.namelist()) == 4 + 2
+    # Four photos and the video's web version, with CREDITS.txt and credits.csv.
+    assert len(archive.namelist()) == 4 + 1 + 2
+    assert "05 Car #120 passes the grandstand at night.mp4" in archive.namelist()
     assert "Credit: 24H SERIES" in archive.read("CREDITS.txt").decode()
     document = client.get(document_link)
     assert document["Content-Type"] == "application/pdf"

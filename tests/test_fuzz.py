@@ -39,7 +39,7 @@ from newsroom.ground.languages import LanguagePrefix
 from press.alerts.models import Follower
 from press.passes.models import PreviewPass
 from press.passes.views import PassLinks
-from tests.factories import jpeg_bytes, make_photo, make_photo_set, make_release
+from tests.factories import jpeg_bytes, make_photo, make_photo_set, make_release, make_video
 from tests.files import make_fact_sheet
 
 # Path values, written as they travel in a URL (percent-escaped).
@@ -205,6 +205,10 @@ def site(seed_release, newsroom, editor, database_cache, capsys):
     )
     embargoed.photo_sets.add(embargoed_set)
     make_photo(embargoed_set, title="Under embargo")
+    embargoed_video = make_video(
+        embargoed_set, title="Embargoed clip", subtitles=[("en", [(0.1, 0.5, "Words")])]
+    )
+    video = make_video(photo_set_of(seed_release), subtitles=[("sv", [(0.1, 0.5, "Ord")])])
     embargoed.documents.add(document)
     preview_pass = PreviewPass.objects.create(
         release=embargoed, name="Kim", email="kim@news.example", created_by=editor
@@ -222,6 +226,12 @@ def site(seed_release, newsroom, editor, database_cache, capsys):
         seed_release.events.first().get_absolute_url(),
         *(photo.file_url(size) for size in SIZES),
         f"/files/sets/{photo_set.pk}/web.zip",
+        video.get_absolute_url(),
+        video.file_url("web"),
+        video.subtitles.get().file_url("vtt"),
+        links.video_page(embargoed_video),
+        links.video_file(embargoed_video, "web"),
+        links.subtitle_file(embargoed_video.subtitles.get(), "vtt"),
         f"/en/selection/{selection.token([selection.Item('p', photo.pk)])}/",
         f"/files/selection/{selection.token([selection.Item('p', photo.pk)])}/web.zip",
         "/en/selection/",
@@ -495,6 +505,10 @@ def test_a_range_of_5000_digits_is_ignored(client, seed_release):
 
         assert response.status_code == 200  # the whole file, as RFC 9110 allows
         assert len(b"".join(response.streaming_content)) == int(response["Content-Length"])
+
+
+def photo_set_of(release):
+    return release.hero_photo.photo_set
 
 
 def test_existing_objects_fill_every_pattern_of_the_site(site):

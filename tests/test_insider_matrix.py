@@ -60,6 +60,7 @@ from tests.factories import (
     make_quote,
     make_release,
     make_result,
+    make_video,
     our_permissions,
 )
 from tests.files import make_fact_sheet
@@ -125,6 +126,7 @@ def build_rows(newsroom):
         if release is not None:
             release.photo_sets.add(created)
         make_photo(created, title=f"Photo {state} {MARK}", renditions=False)
+        make_video(created, title=f"Video {state} {MARK}", files=False)
         created.refresh_from_db()
         return created
 
@@ -150,6 +152,7 @@ def build_rows(newsroom):
     ]
     rows["media.photoset"] = [Row(state, obj, out) for state, obj, out in sets]
     rows["media.photo"] = [Row(state, obj.photos.get(), out) for state, obj, out in sets]
+    rows["media.video"] = [Row(state, obj.videos.get(), out) for state, obj, out in sets]
 
     def document(state, visibility, release=None):
         created = Document.objects.create(
@@ -326,6 +329,9 @@ CUSTOM_VIEWS = {
     "press_pressrelease_translate": "translate",
     "media_photoset_upload": "upload",
     "media_photoset_bulk_edit": "bulk edit",
+    "media_photoset_videos": "video upload",
+    "media_photoset_video_uploads": "video upload",
+    "media_photoset_video_upload": "video upload",
     "auth_user_password_change": "site owner's",
 }
 SITE_VIEWS = {
@@ -745,7 +751,30 @@ def test_custom_views_follow_the_same_rules(world):
             photo.refresh_from_db()
             assert photo.credit != "Mine"
             tried += 3
-    assert tried == 2 * 5 * len(USERS) * 2 + 3 * 6 * len(USERS)
+        # Videos come in through their set's resumable uploads: the same rule.
+        videos_page = reverse("admin:media_photoset_videos", args=[row.obj.pk])
+        uploads = reverse("admin:media_photoset_video_uploads", args=[row.obj.pk])
+        for user in USERS:
+            client = world["clients"][user]
+            expected = scoped_rule(user, "change", row)
+            page = client.get(videos_page)
+            created = client.post(uploads, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH="10")
+            assert page.status_code == (expected if expected != REDIRECT else OK), (row, user)
+            assert created.status_code == (201 if expected == REDIRECT else expected), (
+                row.state,
+                user,
+                created.status_code,
+            )
+            if created.status_code == 201:
+                # Someone else's upload is nobody's business: not found for anyone else.
+                for other in USERS:
+                    if other != user:
+                        looked = world["clients"][other].head(
+                            created["Location"], HTTP_TUS_RESUMABLE="1.0.0"
+                        )
+                        assert looked.status_code in (FORBIDDEN, NOT_FOUND), (user, other)
+            tried += 2
+    assert tried == 2 * 5 * len(USERS) * 2 + 5 * 6 * len(USERS)
 
 
 def test_site_pages_show_nothing_of_ours_to_outsiders(world):

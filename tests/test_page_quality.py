@@ -44,6 +44,7 @@ from tests.factories import (
     make_photo,
     make_photo_set,
     make_release,
+    make_video,
     public_routes,
 )
 from tests.files import make_fact_sheet
@@ -69,13 +70,18 @@ NOT_PAGES = {
     # A release as plain text and as Markdown.
     "press:release-text",
     "press:release-markdown",
-    # Files: photos, ZIPs, documents, logos and portraits, and the favicon's redirect.
+    # Files: photos, videos, subtitles, ZIPs, documents, logos and portraits, and the
+    # favicon's redirect.
     "media:photo-file",
     "media:photoset-zip",
     "media:document-file",
     "media:selection-zip",
     "passes:pass-photo-file",
     "passes:pass-photoset-zip",
+    "media:video-file",
+    "media:subtitle-file",
+    "passes:pass-video-file",
+    "passes:pass-subtitle-file",
     "passes:pass-document",
     "passes:pass-selection-zip",
     "newsroom:logo",
@@ -139,6 +145,13 @@ def site(seed_release, newsroom, editor):
         ),
     )
     signing.photo_sets.add(signing_photos)
+    signing_video = make_video(signing_photos, title="Signing day", caption="At the factory.")
+    public_video = make_video(
+        seed_release.photo_sets.get(),
+        title="Night pass",
+        caption="Car #120 at night.",
+        subtitles=[("en", [(0.1, 0.5, "Night")]), ("sv", [(0.1, 0.5, "Natt")])],
+    )
     # Its Swedish version, under the same embargo: the pass opens it too.
     signing_in_swedish = translate(signing, "sv")
     signing_in_swedish.status = Status.PUBLISHED
@@ -162,6 +175,8 @@ def site(seed_release, newsroom, editor):
         "pass": valid,
         "revoked_pass": revoked,
         "signing_photos": signing_photos,
+        "signing_video": signing_video,
+        "video": public_video,
         "draft": draft,
         "pending": pending,
         "following": following,
@@ -206,6 +221,7 @@ SPEAKS = {
     "pass, another version": ANOTHER,
     "pass photo set": {"sv": "en", "de": "en"},
     "pass photo": {"sv": "en", "de": "en"},
+    "pass video": {"sv": "en", "de": "en"},
     "pass revoked": {"sv": "en", "de": "en"},
     "pass selection": {"sv": "en", "de": "en"},
     "pass, empty selection": {"sv": "en", "de": "en"},
@@ -265,6 +281,7 @@ def fetch_site_pages(site, monkeypatch, language):
         ),
         ("photo set", "media:photoset-detail", 200, visitor.get, photo_set.get_absolute_url()),
         ("photo", "media:photo-detail", 200, visitor.get, photo.get_absolute_url()),
+        ("video", "media:video-detail", 200, visitor.get, site["video"].get_absolute_url()),
         ("search form", "search", 200, visitor.get, f"{prefix}/search/"),
         ("search results", None, 200, visitor.get, f"{prefix}/search/?q=Hockenheim"),
         ("search, nothing found", None, 200, visitor.get, f"{prefix}/search/?q=zeppelin"),
@@ -313,6 +330,13 @@ def fetch_site_pages(site, monkeypatch, language):
             reverse(
                 "passes:pass-photo", args=[token, "signing", site["pass"].release.hero_photo_id]
             ),
+        ),
+        (
+            "pass video",
+            "passes:pass-video",
+            200,
+            visitor.get,
+            reverse("passes:pass-video", args=[token, "signing", site["signing_video"].pk]),
         ),
         (
             "pass selection",

@@ -5,6 +5,7 @@ import av
 import pytest
 from django.core.exceptions import ValidationError
 
+from media import video_files
 from media.video_files import (
     VideoRights,
     clock_time,
@@ -134,6 +135,16 @@ def test_containers_we_do_not_take_are_refused_by_name(tmp_path, container, code
     assert code == "container"
     assert f"is {kind}, a kind of video file we do not take" in message
     assert "MP4, MOV or WebM" in message
+
+
+def test_a_codec_we_do_not_take_is_refused_by_name(tmp_path):
+    """Motion JPEG, as old cameras recorded it: a MOV, but not one we keep or serve."""
+    clip = videos.make_clip(tmp_path / "MVI_0001.MOV", container="mov", codec="mjpeg", seconds=0.2)
+    code, message = refusal(clip)
+    assert code == "video_codec"
+    assert message.startswith(
+        "The picture in “MVI_0001.MOV” is encoded as mjpeg, which we do not take in a MOV file."
+    )
 
 
 @pytest.mark.parametrize("fixture", ["phone_mp4", "fast_start_mp4", "vp9_webm"])
@@ -299,6 +310,20 @@ def test_the_clean_original_plays_while_it_downloads(request, tmp_path, fixture)
     write_clean_original(source, cleaned, RIGHTS)
     boxes = videos.top_level_boxes(cleaned)
     assert boxes.index(b"moov") < boxes.index(b"mdat")
+
+
+def test_the_clean_original_plays_while_it_downloads_when_its_index_outgrew_the_room(
+    tmp_path, monkeypatch, phone_mp4
+):
+    """Too little room at the front: the file is written again with FFmpeg's fast start."""
+    monkeypatch.setattr(video_files, "INDEX_BYTES_BASE", 64)
+    monkeypatch.setattr(video_files, "INDEX_BYTES_PER_PACKET", 0)
+    cleaned = tmp_path / "clean.mp4"
+    write_clean_original(phone_mp4, cleaned, RIGHTS)
+    boxes = videos.top_level_boxes(cleaned)
+    assert boxes.index(b"moov") < boxes.index(b"mdat")
+    assert b"free" not in boxes
+    assert videos.packets(cleaned) == videos.packets(phone_mp4, kinds={"video", "audio"})
 
 
 # The web version

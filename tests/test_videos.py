@@ -6,9 +6,6 @@ rights instead (read back with exiftool, an independent reader).
 """
 
 import io
-import json
-import shutil
-import subprocess
 import zipfile
 
 import av
@@ -19,7 +16,7 @@ from PIL import Image
 from media import selection
 from media.models import Video, VideoDownloadCount, Visibility
 from newsroom.ground.models import License
-from tests.factories import body, make_photo_set, make_release, make_video
+from tests.factories import body, exiftool, make_photo_set, make_release, make_video
 
 SUBTITLES = [
     ("en", [(0.1, 0.8, "Car #120 passes the grandstand.")]),
@@ -41,21 +38,6 @@ def video(newsroom):
     )
 
 
-def exiftool(data, tmp_path, name="file.mp4"):
-    """Every tag exiftool finds in the bytes, embedded and duplicate ones included."""
-    if not shutil.which("exiftool"):
-        pytest.fail("exiftool is needed (Debian: apt install libimage-exiftool-perl)")
-    path = tmp_path / name
-    path.write_bytes(data)
-    found = subprocess.run(
-        ["exiftool", "-j", "-a", "-G1", "-ee", "-u", str(path)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return json.loads(found.stdout)[0]
-
-
 def download(client, url):
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -71,7 +53,7 @@ def private_tags(tags):
 def test_the_source_clip_really_has_the_place_and_the_serial_number(newsroom, tmp_path):
     video = make_video(make_photo_set(newsroom), files=False)
     with video.file.open("rb") as handle:
-        tags = exiftool(handle.read(), tmp_path)
+        tags = exiftool(handle.read(), "-ee", "-u")
     found = private_tags(tags)
     assert any("GPS" in key for key in found), tags
     assert any("Serial" in key for key in found), tags
@@ -82,7 +64,7 @@ def test_every_served_video_file_loses_place_and_serial_and_carries_the_rights(
     client, video, kind, tmp_path
 ):
     data = download(client, video.file_url(kind) + "?download")
-    tags = exiftool(data, tmp_path)
+    tags = exiftool(data, "-ee", "-u")
     assert private_tags(tags) == {}, private_tags(tags)
     values = " ".join(str(value) for value in tags.values())
     assert "Night pass" in values
@@ -203,7 +185,9 @@ def zip_entries(data):
 def test_the_set_zip_has_the_web_version_in_web_size_and_the_broadcast_file_in_print(
     client, video
 ):
-    web = zip_entries(download(client, reverse("media:photoset-zip", args=[video.photo_set.pk, "web"])))
+    web = zip_entries(
+        download(client, reverse("media:photoset-zip", args=[video.photo_set.pk, "web"]))
+    )
     names = [name for name in web if name.endswith(".mp4")]
     assert names == ["01 Night pass.mp4"]
     served = download(client, video.web_url)

@@ -49,8 +49,9 @@ ENCODERS = {
     "vp9": "libvpx-vp9",
     "av1": "libsvtav1",
     "mpeg4": "mpeg4",
+    "mjpeg": "mjpeg",
 }
-PIXEL_FORMATS = {"prores": "yuv422p10le"}
+PIXEL_FORMATS = {"prores": "yuv422p10le", "mjpeg": "yuvj420p"}
 ENCODER_OPTIONS = {
     "h264": {"preset": "ultrafast"},
     "hevc": {"preset": "ultrafast", "x265-params": "log-level=none"},

@@ -156,6 +156,42 @@ SCHEMAS = {
         required=["uri", "type", "version"],
         description="A photo as a ninjs 2.x picture.",
     ),
+    "VideoRendition": strict_object(
+        {
+            "name": string("The file.", enum=list(sizes.VIDEO_FILES)),
+            "title": string(),
+            "href": {**URI, "description": "The file."},
+            "contenttype": string(),
+            "width": {"type": "integer", "minimum": 1},
+            "height": {"type": "integer", "minimum": 1},
+            "sizeinbytes": {"type": "integer", "minimum": 0},
+            "duration": {"type": "number", "minimum": 0, "description": "Seconds."},
+            "format": string("The codecs, e.g. “H.264 / AAC”."),
+        },
+        required=["name", "href", "contenttype", "width", "height", "sizeinbytes"],
+        description="A ninjs 2.x rendition of a video: its poster (JPEG), its web version "
+        "(H.264/AAC MP4) or its broadcast file (the original streams, cleaned).",
+    ),
+    "Video": strict_object(
+        {
+            "name": string("Its name among the release's associations, e.g. “video-1”."),
+            "uri": {**URI, "description": "The video's public page."},
+            "type": {"const": "video"},
+            "version": string("Changes with the file, its words and its rights."),
+            "headlines": role_value("main"),
+            "descriptions": role_value("caption"),
+            "copyrightholder": string("The credit: print it as “Video: …”."),
+            "copyrightnotice": string(),
+            "usageterms": string(),
+            "renditions": {
+                "type": "array",
+                "items": ref("VideoRendition"),
+                "description": "The files that exist; left out while none is made yet.",
+            },
+        },
+        required=["uri", "type", "version"],
+        description="A video as a ninjs 2.x video item.",
+    ),
     "Quote": strict_object(
         {
             "name": string("e.g. “quote-1”."),
@@ -213,9 +249,12 @@ SCHEMAS = {
             "places": {"type": "array", "items": NAMED_LINK},
             "associations": {
                 "type": "array",
-                "items": {"oneOf": [ref("Picture"), ref("Quote")], "required": ["name"]},
-                "description": "The hero (“hero”), the photos of its public sets (“photo-1” …) "
-                "and its quotes (“quote-1” …).",
+                "items": {
+                    "oneOf": [ref("Picture"), ref("Video"), ref("Quote")],
+                    "required": ["name"],
+                },
+                "description": "The hero (“hero”), the photos and videos of its public sets "
+                "(“photo-1” …, “video-1” …) and its quotes (“quote-1” …).",
             },
         },
         required=[
@@ -245,7 +284,11 @@ SCHEMAS = {
         required=ALL,
     ),
     "PhotoSet": strict_object(
-        photo_set_properties(href=URI, photos={"type": "array", "items": ref("Picture")}),
+        photo_set_properties(
+            href=URI,
+            photos={"type": "array", "items": ref("Picture")},
+            videos={"type": "array", "items": ref("Video")},
+        ),
         required=ALL,
     ),
     "PhotoSetPage": page_of("PhotoSetSummary", "Public photo sets, newest first."),
