@@ -51,7 +51,9 @@ def make_video(path, gigabytes):
     frames = int(gigabytes * 1e9 / frame_bytes) + 1
     print(f"making {path.name}: {frames} frames of {WIDTH}×{HEIGHT} noise, lossless H.264")
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=25, options={"qp": "0", "preset": "ultrafast"})
+        stream = container.add_stream(
+            "libx264", rate=25, options={"qp": "0", "preset": "ultrafast"}
+        )
         stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         for number in range(frames):
             frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")

@@ -44,8 +44,10 @@ What the figures mean (MB = 10^6 bytes, times are the best of the rounds):
   with the offset.
 
 Then the same for a journalist's selection (`media.views.selection_zip`): --picked
-photos (50 by default) from two sets, as one print ZIP, against the pipe over
-their files; its goal is the set's ratio of the same run.
+photos (50 by default) and --videos videos (2 by default, a 100 MB broadcast
+file each: what a print-size selection holds of a video) from two sets, as one
+print ZIP, against the pipe over their files; its goal is the set's ratio of
+the same run.
 
 The goals print PASS or FAIL; the script never fails on them. The last line
 gives both ratios.
@@ -76,6 +78,7 @@ CHUNK = 1024 * 1024
 SAMPLE_SECONDS = 0.05
 SOURCE_PHOTOS = 6
 PHOTO_SIZE = (6000, 4000)
+VIDEO_BYTES = 100 * MB  # a broadcast file of about a minute of camera H.264
 RATIO_GOAL = 0.45
 MEMORY_GOAL_MB = 50
 # Room for the database, the logs and the file system's own needs.
@@ -473,7 +476,7 @@ def selection_report(files, file_bytes, downloads, pipes, memory, set_ratio):
     pipe_rate = file_bytes / min(pipes) / MB
     ratio = zip_rate / pipe_rate
     print(
-        f"selection: {files} photos from two sets, {file_bytes / MB:.0f} MB; ZIP {zip_bytes} "
+        f"selection: {files} from two sets, {file_bytes / MB:.0f} MB; ZIP {zip_bytes} "
         f"bytes, every download complete: {complete}"
     )
     print(f"selection ZIP download, best: {fastest['seconds']:.2f} s, {zip_rate:.0f} MB/s")
@@ -488,21 +491,75 @@ def selection_report(files, file_bytes, downloads, pipes, memory, set_ratio):
     return ratio
 
 
-def make_selection(newsroom, files):
-    """Two public sets sharing `files`, and the address of a selection of all their photos
-    (the first set's, then the second's) as one print ZIP."""
+def write_videos(media_root, folder, count, size):
+    """`count` broadcast files of `size` bytes each beside the picked photos (random bytes:
+    a ZIP stores them as they are, so only their size matters here)."""
+    files = []
+    for number in range(1, count + 1):
+        data = os.urandom(size)
+        name = f"renditions/{folder}/clip-{number}.mp4"
+        Path(media_root, name).write_bytes(data)
+        files.append((name, size, zlib.crc32(data)))
+    os.sync()
+    return files
+
+
+def create_video(photo_set, file, position):
+    """A video whose broadcast file (what a print ZIP holds) is `file`; rows written directly,
+    as `create_set` does for photos."""
+    from media.models import Video, VideoFile
+    from media.sizes import CLEAN_ORIGINAL
+
+    name, size, crc = file
+    facts = {"width": 1920, "height": 1080, "video_codec": "h264", "audio_codec": "aac"}
+    video = Video.objects.create(
+        photo_set=photo_set,
+        file=name,
+        original_filename=Path(name).name,
+        container="mp4",
+        duration=60,
+        frame_rate=25,
+        bytes=size,
+        sha256=hashlib.sha256(name.encode()).hexdigest(),
+        title=f"Bench clip {position}",
+        license="free",
+        rendered_version="pending",
+        position=position,
+        **facts,
+    )
+    Video.objects.filter(pk=video.pk).update(rendered_version=video.version)
+    VideoFile.objects.create(
+        video=video,
+        kind=CLEAN_ORIGINAL,
+        file=name,
+        version=video.version,
+        bytes=size,
+        crc32=crc,
+        **facts,
+    )
+    return video
+
+
+def make_selection(newsroom, files, videos=()):
+    """Two public sets sharing `files` (and one of `videos` each), and the address of a
+    selection of all their photos and videos (the first set's, then the second's) as one
+    print ZIP."""
     from media import selection
 
     half = len(files) // 2
     picked = []
-    for slug, part in (("picked-a", files[:half]), ("picked-b", files[half:])):
+    parts = (("picked-a", files[:half]), ("picked-b", files[half:]))
+    for number, (slug, part) in enumerate(parts):
         photo_set = create_set(newsroom, slug, part)
         pks = photo_set.photos.order_by("position").values_list("pk", flat=True)
         picked += [selection.Item("p", pk) for pk in pks]
+        for video_file in videos[number :: len(parts)]:
+            video = create_video(photo_set, video_file, len(picked))
+            picked.append(selection.Item("v", video.pk))
     return f"/files/selection/{selection.token(picked)}/print.zip"
 
 
-def run(var_dir, set_bytes, runs, picked):
+def run(var_dir, set_bytes, runs, picked, videos):
     configure(var_dir)
     from django.conf import settings
     from django.core.management import call_command
@@ -520,10 +577,11 @@ def run(var_dir, set_bytes, runs, picked):
     big = create_set(newsroom, "big", set_files)
     small = create_set(newsroom, "small", warm_files)
     picked_dir, picked_files = write_files(settings.MEDIA_ROOT, "picked", photos, 0, picked)
-    selection_zip = make_selection(newsroom, picked_files)
+    picked_videos = write_videos(settings.MEDIA_ROOT, "picked", videos, VIDEO_BYTES)
+    selection_zip = make_selection(newsroom, picked_files, picked_videos)
     connections.close_all()
     file_bytes = sum(size for _name, size, _crc in set_files)
-    picked_bytes = sum(size for _name, size, _crc in picked_files)
+    picked_bytes = sum(size for _name, size, _crc in picked_files + picked_videos)
 
     port = free_port()
     server = start_server(port, Path(var_dir, "gunicorn.log"))
@@ -552,7 +610,12 @@ def run(var_dir, set_bytes, runs, picked):
         stop_server(server)
     machine = f"{cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}; {versions()}"
     set_ratio = report(machine, len(set_files), file_bytes, downloads, pipes, memory, resume)
-    ratio = selection_report(len(picked_files), picked_bytes, *picked_rounds, set_ratio)
+    ratio = selection_report(
+        f"{len(picked_files)} photos and {len(picked_videos)} videos",
+        picked_bytes,
+        *picked_rounds,
+        set_ratio,
+    )
     print(f"set ZIP / pipe {set_ratio:.2f}, selection ZIP / pipe {ratio:.2f}")
 
 
@@ -564,11 +627,14 @@ def main():
     parser.add_argument(
         "--picked", type=int, default=50, help="photos in the selection, from two sets"
     )
+    parser.add_argument(
+        "--videos", type=int, default=2, help="videos in the selection (100 MB broadcast files)"
+    )
     args = parser.parse_args()
     set_bytes = math.ceil((0.2 if args.quick else args.gib) * GIB)
     check_disk_space(tempfile.gettempdir(), set_bytes)
     with tempfile.TemporaryDirectory(prefix="bench-zip-") as var_dir:
-        run(var_dir, set_bytes, max(1, args.runs), max(2, args.picked))
+        run(var_dir, set_bytes, max(1, args.runs), max(2, args.picked), max(0, args.videos))
 
 
 if __name__ == "__main__":

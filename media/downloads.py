@@ -200,6 +200,9 @@ class VideoDownloads:
     def __getattr__(self, name):
         return getattr(self.video, name)
 
+    def __str__(self):
+        return str(self.video)
+
     @property
     def poster_url(self):
         return self.links.video_file(self.video, sizes.POSTER)

@@ -288,15 +288,21 @@ def packets(path, kinds=None) -> dict[str, list[bytes]]:
 
 def top_level_boxes(path) -> list[bytes]:
     """The kinds of the outermost boxes of an MP4 or MOV file, in order."""
-    kinds = []
+    return [kind for kind, _size in sized_boxes(path)]
+
+
+def sized_boxes(path) -> list[tuple[bytes, int]]:
+    """(kind, size in bytes) of the outermost boxes of an MP4 or MOV file, in order."""
+    boxes = []
     with open(path, "rb") as file:
         while header := file.read(8):
             size, kind = struct.unpack(">I4s", header)
+            header_size = 8
             if size == 1:
-                size = struct.unpack(">Q", file.read(8))[0] - 8
-            kinds.append(kind)
-            file.seek(size - 8, 1)
-    return kinds
+                size, header_size = struct.unpack(">Q", file.read(8))[0], 16
+            boxes.append((kind, size))
+            file.seek(size - header_size, 1)
+    return boxes
 
 
 def is_marked(image, corner) -> bool:
