@@ -20,14 +20,14 @@ class UploadResult:
     name: str
     saved: bool
     message: str
-    photo: Photo | None = None
+    photo: "Photo | Video | None" = None  # what was kept: a photo, or a video
 
     def as_json(self):
         data = {"name": self.name, "saved": self.saved, "message": self.message}
-        if self.photo is not None:
-            data["photo"] = {"id": self.photo.pk}
-            if isinstance(self.photo, Photo):
-                data["photo"]["thumbnail"] = self.photo.thumbnail_url
+        if isinstance(self.photo, Photo):
+            data["photo"] = {"id": self.photo.pk, "thumbnail": self.photo.thumbnail_url}
+        elif self.photo is not None:
+            data["video"] = {"id": self.photo.pk}
         return data
 
 
