@@ -22,6 +22,7 @@ from tests.factories import (
     make_photo,
     make_photo_set,
     make_release,
+    make_video,
     sitemap_files,
     sitemap_schema_with_alternates,
 )
@@ -94,6 +95,16 @@ def test_every_feed_passes_the_w3c_feed_validator(client, feedvalidator, site_ur
     make_release(seed_release.newsroom, title="No lead, no photo", body="<p>Short.</p>").tags.add(
         tag
     )
+    # Videos: Media RSS content in RSS, enclosures in Atom; a release with a video and no hero
+    # has it as its RSS enclosure.
+    make_video(seed_release.hero_photo.photo_set, title="Night pass", caption="Car #120.")
+    clips = make_photo_set(seed_release.newsroom, title="Clips")
+    make_video(clips, title="Only a video")
+    only_video = make_release(
+        seed_release.newsroom, title="A video, no photo", body="<p>Watch it.</p>"
+    )
+    only_video.photo_sets.add(clips)
+    only_video.tags.add(tag)
 
     for url in every_feed(seed_release, tag):
         response = client.get(url)
@@ -125,6 +136,7 @@ def test_every_api_item_is_valid_official_ninjs(client, ninjs, seed_release):
     seed_release.tags.add(seed_release.newsroom.tags.create(name="TCR", slug="tcr"))
     extra = make_photo_set(seed_release.newsroom, title="More photos")
     make_photo(extra, title="Pit lane", copyright="© 24H SERIES 2022")
+    make_video(extra, title="Pit lane clip", caption="The stop at 2 a.m.", credit="Team")
     seed_release.photo_sets.add(extra)
     make_release(seed_release.newsroom, title="Short", body="<p>Short.</p>", lead="")
 
@@ -139,13 +151,21 @@ def test_every_api_item_is_valid_official_ninjs(client, ninjs, seed_release):
         + client.get(urlsplit(photo_set["href"]).path).json()["photos"]
     ]
 
-    assert len(releases) == 2 and len(pictures) == 4
+    videos = [
+        video
+        for photo_set in client.get(reverse("api:photoset-list")).json()["results"]
+        for video in client.get(urlsplit(photo_set["href"]).path).json()["videos"]
+    ]
+
+    assert len(releases) == 2 and len(pictures) == 4 and len(videos) == 1
     for item in [*releases, detail]:
         assert item["standard"]["version"] == NINJS_VERSION
         assert ninjs_errors(ninjs, item) == [], item["uri"]
-        assert {a["type"] for a in item.get("associations", [])} <= {"picture", "text"}
-    for picture in pictures:
+        assert {a["type"] for a in item.get("associations", [])} <= {"picture", "video", "text"}
+    assert "video" in {a["type"] for a in detail["associations"]}
+    for picture in [*pictures, *videos]:
         assert ninjs_errors(ninjs, picture) == [], picture["uri"]
+    assert {r["name"] for r in videos[0]["renditions"]} == {"poster", "web", "original"}
 
 
 def test_the_official_ninjs_schema_can_fail(client, ninjs, seed_release):
