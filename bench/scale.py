@@ -607,6 +607,12 @@ NOT_TIMED = {
     "media:selection-start": "a redirect to the address of the items it is given",
     "media:selection": "reads the items its address names, by key",
     "media:selection-zip": "a ZIP of the items its address names, by key",
+    "media:video-detail": "one video by key, as the photo page (the archive has no videos)",
+    "media:video-file": "a file download: bytes from storage",
+    "media:subtitle-file": "one subtitle file by key",
+    "passes:pass-video": "a video through a preview pass, as the public video page",
+    "passes:pass-video-file": "a file download through a preview pass",
+    "passes:pass-subtitle-file": "a subtitle file through a preview pass",
 }
 # The operations judged against the search goal.
 SEARCH_ROWS = {"search, common word", "search, rare word", "admin release search"}

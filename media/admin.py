@@ -529,6 +529,7 @@ class VideoAdmin(NewsroomScopedAdmin):
     list_select_related = ["photo_set"]
     search_fields = ["title", "caption", "credit", "original_filename", "photo_set__title"]
     show_full_result_count = False
+    substring_fields = ["title", "credit", "original_filename"]  # PostgreSQL, with search_words
     readonly_fields = [
         "preview",
         "original_filename",
@@ -562,6 +563,14 @@ class VideoAdmin(NewsroomScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # videos come in through the resumable upload page of their set
+
+    def searchable(self, rows):
+        return rows.with_words_alias()
+
+    def search_words(self, term):
+        named = PhotoSet.objects.filter(title__icontains=term).order_by("-pk")
+        sets = list(named.values_list("pk", flat=True)[: self.search_limit])
+        return Q(words=words_query(term)) | Q(photo_set__in=sets)
 
     @admin.display(description=_("poster"))
     def preview(self, video):

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from media.models import Document, Photo, PhotoSet
+from media.models import Document, Photo, PhotoSet, Video
 from press import search
 from press.models import PressRelease
 
@@ -38,9 +38,9 @@ def archive(newsroom):
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO press_pressrelease (uid, kind, title, slug, lead, body, hero_caption,"  # noqa: S608 (constants)
-            " language, status, publish_at, search_text, search_vector, created_at, updated_at,"
-            f" newsroom_id) SELECT gen_random_uuid(), 'release', 'Release ' || i, 'r-' || i, '',"
-            f" '', '', 'en', 'published', now() - i * interval '1 hour', {TEXT},"
+            " video_link, language, status, publish_at, search_text, search_vector, created_at,"
+            f" updated_at, newsroom_id) SELECT gen_random_uuid(), 'release', 'Release ' || i, 'r-' || i, '',"
+            f" '', '', '', 'en', 'published', now() - i * interval '1 hour', {TEXT},"
             f" to_tsvector('english', {TEXT}), now(), now(), %s"
             f" FROM generate_series(1, {ROWS}) i",
             [newsroom.pk],
@@ -63,6 +63,17 @@ def archive(newsroom):
             " 'application/pdf', 1, md5(i::text), 0, i, now(), now(), %s"
             f" FROM generate_series(1, {ROWS}) i",
             [newsroom.pk],
+        )
+        cursor.execute(
+            "INSERT INTO media_video (file, original_filename, container, video_codec,"  # noqa: S608 (constants)
+            " audio_codec, duration, width, height, frame_rate, bytes, sha256, title, caption,"
+            " credit, copyright, license, license_text, version, rendered_version,"
+            " rendering_claim, rendering_progress, rendering_error, position, created_at,"
+            " updated_at, photo_set_id)"
+            f" SELECT 'videos/' || i, 'CLIP_' || i || '.mp4', 'mp4', 'h264', 'aac', 10, 1, 1, 25,"
+            f" 1, md5(i::text), 'Clip ' || i, {TEXT}, 'Team', '', 'cc-by', '', '', '', '', 0, '',"
+            f" i, now(), now(), %s FROM generate_series(1, {ROWS}) i",
+            [photo_set.pk],
         )
         cursor.execute("ANALYZE")
 
@@ -88,9 +99,10 @@ def plan(archive):
             "press_release_search_idx",
         ),
         (lambda: search.photos("podium"), "media_photo_words_idx"),
+        (lambda: search.videos("podium"), "media_video_words_idx"),
         (lambda: search.documents("podium"), "media_document_words_idx"),
     ],
-    ids=["releases", "photos", "documents"],
+    ids=["releases", "photos", "videos", "documents"],
 )
 def test_the_public_search_reads_each_part_from_its_index(plan, found, index):
     assert index in plan(found())
@@ -134,4 +146,5 @@ def test_the_admin_search_scans_no_table(plan, model_admin, rf, admin_user):
 def test_photo_and_document_words_are_indexed_as_the_searches_compute_them(plan):
     assert "media_photo_words_idx" in plan(Photo.objects.with_words("fog"))
     assert "media_document_words_idx" in plan(Document.objects.with_words("fog"))
+    assert "media_video_words_idx" in plan(Video.objects.with_words("fog"))
     assert "media_photoset_title_trgm_idx" in plan(PhotoSet.objects.filter(title__icontains="fo"))
