@@ -39,8 +39,9 @@ def archive(newsroom):
         cursor.execute(
             "INSERT INTO press_pressrelease (uid, kind, title, slug, lead, body, hero_caption,"  # noqa: S608 (constants)
             " video_link, language, status, publish_at, search_text, search_vector, created_at,"
-            f" updated_at, newsroom_id) SELECT gen_random_uuid(), 'release', 'Release ' || i, 'r-' || i, '',"
-            f" '', '', '', 'en', 'published', now() - i * interval '1 hour', {TEXT},"
+            " updated_at, newsroom_id) SELECT gen_random_uuid(), 'release', 'Release ' || i,"
+            " 'r-' || i, '', '', '', '', 'en', 'published', now() - i * interval '1 hour',"
+            f" {TEXT},"
             f" to_tsvector('english', {TEXT}), now(), now(), %s"
             f" FROM generate_series(1, {ROWS}) i",
             [newsroom.pk],
