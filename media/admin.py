@@ -357,6 +357,27 @@ class PhotoSetAdmin(NewsroomScopedAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
+class InSetAdmin(NewsroomScopedAdmin):
+    """Photos and videos: found by their words or their set's title, moved only to sets the
+    user may edit."""
+
+    newsroom_path = "photo_set__newsroom"
+    publishers_field = "photo_set"
+
+    def searchable(self, rows):
+        return rows.with_words_alias()
+
+    def search_words(self, term):
+        named = PhotoSet.objects.filter(title__icontains=term).order_by("-pk")
+        sets = list(named.values_list("pk", flat=True)[: self.search_limit])
+        return Q(words=words_query(term)) | Q(photo_set__in=sets)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "photo_set":
+            kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class PhotoTextInline(PartOfItsParent, ScopedInline, admin.TabularInline):
     model = PhotoText
     extra = 0
@@ -364,9 +385,7 @@ class PhotoTextInline(PartOfItsParent, ScopedInline, admin.TabularInline):
 
 
 @admin.register(Photo)
-class PhotoAdmin(NewsroomScopedAdmin):
-    newsroom_path = "photo_set__newsroom"
-    publishers_field = "photo_set"
+class PhotoAdmin(InSetAdmin):
     publishers_only = (
         _(
             "This photo's set is public, or goes public with a scheduled release: only the "
@@ -415,14 +434,6 @@ class PhotoAdmin(NewsroomScopedAdmin):
         ),
     ]
 
-    def searchable(self, rows):
-        return rows.with_words_alias()
-
-    def search_words(self, term):
-        named = PhotoSet.objects.filter(title__icontains=term).order_by("-pk")
-        sets = list(named.values_list("pk", flat=True)[: self.search_limit])
-        return Q(words=words_query(term)) | Q(photo_set__in=sets)
-
     @admin.display(description=_("preview"))
     def preview(self, photo):
         return photo_preview(photo)
@@ -443,11 +454,6 @@ class PhotoAdmin(NewsroomScopedAdmin):
         if failure:
             return " ".join([failure, *[_("Still served from before:")] * bool(lines), *lines])
         return "; ".join(lines) or _("Being prepared.")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "photo_set":
-            kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -510,9 +516,7 @@ class SubtitleInline(PartOfItsParent, ScopedInline, admin.TabularInline):
 
 
 @admin.register(Video)
-class VideoAdmin(NewsroomScopedAdmin):
-    newsroom_path = "photo_set__newsroom"
-    publishers_field = "photo_set"
+class VideoAdmin(InSetAdmin):
     publishers_only = (
         _(
             "This video's set is public, or goes public with a scheduled release: only the "
@@ -564,14 +568,6 @@ class VideoAdmin(NewsroomScopedAdmin):
     def has_add_permission(self, request):
         return False  # videos come in through the resumable upload page of their set
 
-    def searchable(self, rows):
-        return rows.with_words_alias()
-
-    def search_words(self, term):
-        named = PhotoSet.objects.filter(title__icontains=term).order_by("-pk")
-        sets = list(named.values_list("pk", flat=True)[: self.search_limit])
-        return Q(words=words_query(term)) | Q(photo_set__in=sets)
-
     @admin.display(description=_("poster"))
     def preview(self, video):
         if not video.pk or not video.is_ready:
@@ -598,11 +594,6 @@ class VideoAdmin(NewsroomScopedAdmin):
     def downloads(self, video):
         counts = VideoDownloadCount.objects.filter(video=video).order_by("kind")
         return "; ".join(f"{c.get_kind_display()}: {c.count}" for c in counts) or "0"
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "photo_set":
-            kwargs["queryset"] = PhotoSet.objects.editable_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Document)

@@ -226,20 +226,38 @@ def words_query(text):
     return SearchQuery(text, search_type="websearch", config="simple")
 
 
-class PhotoQuerySet(models.QuerySet):
+class InSetQuerySet(models.QuerySet):
+    """Photos and videos: what their set allows, and their words (the model's `WORDS`)."""
+
     def public(self):
         return self.filter(photo_set__in=PhotoSet.objects.public())
 
     def with_words_alias(self):
-        """The photos with their title, caption, credit and copyright as `words`, to filter."""
-        return self.alias(words=words(*Photo.WORDS))
+        """The rows with their title, caption, credit and copyright as `words`, to filter."""
+        return self.alias(words=words(*self.model.WORDS))
 
     def with_words(self, text):
-        """Photos whose title, caption, credit or copyright has the words of `text`."""
+        """Rows whose title, caption, credit or copyright has the words of `text`."""
         return self.with_words_alias().filter(words=words_query(text))
 
     def editable_by(self, user):
         return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
+
+
+def license_constraints():
+    """The rules of a photo's or video's license, for its `Meta.constraints`."""
+    return [
+        models.CheckConstraint(
+            condition=~Q(license=""),
+            name="%(app_label)s_%(class)s_has_license",
+            violation_error_message=_("Pick a license."),
+        ),
+        models.CheckConstraint(
+            condition=~Q(license=License.CUSTOM) | ~Q(license_text=""),
+            name="%(app_label)s_%(class)s_custom_license_has_text",
+            violation_error_message=_("Write the custom terms, or pick a license from the list."),
+        ),
+    ]
 
 
 class Rendered:
@@ -389,7 +407,7 @@ class Photo(Rendered, Credited, models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = PhotoQuerySet.as_manager()
+    objects = InSetQuerySet.as_manager()
 
     # Searched by word (an index of their vector on PostgreSQL serves it).
     WORDS = ("title", "caption", "credit", "copyright")
@@ -403,18 +421,7 @@ class Photo(Rendered, Credited, models.Model):
         verbose_name_plural = _("photos")
         ordering = ["photo_set", "position", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(license=""),
-                name="%(app_label)s_%(class)s_has_license",
-                violation_error_message=_("Pick a license."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(license=License.CUSTOM) | ~Q(license_text=""),
-                name="%(app_label)s_%(class)s_custom_license_has_text",
-                violation_error_message=_(
-                    "Write the custom terms, or pick a license from the list."
-                ),
-            ),
+            *license_constraints(),
             models.CheckConstraint(
                 condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
                 name="%(app_label)s_%(class)s_focal_point_inside",
@@ -981,21 +988,6 @@ class Document(Releasable):
         return f'"{self.sha256[:24]}"'
 
 
-class VideoQuerySet(models.QuerySet):
-    def public(self):
-        return self.filter(photo_set__in=PhotoSet.objects.public())
-
-    def with_words_alias(self):
-        return self.alias(words=words(*Video.WORDS))
-
-    def with_words(self, text):
-        """Videos whose title, caption, credit or copyright have the words of `text`."""
-        return self.with_words_alias().filter(words=words_query(text))
-
-    def editable_by(self, user):
-        return self.filter(photo_set__newsroom__in=Newsroom.objects.editable_by(user))
-
-
 class Video(Rendered, Credited, models.Model):
     """A clip in a photo set: B-roll, an interview, an on-board lap.
 
@@ -1067,7 +1059,7 @@ class Video(Rendered, Credited, models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = VideoQuerySet.as_manager()
+    objects = InSetQuerySet.as_manager()
 
     WORDS = ("title", "caption", "credit", "copyright")
 
@@ -1080,18 +1072,7 @@ class Video(Rendered, Credited, models.Model):
         verbose_name_plural = _("videos")
         ordering = ["photo_set", "position", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(license=""),
-                name="%(app_label)s_%(class)s_has_license",
-                violation_error_message=_("Pick a license."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(license=License.CUSTOM) | ~Q(license_text=""),
-                name="%(app_label)s_%(class)s_custom_license_has_text",
-                violation_error_message=_(
-                    "Write the custom terms, or pick a license from the list."
-                ),
-            ),
+            *license_constraints(),
             models.CheckConstraint(
                 condition=Q(poster_at__isnull=True) | Q(poster_at__gte=0),
                 name="%(app_label)s_%(class)s_poster_inside",

@@ -9,13 +9,16 @@ import io
 import zipfile
 
 import av
+import feedparser
 import pytest
 from django.urls import reverse
 from PIL import Image
 
-from media import selection
+from media import selection, video_renditions
 from media.models import Video, VideoDownloadCount, Visibility
+from media.tasks import generate_video_files
 from newsroom.ground.models import License
+from press.embeds import embed_for
 from tests.factories import body, exiftool, make_photo_set, make_release, make_video
 
 SUBTITLES = [
@@ -114,9 +117,7 @@ def test_the_video_page_has_the_player_poster_tracks_and_files(client, video):
     assert f'poster="{video.poster_url}"' in html
     assert f'<source src="{video.web_url}" type="video/mp4">' in html
     assert 'kind="subtitles"' in html and 'srclang="sv"' in html and 'srclang="en"' in html
-    assert "Video: Lestrup Racing Team (Free to use with credit)" in html or (
-        "Video: Lestrup Racing Team (" in html
-    )
+    assert f"Video: Lestrup Racing Team ({video.usage_terms})" in html
     assert "192 × 108 px, H.264 / AAC" in html
     assert "Broadcast" in html
     assert '"@type": "VideoObject"' in html
@@ -168,8 +169,6 @@ def test_an_old_version_link_leads_to_the_current_file(client, video):
     old = video.file_url("web")
     video.title = "Night pass at Hockenheim"
     video.save()
-    from media.tasks import generate_video_files
-
     generate_video_files.call(video.pk)
     video.refresh_from_db()
     response = client.get(old)
@@ -212,7 +211,7 @@ def test_a_selection_holds_videos_and_names_a_withdrawn_one_by_its_place(client,
     assert "Secret test day" not in page
     assert "Item 2, a video, is no longer available" in page
     entries = zip_entries(download(client, reverse("media:selection-zip", args=[token, "web"])))
-    assert "1 Night pass.mp4" in " ".join(entries) or "01 Night pass.mp4" in entries
+    assert "01 Night pass.mp4" in entries
     credits = entries["CREDITS.txt"].decode()
     assert "No longer available, not included: item(s) 2 (a video)." in credits
     assert "Secret test day" not in credits
@@ -226,9 +225,6 @@ def test_a_video_waiting_for_its_files_says_so(client, newsroom):
 
 
 def test_a_failure_to_make_the_files_is_shown_to_editors(newsroom, monkeypatch):
-    from media import video_renditions
-    from media.tasks import generate_video_files
-
     waiting = make_video(make_photo_set(newsroom), files=False)
 
     def broken(*args, **kwargs):
@@ -242,8 +238,6 @@ def test_a_failure_to_make_the_files_is_shown_to_editors(newsroom, monkeypatch):
 
 
 def test_a_new_poster_moment_makes_new_files(client, video):
-    from media.tasks import generate_video_files
-
     first = download(client, video.poster_url)
     video.poster_at = 0.9
     video.save()
@@ -266,10 +260,9 @@ def test_feeds_carry_the_video(client, released_video):
     rss = client.get(reverse("press:rss", args=[slug])).content.decode()
     assert 'medium="video"' in rss
     assert video.web_url in rss
-    atom = client.get(reverse("press:atom", args=[slug])).content.decode()
-    assert f'rel="enclosure" href="http://testserver{video.web_url}"' in atom or (
-        video.web_url in atom and 'type="video/mp4"' in atom
-    )
+    atom = feedparser.parse(client.get(reverse("press:atom", args=[slug])).content)
+    enclosures = [(link.href, link.type) for link in atom.entries[0].enclosures]
+    assert (f"http://testserver{video.web_url}", "video/mp4") in enclosures
 
 
 def test_the_sitemap_lists_the_video_page(client, released_video):
@@ -328,7 +321,5 @@ def test_a_youtube_video_loads_nothing_before_the_reader_presses_play(client, ne
     ],
 )
 def test_only_youtube_and_vimeo_links_become_players(link, embedded):
-    from press.embeds import embed_for
-
     found = embed_for(link)
-    assert (found and (found.provider, found.video_id)) == embedded or found is embedded
+    assert (None if found is None else (found.provider, found.video_id)) == embedded
