@@ -97,11 +97,11 @@ def main():
         loader.load(photo_size=(1200, 800))
         release = PressRelease.objects.live().get(slug="backman-third-in-the-hockenheim-12-hours")
         client = Client()
-        pages = {
+        pages = {  # in the newsroom's own language, as its links give them
             "release page": release.get_absolute_url(),
-            "newsroom home": "/andreas-backman/",
-            "release list": "/andreas-backman/releases/",
-            "photo set": "/andreas-backman/photos/hockenheim-12h/",
+            "newsroom home": "/en/andreas-backman/",
+            "release list": "/en/andreas-backman/releases/",
+            "photo set": "/en/andreas-backman/photos/hockenheim-12h/",
         }
         from django.conf import settings
 

@@ -88,6 +88,9 @@ MIDDLEWARE = [
     # The language a page speaks is the first part of its address ("/sv/…").
     "newsroom.ground.languages.speak_the_address_language",
     "newsroom.ground.language_redirects.find_the_language",
+    # Kept public pages are answered here, in the language their address names, before
+    # anything reads the request for a view.
+    "newsroom.ground.pagecache.serve_kept_pages",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

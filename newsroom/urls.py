@@ -11,7 +11,11 @@ from press.views import search_view
 urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-site.xml", views.sitemap_site, name="sitemap-site"),
-    path("<slug:newsroom>/sitemap-<str:kind>.xml", views.sitemap_section, name="sitemap-section"),
+    re_path(
+        r"^(?P<newsroom>[-a-zA-Z0-9_]+)/sitemap-(?P<kind>[a-z]+)-(?P<month>[0-9]{4}-[0-9]{2})\.xml$",
+        views.sitemap_section,
+        name="sitemap-section",
+    ),
     path("robots.txt", views.robots, name="robots"),
     in_every_language([path("search/", search_view, name="search")]),
     # Passes and alerts have apps of their own; their admin pages moved with them.

@@ -17,6 +17,7 @@ class PressConfig(AppConfig):
             Quote,
             Result,
             Revision,
+            SitemapMonth,
             Tag,
             names_in_live_release,
             names_in_published_release,
@@ -30,4 +31,7 @@ class PressConfig(AppConfig):
         for model in (Quote, Result, Correction):
             pagecache.watch(model, newsroom="release__newsroom")
         pagecache.not_shown(Revision)  # history is for editors
+        # Derived from releases, whose changes renew the pages; its own refresh renews the
+        # sitemap index again (press.sitemaps), and its catch-up stores what is already true.
+        pagecache.not_shown(SitemapMonth)
         pagecache.next_go_live(next_go_live)

@@ -949,3 +949,28 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.note
+
+
+class SitemapMonth(models.Model):
+    """How many live releases a newsroom has in a month that is over, and when the latest of
+    them last changed: derived state the sitemap index reads instead of every release.
+
+    Written by `press.sitemaps` alone, for every month from a newsroom's first live release
+    to the last month that is over (0 for a month without one), and again, after commit, for
+    the months of a release that is saved or deleted and of its story's versions. The
+    releases of a month that is over are past their public time, so only such a save or
+    delete can change which of them are live.
+    """
+
+    newsroom = models.ForeignKey(Newsroom, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day, in UTC
+    count = models.PositiveIntegerField()
+    lastmod = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["newsroom", "month"], name="press_sitemap_month_once")
+        ]
+
+    def __str__(self):
+        return f"{self.newsroom_id} {self.month:%Y-%m}: {self.count}"

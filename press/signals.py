@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from media.models import Document, Photo, PhotoSet
 from newsroom.ground.models import Person
-from press import search
+from press import search, sitemap_months
 from press.models import (
     Decided,
     Event,
@@ -28,25 +28,48 @@ from press.models import (
 def stored(instance, path, update_fields):
     """A value of the row as it is stored now, before a save that may change it (None for a
     new row, or a save of other fields only)."""
-    field = path.split("__")[0]
-    if instance.pk is None or (update_fields is not None and field not in update_fields):
-        return None
+    return stored_values(instance, [path], update_fields).get(path)
+
+
+def stored_values(instance, paths, update_fields):
+    """{path: value} of the row as it is stored now, for those of `paths` the save may change
+    (none for a new row), in one query."""
+    if update_fields is not None:
+        paths = [path for path in paths if path.split("__")[0] in update_fields]
+    if instance.pk is None or not paths:
+        return {}
     rows = type(instance)._base_manager.filter(pk=instance.pk).order_by()
-    return rows.values_list(path, flat=True).first()
+    return rows.values(*paths).first() or {}
+
+
+# What places a release in the sitemap's months: when it went public, whether it is live
+# (its status, its original's), and its last public change.
+IN_THE_SITEMAP = ["publish_at", "status", "original", "corrected_at", "first_published_at"]
 
 
 @receiver(pre_save, sender=PressRelease)
-def note_hero_set_before(sender, instance, update_fields=None, **kwargs):
-    # A hero that moves to another photo takes its old set out of the release.
-    instance._hero_set_before = stored(instance, "hero_photo__photo_set", update_fields)
+def note_release_before(sender, instance, update_fields=None, **kwargs):
+    # A hero that moves to another photo takes its old set out of the release; a release
+    # that changes what places it in the sitemap changes the count of its months.
+    before = stored_values(instance, ["hero_photo__photo_set", *IN_THE_SITEMAP], update_fields)
+    instance._hero_set_before = before.get("hero_photo__photo_set")
+    instance._sitemap_before = {
+        field: before[field] for field in IN_THE_SITEMAP if field in before
+    }
 
 
 @receiver(post_save, sender=PressRelease)
-def release_saved(sender, instance, raw=False, **kwargs):
+def release_saved(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return
     before = Decided.rows(PhotoSet, [getattr(instance, "_hero_set_before", None)])
     sync_release_times(decided_by([instance.pk]) | before)
+    was = getattr(instance, "_sitemap_before", {})
+    now = {
+        field: getattr(instance, field if field != "original" else "original_id") for field in was
+    }
+    if created or was != now:
+        count_months_again(instance, [was.get("publish_at")])
 
 
 @receiver(pre_delete, sender=PressRelease)
@@ -57,6 +80,16 @@ def note_what_a_release_decides(sender, instance, **kwargs):
 @receiver(post_delete, sender=PressRelease)
 def release_deleted(sender, instance, **kwargs):
     sync_release_times(getattr(instance, "_decided", Decided()))
+    sitemap_months.refresh_later(instance.newsroom_id, [instance.publish_at])
+
+
+def count_months_again(release, earlier_times):
+    """The sitemap's months of the release before and after a change, and of the versions
+    that are live with it (an original's translations follow it)."""
+    times = [release.publish_at, *earlier_times]
+    if release.original_id is None:
+        times += release.translations.values_list("publish_at", flat=True)
+    sitemap_months.refresh_later(release.newsroom_id, times)
 
 
 @receiver(post_save, sender=PhotoSet)

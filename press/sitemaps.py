@@ -1,22 +1,26 @@
-"""The sitemap: an index of files, each of at most 50,000 addresses of live content.
+"""The sitemap: an index of files, each of the live content one newsroom listed in one month.
 
-Every newsroom has its own files (releases, photo sets, videos, events), so a change
-in one newsroom renews its files and the index, never the other newsrooms'
-files. A file lists its rows oldest first: a new release joins the last file
-of its newsroom, and the earlier files keep their content and their lastmod.
+Every newsroom has its own files for each kind of page (releases, photo sets,
+videos, events), one per month (UTC) in which it listed any: a release by the
+month it went public, a photo set or video by the month it was made, an event
+by the month it starts. A file's content is fixed by its month, so a new
+release renews the file of its month and the index, never an earlier month's
+file or another newsroom's, and a file costs the same in a newsroom of ten
+years as in one of a month. A month of more than 50,000 rows is split into
+pages (?p=2 and on), as the sitemaps protocol's limit asks.
 
 The files are written from narrow rows (a slug and a time), one row at a time,
-so the memory a file takes does not depend on how wide a release is.
+so the memory a file takes does not depend on how wide a release is. The
+index reads one grouped row per newsroom and month of each kind.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import UTC
 from itertools import batched
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import Count, F, Max
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -24,7 +28,9 @@ from media.models import PhotoSet, Video
 from newsroom.ground.http import absolute_url
 from newsroom.ground.languages import reverse_in
 from newsroom.ground.models import Newsroom
+from press import sitemap_months
 from press.models import Event, PressRelease
+from press.sitemap_months import Month, count_months, release_rows
 
 PER_FILE = 50_000  # the most the sitemaps protocol allows in one file
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -43,44 +49,61 @@ class Section:
     url_name: str
     changefreq: str
     priority: float
+    dated: bool = False  # listed by a date (events' first day) rather than a moment
 
-    def rows(self, newsroom):
-        """The section's public rows in the newsroom, oldest first, with `lastmod`."""
-        return SECTION_ROWS[self.kind](newsroom).order_by("listed_at", "pk")
+    def rows(self, newsroom=None):
+        """The section's public rows (in one newsroom, or in all), oldest first, each with
+        `room` (its newsroom's id), `listed_at` (what places it in a month) and `lastmod`."""
+        rows = SECTION_ROWS[self.kind]().order_by("listed_at", "pk")
+        return rows if newsroom is None else rows.filter(room=newsroom.pk)
 
-    def files(self, newsroom):
-        """{page: lastmod} of the section's files; none when it has nothing to list.
+    def month_rows(self, newsroom, month):
+        start, end = month.span(self.dated)
+        return self.rows(newsroom).filter(listed_at__gte=start, listed_at__lt=end)
 
-        One query for a section that fits in one file (nearly all do); for one
-        that does not, one more that reads every row's `lastmod` in order, a chunk
-        at a time, and keeps the latest of each file (a MAX per file over an
-        OFFSET read the rows before each file again).
+    def months(self):
+        """{(room, month): (count, latest lastmod)} of the section's rows, in one query."""
+        return count_months(self.rows(), dated=self.dated)
+
+    def files(self):
+        """{newsroom id: {(month, page): lastmod}} of the section's files in every newsroom.
+
+        Releases' months come from their summary (`release_months`), the other kinds' from
+        one grouped query; a month of more than one file (more than 50,000 rows) reads its
+        rows' `lastmod` in order, a chunk at a time, to give each of its files its own.
         """
-        rows = self.rows(newsroom)
-        totals = rows.aggregate(count=Count("pk"), latest=Max("lastmod"))
-        pages = math.ceil(totals["count"] / PER_FILE)
-        if pages <= 1:
-            return {1: totals["latest"]} if pages else {}
-        latest = {}
-        in_order = rows.values_list("lastmod", flat=True).iterator(chunk_size=CHUNK)
-        for number, lastmod in enumerate(in_order):
-            page = number // PER_FILE + 1
-            latest[page] = later(latest.get(page), lastmod)
-        return latest
+        months = sitemap_months.release_months() if self.kind == "releases" else self.months()
+        found = {}
+        for (room, month), (count, latest) in sorted(months.items()):
+            in_room = found.setdefault(room, {})
+            if count <= PER_FILE:
+                in_room[month, 1] = latest
+                continue
+            in_order = self.month_rows(Newsroom(pk=room), month).values_list("lastmod", flat=True)
+            for number, lastmod in enumerate(in_order.iterator(chunk_size=CHUNK)):
+                key = (month, number // PER_FILE + 1)
+                in_room[key] = later(in_room.get(key), lastmod)
+        return found
 
-    def page_rows(self, newsroom, page):
+    def page_rows(self, newsroom, month, page):
         start = (page - 1) * PER_FILE
-        return self.rows(newsroom)[start : start + PER_FILE]
+        return self.month_rows(newsroom, month)[start : start + PER_FILE]
 
-    def entries(self, newsroom, page):
+    def entries(self, newsroom, month, page=1):
         """(address, lastmod, alternates) for each row of the file, read in narrow rows."""
         address = Addresses(self.url_name, newsroom.slug, numbered=self.kind == "videos")
-        rows = self.page_rows(newsroom, page)
+        rows = self.page_rows(newsroom, month, page)
         if self.kind == "releases":
             return version_entries(rows, address)
         if self.kind == "videos":
             return video_entries(rows, address, newsroom.languages)
         return page_entries(rows, address, newsroom.languages)
+
+    def path(self, newsroom_slug, month, page=1):
+        """The address of one of the section's files."""
+        kwargs = {"newsroom": newsroom_slug, "kind": self.kind, "month": str(month)}
+        path = reverse("sitemap-section", kwargs=kwargs)
+        return path if page == 1 else f"{path}?p={page}"
 
 
 def later(moment, other):
@@ -178,38 +201,24 @@ def story_alternates(first_language, versions, address):
     return alternates
 
 
-def release_rows(newsroom):
-    return (
-        PressRelease.objects.live()
-        .filter(newsroom=newsroom)
-        .annotate(listed_at=F("publish_at"))
-        .annotate(lastmod=Coalesce("corrected_at", "first_published_at"))
+def photo_set_rows():
+    return PhotoSet.objects.public().annotate(
+        room=F("newsroom_id"), listed_at=F("created_at"), lastmod=F("updated_at")
     )
 
 
-def photo_set_rows(newsroom):
-    return (
-        PhotoSet.objects.public()
-        .filter(newsroom=newsroom)
-        .annotate(listed_at=F("created_at"), lastmod=F("updated_at"))
+def video_rows():
+    return Video.objects.public().annotate(
+        room=F("photo_set__newsroom_id"),
+        listed_at=F("created_at"),
+        lastmod=F("updated_at"),
+        set_slug=F("photo_set__slug"),
     )
 
 
-def video_rows(newsroom):
-    return (
-        Video.objects.public()
-        .filter(photo_set__newsroom=newsroom)
-        .annotate(
-            listed_at=F("created_at"), lastmod=F("updated_at"), set_slug=F("photo_set__slug")
-        )
-    )
-
-
-def event_rows(newsroom):
-    return (
-        Event.objects.public()
-        .filter(newsroom=newsroom)
-        .annotate(listed_at=F("starts_on"), lastmod=F("updated_at"))
+def event_rows():
+    return Event.objects.public().annotate(
+        room=F("newsroom_id"), listed_at=F("starts_on"), lastmod=F("updated_at")
     )
 
 
@@ -226,7 +235,7 @@ SECTIONS = {
         Section("releases", "press:release-detail", "never", 0.8),
         Section("photos", "media:photoset-detail", "weekly", 0.5),
         Section("videos", "media:video-detail", "monthly", 0.5),
-        Section("events", "press:event-detail", "weekly", 0.4),
+        Section("events", "press:event-detail", "weekly", 0.4, dated=True),
     ]
 }
 
@@ -249,15 +258,20 @@ def home_entry(languages, view_name, **kwargs):
 
 
 def files():
-    """(address, lastmod) of every sitemap file: the site's, then each newsroom's."""
+    """(address, lastmod) of every sitemap file: the site's, then each newsroom's by kind
+    and month, oldest first. One query per kind, however many newsrooms there are."""
     yield absolute_url(reverse("sitemap-site")), None
-    for newsroom in Newsroom.objects.order_by("position", "name"):
-        for section in SECTIONS.values():
-            path = reverse(
-                "sitemap-section", kwargs={"newsroom": newsroom.slug, "kind": section.kind}
-            )
-            for page, lastmod in section.files(newsroom).items():
-                yield absolute_url(path if page == 1 else f"{path}?p={page}"), lastmod
+    by_section = {kind: section.files() for kind, section in SECTIONS.items()}
+    for newsroom in Newsroom.objects.order_by("position", "name").only("slug"):
+        for kind, section in SECTIONS.items():
+            for (month, page), lastmod in by_section[kind].get(newsroom.pk, {}).items():
+                yield absolute_url(section.path(newsroom.slug, month, page)), lastmod
+
+
+def file_path(newsroom, kind, moment):
+    """The address of the file that lists a row of `kind` listed at `moment` (a time or a
+    date) in the newsroom, whether or not it lists anything yet."""
+    return SECTIONS[kind].path(newsroom.slug, Month.of(moment))
 
 
 # Writing XML ---------------------------------------------------------------------------

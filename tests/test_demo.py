@@ -21,6 +21,7 @@ from PIL import Image
 from media.models import Photo
 from newsroom.ground.models import Newsroom
 from newsroom.site.demo import loader
+from press import sitemaps
 from press.models import PressRelease
 from press.publishing import announce_due_releases
 from tests.factories import body, exiftool
@@ -227,13 +228,14 @@ def test_the_demo_prints_a_working_preview_pass(demo_db):
 
 
 def test_every_door_for_journalists_opens_in_the_demo(demo_db, client):
+    release = PressRelease.objects.get(slug="backman-third-in-the-hockenheim-12-hours")
     doors = [
+        sitemaps.file_path(release.newsroom, "releases", release.publish_at),
         "/en/andreas-backman/releases/feed.rss",
         "/en/andreas-backman/releases/feed.atom",
         "/en/andreas-backman/events.ics",
         "/en/andreas-backman/alerts/",
         "/sitemap.xml",
-        "/andreas-backman/sitemap-releases.xml",
         "/robots.txt",
         "/en/search/?q=Hockenheim",
         "/api/releases/",

@@ -20,6 +20,7 @@ from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -36,6 +37,7 @@ from media import selection
 from media.models import Document, Visibility
 from media.sizes import SIZES
 from newsroom.ground.languages import LanguagePrefix
+from press import sitemaps
 from press.alerts.models import Follower
 from press.passes.models import PreviewPass
 from press.passes.views import PassLinks
@@ -115,8 +117,13 @@ HEADERS = [{"HTTP_HOST": host} for host in HOSTS] + [
     {"HTTP_COOKIE": "sessionid=" + "a" * 5000 + "; csrftoken=" + "b" * 5000 + "; =; x"},
 ]
 METHODS = ["HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH", "TRACE"]
-# Hosts our pages name on purpose: XML namespaces, schema.org, and nothing a client sent.
-KNOWN_HOSTS = {"www.w3.org", "search.yahoo.com", "www.sitemaps.org", "schema.org", "purl.org"}
+# Hosts our pages name on purpose: XML namespaces, schema.org, the video sites the content
+# security policy lets a reader's click load, and nothing a client sent.
+KNOWN_HOSTS = {"www.w3.org", "search.yahoo.com", "www.sitemaps.org", "schema.org", "purl.org"} | {
+    urlsplit(source).hostname
+    for source in django_settings.SECURE_CSP["frame-src"]
+    if source.startswith("https://")
+}
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 
 
@@ -256,7 +263,7 @@ def site(seed_release, newsroom, editor, database_cache, capsys):
         f"/en/{newsroom.slug}/tags/{tag.slug}/feed.atom",
         f"/en/{newsroom.slug}/kinds/release/feed.rss",
         f"/en/{newsroom.slug}/kinds/release/feed.atom",
-        f"/{newsroom.slug}/sitemap-releases.xml",
+        sitemaps.file_path(newsroom, "releases", seed_release.publish_at),
         f"/files/newsrooms/{newsroom.slug}/logo/",
         f"/files/people/{speaker.pk}/portrait/",
         preview_pass.link_path(),
@@ -402,7 +409,7 @@ def hosts_in_cached_pages(site):
         if not isinstance(entry, dict) or "content" not in entry:
             continue  # a generation, not a page
         text = entry["content"].decode("utf-8", "replace") + " ".join(entry["headers"].values())
-        hosts |= set(re.findall(r"https?://([^/\s\"'<>?#\\]+)", text))
+        hosts |= set(re.findall(r"https?://([^/\s\"'<>?#;,\\]+)", text))
         hosts |= set(re.findall(r"(?:href|src|action|content)=[\"']//([^/\"']+)", text))
     return hosts
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from media import selection
 from media.models import Document, Photo, Video, Visibility
 from media.sizes import SIZES, VIDEO_FILES
+from press import sitemaps
 from press.models import Status
 from tests.factories import (
     body,
@@ -146,7 +147,7 @@ def listing_urls(newsroom):
         "kind RSS": (reverse("press:kind-rss", args=[slug, "release"]), both),
         "kind Atom": (reverse("press:kind-atom", args=[slug, "release"]), both),
         "sitemap index": (reverse("sitemap"), (False, False)),
-        "sitemap of releases": (reverse("sitemap-section", args=[slug, "releases"]), neither),
+        "sitemap of releases": (sitemaps.file_path(newsroom, "releases", timezone.now()), neither),
         "events": (reverse("press:event-list", args=[slug]), text_only),
         "calendar": (reverse("press:event-calendar", args=[slug]), text_only),
         "search": (reverse("search") + "?q=secret", both),

@@ -380,3 +380,48 @@ def test_each_watched_path_leads_to_a_newsroom():
             field = model._meta.get_field(step)
             model = field.related_model
         assert model is Newsroom, path
+
+
+def kept_pages(seed_release):
+    newsroom = seed_release.newsroom.slug
+    return [
+        seed_release.get_absolute_url(),
+        reverse("newsroom:home", args=[newsroom]),
+        reverse("press:rss", args=[newsroom]),
+        reverse("media:photoset-detail", args=[newsroom, seed_release.photo_sets.get().slug]),
+        reverse("sitemap"),
+    ]
+
+
+def test_a_kept_page_carries_every_header_the_rendered_one_did(client, seed_release):
+    for url in kept_pages(seed_release):
+        first = client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url)
+
+        assert not queries, url  # answered from the cache, not rendered
+        assert again.content == first.content, url
+        assert dict(again.items()) == dict(first.items()), url
+        for header in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Content-Length"):
+            assert again.has_header(header), (url, header)
+
+
+def test_a_kept_page_still_answers_304_to_a_known_etag(client, seed_release):
+    url = seed_release.get_absolute_url()
+    etag = client.get(url)["ETag"]
+
+    again = client.get(url, headers={"If-None-Match": etag})
+
+    assert again.status_code == 304 and not again.content
+    assert not again.has_header("Content-Length")
+
+
+def test_a_kept_page_is_refused_to_a_host_not_allowed_and_to_impossible_input(
+    client, seed_release
+):
+    url = seed_release.get_absolute_url()
+    client.get(url)
+
+    assert client.get(url, headers={"Host": "evil.example"}).status_code == 400
+    assert client.get(url, headers={"User-Agent": "a\x00b"}).status_code == 400
+    assert client.get(url).status_code == 200

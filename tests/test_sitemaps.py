@@ -1,6 +1,7 @@
-"""The sitemap: an index, files of at most 50,000 addresses per newsroom and kind, all valid."""
+"""The sitemap: an index, files per newsroom, kind and month (of at most 50,000 addresses), all
+valid."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -75,10 +76,39 @@ def test_every_live_release_set_and_event_is_listed_and_nothing_else(client, new
     assert len(found) == len(set(found))
 
 
-def test_a_long_archive_is_split_into_files_that_list_every_release(client, small_files):
+def releases_file(newsroom, moment=None):
+    return sitemaps.file_path(newsroom, "releases", moment or timezone.now())
+
+
+def month_ago(months, day=15):
+    """Noon on `day` of the month `months` before this one, in UTC."""
+    now = timezone.now().astimezone(UTC)
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    return datetime(year, month + 1, day, 12, tzinfo=UTC)
+
+
+def test_each_month_has_its_file_and_every_release_is_listed_once(client, db):
+    newsroom = make_newsroom()
+    times = [month_ago(3), month_ago(3, day=20), month_ago(1), timezone.now()]
+    releases = [
+        make_release(newsroom, title=f"Release {n}", slug=f"r-{n}", publish_at=moment)
+        for n, moment in enumerate(times)
+    ]
+
+    files = [f for f in sitemap_files(client) if "releases" in f]
+    found = addresses(client)
+
+    assert files == [releases_file(newsroom, moment) for moment in (times[0], times[2], times[3])]
+    assert files[0].endswith(f"/sitemap-releases-{month_ago(3):%Y-%m}.xml")
+    for release in releases:
+        assert found.count(f"http://testserver{release.get_absolute_url()}") == 1
+    assert client.get(releases_file(newsroom, month_ago(2))).status_code == 404  # none then
+
+
+def test_a_month_of_more_than_one_file_is_split_into_pages(client, small_files):
     newsroom = make_newsroom()
     releases = [make_release(newsroom, title=f"Release {n}", slug=f"r-{n}") for n in range(5)]
-    path = f"/{newsroom.slug}/sitemap-releases.xml"
+    path = releases_file(newsroom)
 
     files = sitemap_files(client)
     found = addresses(client)
@@ -90,27 +120,28 @@ def test_a_long_archive_is_split_into_files_that_list_every_release(client, smal
         assert client.get(path + wrong).status_code == 404
 
 
-def test_a_new_release_joins_the_last_file_and_leaves_the_others_as_they_were(client, small_files):
+def test_a_new_release_renews_its_months_file_and_leaves_earlier_months_as_they_were(client, db):
     newsroom = make_newsroom()
     for n in range(3):
-        make_release(newsroom, slug=f"r-{n}", publish_at=timezone.now() - timedelta(days=10 - n))
-    path = f"/{newsroom.slug}/sitemap-releases.xml"
-    first = client.get(path)
+        make_release(newsroom, slug=f"r-{n}", publish_at=month_ago(1, day=10 + n))
+    earlier = releases_file(newsroom, month_ago(1))
+    first = client.get(earlier)
 
     make_release(newsroom, slug="newest")
 
-    again = client.get(path)
+    again = client.get(earlier)
     assert again.content == first.content
     assert again["Last-Modified"] == first["Last-Modified"]
-    assert b"newest" in client.get(path + "?p=2").content
+    assert b"newest" in client.get(releases_file(newsroom)).content
 
 
 def test_each_index_entry_carries_the_lastmod_of_its_file(client, small_files):
     newsroom = make_newsroom()
-    old = timezone.now() - timedelta(days=30)
+    old = month_ago(1)
     make_release(newsroom, slug="a", publish_at=old, first_published_at=old)
     make_release(newsroom, slug="b", publish_at=old, first_published_at=old)
-    make_release(newsroom, slug="c")
+    make_release(newsroom, slug="c", publish_at=old, first_published_at=old + timedelta(days=2))
+    make_release(newsroom, slug="d")
 
     index = etree.fromstring(client.get("/sitemap.xml").content)
     lastmods = {
@@ -118,21 +149,47 @@ def test_each_index_entry_carries_the_lastmod_of_its_file(client, small_files):
         for entry in index.iter(f"{SITEMAP}sitemap")
         if entry.find(f"{SITEMAP}lastmod") is not None
     }
-    base = f"http://testserver/{newsroom.slug}/sitemap-releases.xml"
-    assert lastmods[base].startswith(old.date().isoformat())
-    assert lastmods[f"{base}?p=2"].startswith(timezone.now().date().isoformat())
+    then, now = f"http://testserver{releases_file(newsroom, old)}", releases_file(newsroom)
+    assert lastmods[then] == old.isoformat(timespec="seconds")
+    assert lastmods[f"{then}?p=2"] == (old + timedelta(days=2)).isoformat(timespec="seconds")
+    assert lastmods[f"http://testserver{now}"].startswith(timezone.now().date().isoformat())
+
+
+def test_the_index_takes_the_same_queries_for_one_newsroom_as_for_five(client, db):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            Client(HTTP_COOKIE="sessionid=x").get("/sitemap.xml")  # past the page cache
+        return len(queries)
+
+    make_release(make_newsroom(slug="first"), slug="a")
+    one = count()
+    for n in range(4):
+        room = make_newsroom(slug=f"room-{n}", name=f"Room {n}")
+        make_release(room, slug="a", publish_at=month_ago(n + 1))
+        make_photo_set(room)
+        make_event(room)
+    assert count() == one
+    assert len([f for f in sitemap_files(client) if "releases" in f]) == 5
+
+
+def test_events_are_filed_by_the_month_they_start(client, newsroom):
+    coming = make_event(newsroom)
+    path = sitemaps.file_path(newsroom, "events", coming.starts_on)
+
+    assert path in sitemap_files(client)
+    assert coming.get_absolute_url() in client.get(path).content.decode()
 
 
 def test_a_change_in_one_newsroom_keeps_the_other_newsrooms_files_cached(client, db):
     first, second = make_newsroom(slug="first"), make_newsroom(slug="second", name="Second")
     make_release(first, slug="a")
     make_release(second, slug="b")
-    client.get("/first/sitemap-releases.xml")
+    client.get(releases_file(first))
 
     make_release(second, slug="c")
 
     with CaptureQueriesContext(connection) as queries:
-        response = Client().get("/first/sitemap-releases.xml")
+        response = Client().get(releases_file(first))
     assert response.status_code == 200
     assert not [q for q in queries if "press_pressrelease" in q["sql"]]
 
@@ -140,7 +197,7 @@ def test_a_change_in_one_newsroom_keeps_the_other_newsrooms_files_cached(client,
 def test_a_file_takes_the_same_queries_for_ten_releases_as_for_one(client, db):
     newsroom = make_newsroom()
     make_release(newsroom, slug="only")
-    path = f"/{newsroom.slug}/sitemap-releases.xml"
+    path = releases_file(newsroom)
 
     def count():
         with CaptureQueriesContext(connection) as queries:
@@ -156,7 +213,7 @@ def test_a_file_takes_the_same_queries_for_ten_releases_as_for_one(client, db):
 def test_files_read_only_the_columns_they_print(client, db):
     newsroom = make_newsroom()
     make_release(newsroom, slug="only", body="<p>A long body.</p>")
-    path = f"/{newsroom.slug}/sitemap-releases.xml"
+    path = releases_file(newsroom)
     with CaptureQueriesContext(connection) as queries:
         Client(HTTP_COOKIE="sessionid=x").get(path)
     listing = [q["sql"] for q in queries if "press_pressrelease" in q["sql"]]
@@ -165,10 +222,14 @@ def test_files_read_only_the_columns_they_print(client, db):
         assert '"body"' not in sql and "search_vector" not in sql and "search_text" not in sql
 
 
-def test_unknown_sections_and_newsrooms_are_404(client, newsroom):
-    assert client.get(f"/{newsroom.slug}/sitemap-people.xml").status_code == 404
-    assert client.get("/nobody/sitemap-releases.xml").status_code == 404
-    assert client.get(f"/{newsroom.slug}/sitemap-events.xml").status_code == 404  # none yet
+def test_unknown_sections_months_and_newsrooms_are_404(client, newsroom):
+    make_release(newsroom, slug="out")
+    month = f"{timezone.now().astimezone(UTC):%Y-%m}"
+    assert client.get(f"/{newsroom.slug}/sitemap-releases-{month}.xml").status_code == 200
+    for wrong in ("people-" + month, "releases-2026-13", "releases-0000-01", "releases"):
+        assert client.get(f"/{newsroom.slug}/sitemap-{wrong}.xml").status_code == 404, wrong
+    assert client.get(f"/nobody/sitemap-releases-{month}.xml").status_code == 404
+    assert client.get(f"/{newsroom.slug}/sitemap-events-{month}.xml").status_code == 404  # none
 
 
 def alternates_by_address(client, path):
@@ -191,7 +252,7 @@ def test_each_live_version_lists_every_live_version_and_no_other(client, newsroo
     swedish.save()
     translate(story, "de")  # a draft: named nowhere
 
-    found = alternates_by_address(client, f"/{newsroom.slug}/sitemap-releases.xml")
+    found = alternates_by_address(client, releases_file(newsroom))
 
     base = f"http://testserver/{{}}/{newsroom.slug}/releases/{{}}/"
     both = {"en": base.format("en", "podium"), "sv": base.format("sv", swedish.slug)}
@@ -203,9 +264,10 @@ def test_each_live_version_lists_every_live_version_and_no_other(client, newsroo
 
 def test_pages_in_every_language_of_the_newsroom_are_alternates(client, newsroom):
     NewsroomLanguage.objects.create(newsroom=newsroom, language="sv")
-    make_photo_set(newsroom, slug="pit-lane")
+    photo_set = make_photo_set(newsroom, slug="pit-lane")
 
-    found = alternates_by_address(client, f"/{newsroom.slug}/sitemap-photos.xml")
+    path = sitemaps.file_path(newsroom, "photos", photo_set.created_at)
+    found = alternates_by_address(client, path)
     site = alternates_by_address(client, "/sitemap-site.xml")
 
     photos = f"http://testserver/{{}}/{newsroom.slug}/photos/pit-lane/"
@@ -218,7 +280,7 @@ def test_a_file_takes_the_same_queries_for_three_versions_as_for_one(client, new
     for language in ("sv", "de"):
         NewsroomLanguage.objects.create(newsroom=newsroom, language=language)
     story = make_release(newsroom, slug="podium")
-    path = f"/{newsroom.slug}/sitemap-releases.xml"
+    path = releases_file(newsroom)
 
     def count():
         with CaptureQueriesContext(connection) as queries:

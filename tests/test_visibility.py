@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import PhotoSet, Visibility
+from press import sitemaps
 from press.models import Event, Status
 from tests.factories import (
     admin_form_data,
@@ -249,7 +250,7 @@ def test_an_event_not_announced_yet_stays_hidden_until_its_release_is_live(
         reverse("press:event-list", args=[newsroom.slug]),
         reverse("press:event-calendar", args=[newsroom.slug]),
         reverse("api:event-list"),
-        reverse("sitemap-section", args=[newsroom.slug, "events"]),
+        sitemaps.file_path(newsroom, "events", event.starts_on),
     ]
 
     assert event.visibility == Visibility.WITH_RELEASE

@@ -16,3 +16,18 @@ def site_url_is_https(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def pages_are_kept(app_configs, **kwargs):
+    """Public pages are served from the cache, and kept, by one middleware."""
+    middleware = "newsroom.ground.pagecache.serve_kept_pages"
+    if middleware not in settings.MIDDLEWARE:
+        return [
+            checks.Warning(
+                f"{middleware} is not in MIDDLEWARE: every public page is rendered per visit.",
+                hint="List it after the language middleware, before CommonMiddleware.",
+                id="newsroom.W003",
+            )
+        ]
+    return []

@@ -16,6 +16,9 @@ served lately (`NEWSROOM_PAGE_MEMORY_BYTES` of them) and then reads only the
 generations, a few bytes, from the shared cache; a page it has no copy of is
 read with them, in the same `get_many`. A copy is served only while its
 generation is the current one and its time is not up, like the shared entry.
+A kept page is answered by a middleware (`serve_kept_pages`) early in the
+stack, with the headers the whole stack gave it when it was rendered: the
+sessions, languages, CSRF and login middleware and the view never run for it.
 
 Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
@@ -41,10 +44,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, get_resolver
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe, urlencode
 
+from newsroom.ground.middleware import impossible_input
 from newsroom.ground.models import Newsroom
 
 SITE = "*"
@@ -156,7 +161,7 @@ def changed(newsroom_slug=None):
     transaction.on_commit(lambda: renew(*scopes))
 
 
-# The decorator -----------------------------------------------------------------------
+# What may be kept, and where -----------------------------------------------------------
 
 
 def cacheable_request(request):
@@ -277,13 +282,84 @@ def restored(entry):
     return HttpResponse(entry["content"], headers=entry["headers"])
 
 
+def keep(key, entry):
+    cache.set(key, entry, timeout=max(1, math.ceil(entry["expires"] - time.time())))
+    copies.put(key, entry)
+
+
+def say_how_long(response, expires):
+    """Browsers and CDNs may keep the page as long as the server does, up to the site's
+    max-age: never past the next go-live."""
+    left = max(0, math.floor(expires - time.time()))
+    response["Cache-Control"] = f"public, max-age={min(settings.NEWSROOM_PAGE_MAX_AGE, left)}"
+
+
+# Serving and keeping: a middleware ------------------------------------------------------
+
+
+def serve_kept_pages(get_response):
+    """Middleware: answer a request for a kept page before the rest of the stack runs, and
+    keep a page its view allowed to be kept, with the headers the whole stack gave it.
+
+    Listed after the language of the address is active (the URL patterns of pages
+    depend on it) and before the middleware that reads the request for a view
+    (CSRF, logins, messages): a kept page needs none of them, and what they add to
+    a page (its framing and content policies) was kept with it. A page is looked up, and kept,
+    under the scope its view names (the newsroom in its address, or the site) and the
+    query parameters its view reads.
+    """
+
+    def middleware(request):
+        slot = page_slot(request)
+        if slot is not None:
+            key, generation, entry = look_up(request, slot)
+            if entry is not None:
+                response = restored(entry)
+                say_how_long(response, entry["expires"])
+                return conditional_answer(request, response)
+            request.page_slot = (key, generation)
+        response = get_response(request)
+        to_keep = getattr(request, "page_to_keep", None)
+        if to_keep is not None and response.status_code == 200 and not response.cookies:
+            generation, expires = to_keep
+            keep(request.page_slot[0], stored(response, generation, expires))
+        return response
+
+    return middleware
+
+
+def page_slot(request):
+    """The scope of the public page the request asks for, if it may come from the cache:
+    a GET or HEAD without a session, for a valid host, with nothing a refusal is due for,
+    at an address whose view is a public page. Its query is narrowed to what the view
+    reads. None for any other request."""
+    if not cacheable_request(request) or impossible_input(request) is not None:
+        return None
+    request.get_host()  # a host not allowed is refused (400) before any page is served
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+    except Resolver404:
+        return None
+    query = getattr(match.func, "page_query", None)
+    if query is None:
+        return None
+    request.GET = declared_query(request, query)
+    return match.kwargs.get("newsroom") or SITE
+
+
+# The decorator -----------------------------------------------------------------------
+
+
 def public_page(view=None, *, query=()):
-    """Serve the view's public answer from the cache, with ETag, Last-Modified and max-age.
+    """A public page: served from the cache, with ETag, Last-Modified and max-age.
 
     A view with a `newsroom` URL argument shows that newsroom; one without
     (the site root, site feeds, the sitemap, search) depends on all of them.
     `query` names the query parameters the view reads: it gets a request whose
     GET holds those alone, so the page it makes is the one the key stands for.
+    The view runs when the page is not kept; its answer is kept (by
+    `serve_kept_pages`) when it is a plain 200 for a visitor without a session,
+    until the newsroom's next go-live or the cache's time, whichever comes first.
     """
     if view is None:
         return functools.partial(public_page, query=query)
@@ -291,36 +367,25 @@ def public_page(view=None, *, query=()):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         request.GET = declared_query(request, query)
-        newsroom = kwargs.get("newsroom")
-        scope = newsroom or SITE
-        key = generation = entry = None
-        if cacheable_request(request):
-            key, generation, entry = look_up(request, scope)
-        if entry is not None:
-            response = restored(entry)
-            expires = entry["expires"]
-        else:
-            response = view(request, *args, **kwargs)
-            if not getattr(response, "is_rendered", True):
-                response.render()  # a TemplateResponse (the sitemap): keep the bytes
-            if not cacheable_response(response):
-                return response
-            until = seconds_to_next_release(newsroom)
-            keep = settings.NEWSROOM_PAGE_CACHE_SECONDS
-            if until is not None:
-                keep = min(keep, until)
-            expires = time.time() + keep
-            if key and keep > 0 and not getattr(request, "page_not_stored", False):
-                if not response.has_header("ETag"):
-                    set_response_etag(response)  # kept with the page: not hashed again per visit
-                entry = stored(response, generation, expires)
-                cache.set(key, entry, timeout=keep)
-                copies.put(key, entry)
-        left = max(0, math.floor(expires - time.time()))
-        # A page of ours has no Cache-Control of its own (those are not kept, above).
-        response["Cache-Control"] = f"public, max-age={min(settings.NEWSROOM_PAGE_MAX_AGE, left)}"
+        response = view(request, *args, **kwargs)
+        if not getattr(response, "is_rendered", True):
+            response.render()  # a TemplateResponse (the sitemap): keep the bytes
+        if not cacheable_response(response):
+            return response
+        keep_seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
+        until = seconds_to_next_release(kwargs.get("newsroom"))
+        if until is not None:
+            keep_seconds = min(keep_seconds, until)
+        expires = time.time() + keep_seconds
+        slot = getattr(request, "page_slot", None) if cacheable_request(request) else None
+        if slot and slot[0] and keep_seconds > 0 and not getattr(request, "page_not_stored", 0):
+            if not response.has_header("ETag"):
+                set_response_etag(response)  # kept with the page: not hashed again per visit
+            request.page_to_keep = (slot[1], expires)
+        say_how_long(response, expires)
         return response
 
+    wrapper.page_query = tuple(query)
     return conditional(wrapper)
 
 
@@ -333,21 +398,24 @@ def conditional(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if (
-            request.method not in ("GET", "HEAD")
-            or response.status_code != 200
-            or response.streaming
-            or "no-store" in response.get("Cache-Control", "")
-        ):
-            return response
-        if not response.has_header("ETag"):
-            set_response_etag(response)
-        return get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
+        return conditional_answer(request, view(request, *args, **kwargs))
 
     return wrapper
+
+
+def conditional_answer(request, response):
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.streaming
+        or "no-store" in response.get("Cache-Control", "")
+    ):
+        return response
+    if not response.has_header("ETag"):
+        set_response_etag(response)
+    return get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )

@@ -90,7 +90,7 @@ def serve_small_image(rendition, public):
 
 @public_page
 def sitemap_index(request):
-    """The index of the sitemap files: the site's, and each newsroom's by kind and page."""
+    """The index of the sitemap files: the site's, and each newsroom's by kind and month."""
     files = list(sitemaps.files())
     return xml_response(sitemaps.sitemapindex(files), [lastmod for _, lastmod in files])
 
@@ -101,15 +101,16 @@ def sitemap_site(request):
 
 
 @public_page(query=["p"])
-def sitemap_section(request, newsroom, kind):
-    """One file of a newsroom's releases, photo sets or events (?p=2 and on for more)."""
+def sitemap_section(request, newsroom, kind, month):
+    """One month's file of a newsroom's releases, photo sets, videos or events (?p=2 and on
+    for a month of more than one file)."""
     newsroom = get_object_or_404(Newsroom, slug=newsroom)
-    section = sitemaps.SECTIONS.get(kind)
+    section, month = sitemaps.SECTIONS.get(kind), sitemaps.Month.parse(month)
     number = request.GET.get("p", "1")
-    if section is None or not re.fullmatch(r"[1-9][0-9]{0,5}", number):
+    if section is None or month is None or not re.fullmatch(r"[1-9][0-9]{0,5}", number):
         raise Http404
     # The file's own rows say when it last changed: no query over the section for it.
-    entries = sitemaps.Latest(section.entries(newsroom, int(number)))
+    entries = sitemaps.Latest(section.entries(newsroom, month, int(number)))
     document = "".join(sitemaps.urlset(entries, section.changefreq, section.priority))
     if not entries.count:
         raise Http404  # past the last file; an empty urlset is not a valid sitemap
