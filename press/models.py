@@ -969,7 +969,11 @@ class SitemapMonth(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["newsroom", "month"], name="press_sitemap_month_once")
+            models.UniqueConstraint(
+                fields=["newsroom", "month"],
+                name="press_sitemapmonth_once",
+                violation_error_message=_("A newsroom's month is counted once."),
+            )
         ]
 
     def __str__(self):

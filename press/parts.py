@@ -107,10 +107,17 @@ class ReleaseParts:
     def __repr__(self):
         return f"<ReleaseParts of {self.release.pk} for {self.audience}>"
 
+    @cached_property
+    def newsroom(self):
+        """The release's newsroom as the release's readers see it: its tagline, boilerplate
+        and photo defaults as written in the release's language, where they are."""
+        return self.release.newsroom.in_language(self.language)
+
     def of_its_newsroom(self, rows):
         """Rows the release links to belong to its newsroom (the admin links no other): each
-        gets the release's newsroom object for its links, not a copy joined in per row."""
-        newsroom = self.release.newsroom
+        gets the newsroom as the release's readers see it, for its links and its photos'
+        default credit, not a copy joined in per row."""
+        newsroom = self.newsroom
         for row in rows:
             if row.newsroom_id == newsroom.pk:
                 row.newsroom = newsroom

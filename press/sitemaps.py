@@ -11,7 +11,8 @@ pages (?p=2 and on), as the sitemaps protocol's limit asks.
 
 The files are written from narrow rows (a slug and a time), one row at a time,
 so the memory a file takes does not depend on how wide a release is. The
-index reads one grouped row per newsroom and month of each kind.
+index reads one row per newsroom and month: for releases from their summary
+(`press.sitemap_months`), for the other kinds from one grouped query each.
 """
 
 from dataclasses import dataclass

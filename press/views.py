@@ -89,8 +89,7 @@ def release_detail(request, newsroom, slug):
 def render_release(request, release, *, audience, links=PUBLIC_LINKS, **extra):
     parts = release_parts(release, audience)
     context = {
-        # Its tagline and boilerplate as written in the release's language, where they are.
-        "newsroom": release.newsroom.in_language(release.language),
+        "newsroom": parts.newsroom,  # its tagline and boilerplate in the release's language
         "section": "releases",
         "release": release,
         "parts": parts,

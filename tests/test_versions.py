@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from media.models import PhotoText, Visibility
+from newsroom.ground.languages import reverse_in
 from newsroom.ground.models import NewsroomLanguage
 from press import history, versions
 from press.models import PressRelease, Status
@@ -239,6 +240,30 @@ def test_a_live_translation_shows_the_storys_photos_and_results_in_its_language(
     assert "Podium photos" in page and "3:e plats" in page
     assert "Vi kör standardvagnar." in page  # the boilerplate in Swedish, written for it
     assert f"/files/photos/{hero.pk}/{hero.version}/medium/" in page  # the story's hero
+
+
+def test_a_translations_text_versions_end_with_its_newsrooms_boilerplate_in_its_language(
+    client, newsroom, original
+):
+    newsroom.other_languages.filter(language="sv").update(about="Vi kör standardvagnar.")
+    translation = versions.translate(original, "sv")
+    translation.status = Status.PUBLISHED
+    translation.full_clean()
+    translation.save()
+
+    for form in ("text", "markdown"):
+        for release, about, other in (
+            (translation, "Vi kör standardvagnar.", "We race touring cars."),
+            (original, "We race touring cars.", "Vi kör standardvagnar."),
+        ):
+            url = reverse_in(
+                release.language,
+                f"press:release-{form}",
+                newsroom=newsroom.slug,
+                slug=release.slug,
+            )
+            text = client.get(url).content.decode()
+            assert about in text and other not in text, (form, release.language)
 
 
 def live_translation(original, language):

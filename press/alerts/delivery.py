@@ -224,8 +224,7 @@ def alert_message(release, parts, follower):
 
 
 def message_in_active_language(release, parts, follower):
-    # The boilerplate ("About …") as the newsroom wrote it in the e-mail's language.
-    newsroom = release.newsroom = release.newsroom.in_language(release.language)
+    newsroom = parts.newsroom  # its boilerplate ("About …") in the e-mail's language
     unsubscribe_url = absolute_url(follower.get_unsubscribe_url())
     context = {
         "release": release,
