@@ -1,5 +1,7 @@
 """Every e-mail we send builds its headers safely, whatever text editors stored."""
 
+import email
+import email.policy
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -137,3 +139,33 @@ def test_unicode_line_separators_are_folded_too(hostile_newsroom):
     alerts.send_release_alerts.call(release.pk)
 
     assert mail.outbox[0].subject.endswith(": One two three four five")
+
+
+def as_received(message):
+    """The message as an SMTP server gets it from our backend, read back by a mail program."""
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+SUBJECTS = [
+    "Redo för STCC-premiären på Ljungbyhed",  # folds between two encoded words
+    "Bäckman fährt beim Saisonauftakt auf dem Ring aufs Podest und führt die Wertung an",
+    "Ä " * 40 + "end",
+    "An ASCII headline long enough to be folded onto a second line of the header",
+]
+
+
+@pytest.mark.parametrize("title", SUBJECTS)
+def test_every_word_and_space_of_a_long_subject_arrives(newsroom, title):
+    newsroom.name = "Andreas Bäckman"
+    newsroom.save()
+    confirmed(newsroom, "reporter@example.com")
+    release = make_release(newsroom, title=title, announced_at=timezone.now())
+
+    alerts.send_release_alerts.call(release.pk)
+
+    [message] = mail.outbox
+    received = as_received(message)
+    assert received["Subject"] == f"Andreas Bäckman: {title}"
+    head = message.message(policy=email.policy.SMTP).as_bytes().split(b"\r\n\r\n")[0]
+    assert max(map(len, head.split(b"\r\n"))) <= 78  # folded as the standard asks

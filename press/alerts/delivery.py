@@ -32,7 +32,7 @@ from email.utils import quote
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.template.loader import render_to_string
@@ -44,7 +44,7 @@ from django.utils.translation import ngettext
 from newsroom.ground.http import absolute_url, site_host
 from newsroom.ground.languages import speaking
 from press.alerts.models import AlertDelivery, Follower
-from press.mail import one_line, sender
+from press.mail import Email, one_line, sender
 from press.models import PressRelease
 from press.parts import PUBLIC, release_parts
 
@@ -185,7 +185,7 @@ def confirmation(follower_pk):
         "valid_days": CONFIRMATION_VALID.days,
         "site_url": settings.SITE_URL,
     }
-    message = EmailMultiAlternatives(
+    message = Email(
         subject=one_line(confirmation_subject(topics)),
         body=render_to_string("press/email/confirm.txt", context),
         from_email=sender(follower.newsroom),
@@ -237,7 +237,7 @@ def message_in_active_language(release, parts, follower):
         "site_url": settings.SITE_URL,
     }
     list_id = f"{newsroom.slug}.alerts.{site_host()}"
-    message = EmailMultiAlternatives(
+    message = Email(
         subject=one_line(f"{newsroom.name}: {parts.headline}"),
         body=render_to_string("press/email/alert.txt", context),
         from_email=sender(newsroom),

@@ -1,14 +1,13 @@
 """Work done after the request, by the task worker: a mail server that is slow or refuses
 can hold up or fail the task, never an editor's save."""
 
-from django.core.mail import EmailMessage
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from newsroom.ground.http import absolute_url
-from press.mail import mailbox, one_line, sender
+from press.mail import Email, mailbox, one_line, sender
 from press.passes.models import PreviewPass
 
 
@@ -53,7 +52,7 @@ def pass_message(preview_pass, release):
             _("The link is personal: please do not pass it on. Its use is logged.") + "\n",
         ]
     )
-    return EmailMessage(
+    return Email(
         subject=one_line(_("Embargoed: %(title)s") % words),
         body=body,
         from_email=sender(release.newsroom),
