@@ -1,5 +1,6 @@
 """Keep what is derived from releases in step: the public time of their photo sets,
-documents and events, and (after commit) their search index.
+documents and events, and (after commit) their search index and the sitemap's
+count of releases per month.
 
 Signals reach the ORM's saves and deletes; the paths they do not reach (the
 bulk_create of a restore) call `search.refresh_later()` themselves.
