@@ -18,7 +18,8 @@ read with them, in the same `get_many`. A copy is served only while its
 generation is the current one and its time is not up, like the shared entry.
 A kept page is answered by a middleware (`serve_kept_pages`) early in the
 stack, with the headers the whole stack gave it when it was rendered: the
-sessions, languages, CSRF and login middleware and the view never run for it.
+CSRF, login, messages, framing and content-policy middleware and the view
+never run for it.
 
 Time changes what is public too: a page is never kept past the next
 scheduled go-live of its newsroom (or of any newsroom, for site-wide pages),
@@ -304,9 +305,9 @@ def serve_kept_pages(get_response):
     Listed after the language of the address is active (the URL patterns of pages
     depend on it) and before the middleware that reads the request for a view
     (CSRF, logins, messages): a kept page needs none of them, and what they add to
-    a page (its framing and content policies) was kept with it. A page is looked up, and kept,
-    under the scope its view names (the newsroom in its address, or the site) and the
-    query parameters its view reads.
+    a page (its framing and content policies) was kept with it. A page is looked up,
+    and kept, under the scope its view names (the newsroom in its address, or the
+    site) and the query parameters its view reads.
     """
 
     def middleware(request):
