@@ -825,6 +825,15 @@ class CounterQuerySet(models.QuerySet):
         counter, _created = self.get_or_create(**key)
         self.filter(pk=counter.pk).update(count=F("count") + 1)
 
+    def record_each(self, field, pks, **key):
+        """Add one to the counter for `key` of each row of `field` in `pks` (the photos of a
+        ZIP in its size, say): two queries however many there are."""
+        if not pks:
+            return
+        new = [self.model(**{f"{field}_id": pk}, **key) for pk in pks]
+        self.bulk_create(new, ignore_conflicts=True)  # counters not there yet, at 0
+        self.filter(**{f"{field}__in": pks}, **key).update(count=F("count") + 1)
+
 
 class SizeCounter(models.Model):
     size = models.CharField(_("size"), max_length=10, choices=sizes.choices)

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from media.downloads import (
     NumberedNames,
@@ -28,7 +28,15 @@ from media.downloads import (
     video_entry,
     video_in_size,
 )
-from media.models import Document, Photo, PhotoSet, Rendition, Video
+from media.models import (
+    Document,
+    DownloadCount,
+    Photo,
+    PhotoSet,
+    Rendition,
+    Video,
+    VideoDownloadCount,
+)
 from media.sizes import SIZES, video_file_for
 from newsroom.ground.http import content_disposition
 
@@ -151,12 +159,14 @@ class SelectionArchive(StoredArchive):
 
     def __init__(self, found, size):
         self.size = size
+        self.held = {"p": [], "v": [], "d": []}  # what the ZIP holds, by kind: to count it
         entries, preparing = [], []
         names = NumberedNames(len(found.items) + len(found.gone))
         for number, thing in found.items:
             if isinstance(thing, Document):
                 stem, extension = split_name(document_file_name(thing))
                 entries.append(document_entry(names.numbered(number, stem, extension), thing))
+                self.held["d"].append(thing.pk)
                 continue
             if isinstance(thing, Video):
                 kept = video_in_size(thing, size)
@@ -164,12 +174,14 @@ class SelectionArchive(StoredArchive):
                     preparing.append(number)
                 else:
                     entries.append(video_entry(names, number, thing, kept))
+                    self.held["v"].append(thing.pk)
                 continue
             rendition = stored_rendition(thing, size)
             if rendition is None:
                 preparing.append(number)
                 continue
             entries.append(photo_entry(names, number, thing, rendition))
+            self.held["p"].append(thing.pk)
         video_kind = video_file_for(size)
         heading = [
             "A selection of photos, videos and documents",
@@ -194,6 +206,18 @@ class SelectionArchive(StoredArchive):
     @property
     def content_disposition(self):
         return content_disposition(f"Selection ({self.size}).zip")
+
+    def count_download(self):
+        """One more download of each photo (in the ZIP's size), video (its file for that size)
+        and document the ZIP holds, as if each were downloaded on its own: a query or two a
+        kind, however many items there are."""
+        DownloadCount.objects.record_each("photo", self.held["p"], size=self.size)
+        video_kind = video_file_for(self.size)
+        if video_kind:
+            VideoDownloadCount.objects.record_each("video", self.held["v"], kind=video_kind.name)
+        if self.held["d"]:
+            documents = Document.objects.filter(pk__in=self.held["d"])
+            documents.update(download_count=F("download_count") + 1)
 
 
 def split_name(name):

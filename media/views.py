@@ -544,6 +544,8 @@ def send_selection_zip(
         return render(request, "media/selection_too_large.html", context, status=403)
 
     def started():
+        if public:
+            archive.count_download()
         if logged:
             logged(f"a selection of {len(found.items)} item(s) as ZIP ({entry.label})")
 

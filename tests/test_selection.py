@@ -17,8 +17,21 @@ from django.utils import timezone
 from PIL import Image
 
 from media import selection
-from media.models import Document, Rendition, Visibility
-from tests.factories import body, jpeg_bytes, make_photo, make_photo_set, make_release
+from media.models import (
+    Document,
+    DownloadCount,
+    Rendition,
+    VideoDownloadCount,
+    Visibility,
+)
+from tests.factories import (
+    body,
+    jpeg_bytes,
+    make_photo,
+    make_photo_set,
+    make_release,
+    make_video,
+)
 from tests.files import make_fact_sheet
 
 
@@ -115,6 +128,31 @@ def test_a_dropped_selection_download_resumes_where_it_stopped(client, kit):
     assert body(resumed) == data[len(data) // 3 :]
     assert resumed["Content-Range"] == f"bytes {len(data) // 3}-{len(data) - 1}/{len(data)}"
     assert client.get(url)["ETag"] == etag  # the same bytes on every download
+
+
+def test_a_selection_download_counts_once_for_each_file_it_holds(client, kit):
+    podium, start_photo, *_others = kit["photos"]
+    video = make_video(podium.photo_set, title="The start")
+    items = [f"p{podium.pk}", f"v{video.pk}", f"d{kit['sheet'].pk}", f"p{start_photo.pk}"]
+    url = zip_of(client, *items, size="print")
+
+    whole = client.get(url)
+    data = body(whole)
+    resumed = client.get(url, headers={"Range": "bytes=100-", "If-Range": whole["ETag"]})
+    body(resumed)  # the same download, resumed: counted once
+
+    assert resumed.status_code == 206
+    for photo in (podium, start_photo):
+        assert DownloadCount.objects.get(photo=photo).size == "print"
+        assert DownloadCount.objects.get(photo=photo).count == 1
+    assert VideoDownloadCount.objects.get(video=video).kind == "original"
+    assert VideoDownloadCount.objects.get(video=video).count == 1
+    kit["sheet"].refresh_from_db()
+    assert kit["sheet"].download_count == 1
+    assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == 4 + 2  # and the credits
+
+    body(client.get(url))  # a second download
+    assert DownloadCount.objects.get(photo=podium).count == 2
 
 
 def test_the_form_sends_a_selection_to_its_signed_address_and_the_page_shows_it(client, kit):
@@ -226,7 +264,8 @@ def test_a_selection_costs_the_same_queries_for_five_items_as_for_two(client, ki
             body(client.get(archive))
         counts.append((len(page_queries), len(zip_queries)))
     assert counts[0] == counts[1]
-    assert counts[0][1] <= 3  # the photos, their renditions, the documents
+    # The photos, their renditions, the documents; the photos' and documents' counters.
+    assert counts[0][1] <= 6
 
 
 def test_each_photo_tells_the_tray_its_bytes_in_every_selection_size(client, kit):
