@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -242,3 +242,10 @@ def public_routes(patterns=None, namespace="", route=""):
             yield from public_routes(entry.url_patterns, inner, route + str(entry.pattern))
         elif not (route + str(entry.pattern)).startswith(f"^{ADMIN_PREFIX}"):
             yield f"{namespace}{entry.name}" if entry.name else route + str(entry.pattern)
+
+
+def months_ago(months, day=15):
+    """Noon on `day` of the month `months` before this one, in UTC (0: this month)."""
+    now = timezone.now().astimezone(UTC)
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    return datetime(year, month + 1, day, 12, tzinfo=UTC)

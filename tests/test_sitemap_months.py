@@ -14,13 +14,7 @@ from press import sitemap_months
 from press.models import PressRelease, SitemapMonth, Status
 from press.sitemap_months import Month, count_months, release_rows
 from press.versions import translate
-from tests.factories import committed, make_newsroom, make_release, sitemap_files
-
-
-def months_ago(months, day=15):
-    now = timezone.now().astimezone(UTC)
-    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
-    return datetime(year, month + 1, day, 12, tzinfo=UTC)
+from tests.factories import committed, make_newsroom, make_release, months_ago, sitemap_files
 
 
 def from_every_row():

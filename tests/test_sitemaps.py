@@ -1,7 +1,7 @@
 """The sitemap: an index, files per newsroom, kind and month (of at most 50,000 addresses), all
 valid."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from tests.factories import (
     make_newsroom,
     make_photo_set,
     make_release,
+    months_ago,
     sitemap_files,
     sitemap_schema_with_alternates,
 )
@@ -80,16 +81,9 @@ def releases_file(newsroom, moment=None):
     return sitemaps.file_path(newsroom, "releases", moment or timezone.now())
 
 
-def month_ago(months, day=15):
-    """Noon on `day` of the month `months` before this one, in UTC."""
-    now = timezone.now().astimezone(UTC)
-    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
-    return datetime(year, month + 1, day, 12, tzinfo=UTC)
-
-
 def test_each_month_has_its_file_and_every_release_is_listed_once(client, db):
     newsroom = make_newsroom()
-    times = [month_ago(3), month_ago(3, day=20), month_ago(1), timezone.now()]
+    times = [months_ago(3), months_ago(3, day=20), months_ago(1), timezone.now()]
     releases = [
         make_release(newsroom, title=f"Release {n}", slug=f"r-{n}", publish_at=moment)
         for n, moment in enumerate(times)
@@ -99,10 +93,10 @@ def test_each_month_has_its_file_and_every_release_is_listed_once(client, db):
     found = addresses(client)
 
     assert files == [releases_file(newsroom, moment) for moment in (times[0], times[2], times[3])]
-    assert files[0].endswith(f"/sitemap-releases-{month_ago(3):%Y-%m}.xml")
+    assert files[0].endswith(f"/sitemap-releases-{months_ago(3):%Y-%m}.xml")
     for release in releases:
         assert found.count(f"http://testserver{release.get_absolute_url()}") == 1
-    assert client.get(releases_file(newsroom, month_ago(2))).status_code == 404  # none then
+    assert client.get(releases_file(newsroom, months_ago(2))).status_code == 404  # none then
 
 
 def test_a_month_of_more_than_one_file_is_split_into_pages(client, small_files):
@@ -123,8 +117,8 @@ def test_a_month_of_more_than_one_file_is_split_into_pages(client, small_files):
 def test_a_new_release_renews_its_months_file_and_leaves_earlier_months_as_they_were(client, db):
     newsroom = make_newsroom()
     for n in range(3):
-        make_release(newsroom, slug=f"r-{n}", publish_at=month_ago(1, day=10 + n))
-    earlier = releases_file(newsroom, month_ago(1))
+        make_release(newsroom, slug=f"r-{n}", publish_at=months_ago(1, day=10 + n))
+    earlier = releases_file(newsroom, months_ago(1))
     first = client.get(earlier)
 
     make_release(newsroom, slug="newest")
@@ -137,7 +131,7 @@ def test_a_new_release_renews_its_months_file_and_leaves_earlier_months_as_they_
 
 def test_each_index_entry_carries_the_lastmod_of_its_file(client, small_files):
     newsroom = make_newsroom()
-    old = month_ago(1)
+    old = months_ago(1)
     make_release(newsroom, slug="a", publish_at=old, first_published_at=old)
     make_release(newsroom, slug="b", publish_at=old, first_published_at=old)
     make_release(newsroom, slug="c", publish_at=old, first_published_at=old + timedelta(days=2))
@@ -165,7 +159,7 @@ def test_the_index_takes_the_same_queries_for_one_newsroom_as_for_five(client, d
     one = count()
     for n in range(4):
         room = make_newsroom(slug=f"room-{n}", name=f"Room {n}")
-        make_release(room, slug="a", publish_at=month_ago(n + 1))
+        make_release(room, slug="a", publish_at=months_ago(n + 1))
         make_photo_set(room)
         make_event(room)
     assert count() == one
