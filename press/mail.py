@@ -51,18 +51,19 @@ class SpacesKeptPolicy(email.policy.EmailPolicy):
     """
 
     def fold(self, name, value):
-        if name.lower() != "subject" or str(value).isascii():
+        if not self.folds_itself(name, value):
             return super().fold(name, value)
-        return f"{name}: {self.encoded(name, value)}{self.linesep}"
+        header = Header(str(value), "utf-8", self.max_line_length or 78, header_name=name)
+        return f"{name}: {header.encode(linesep=self.linesep)}{self.linesep}"
 
     def fold_binary(self, name, value):
-        if name.lower() != "subject" or str(value).isascii():
+        if not self.folds_itself(name, value):
             return super().fold_binary(name, value)
-        return f"{name}: {self.encoded(name, value)}{self.linesep}".encode("ascii")
+        return self.fold(name, value).encode("ascii")
 
-    def encoded(self, name, value):
-        header = Header(str(value), "utf-8", self.max_line_length or 78, header_name=name)
-        return header.encode(linesep=self.linesep)
+    @staticmethod
+    def folds_itself(name, value):
+        return name.lower() == "subject" and not str(value).isascii()
 
 
 def keeping_spaces(policy):

@@ -66,9 +66,7 @@ def release_saved(sender, instance, raw=False, created=False, **kwargs):
     before = Decided.rows(PhotoSet, [getattr(instance, "_hero_set_before", None)])
     sync_release_times(decided_by([instance.pk]) | before)
     was = getattr(instance, "_sitemap_before", {})
-    now = {
-        field: getattr(instance, field if field != "original" else "original_id") for field in was
-    }
+    now = {field: getattr(instance, sender._meta.get_field(field).attname) for field in was}
     if created or was != now:
         count_months_again(instance, [was.get("publish_at")])
 

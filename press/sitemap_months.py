@@ -55,6 +55,9 @@ class Month:
     def following(self):
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
+    def previous(self):
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
     def span(self, dated=False):
         """[start, end) of the month: dates for rows listed by a date, else UTC moments."""
         following = self.following()
@@ -127,7 +130,7 @@ def catch_up(summary, current):
     for room in behind:
         first = ends[room].following() if room in ends else None
         found = sorted(month for counted_room, month in counted if counted_room == room)
-        month = first or (found[0] if found else previous(current))
+        month = first or (found[0] if found else current.previous())
         while month < current:
             count, lastmod = counted.get((room, month), (0, None))
             summary[room, month] = (count, lastmod)
@@ -136,10 +139,6 @@ def catch_up(summary, current):
             )
             month = month.following()
     SitemapMonth.objects.bulk_create(new, ignore_conflicts=True)
-
-
-def previous(month):
-    return Month(month.year - (month.month == 1), (month.month - 2) % 12 + 1)
 
 
 def refresh_later(room, moments):

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from newsroom.ground.checks import pages_are_kept
+
 ROOT = Path(__file__).resolve().parent.parent
 # Set by the test settings or the browser tests, never by a deployment.
 TEST_ONLY_VARIABLES = {
@@ -151,3 +153,13 @@ def test_postgresql_connections_come_from_a_pool_per_process(tmp_path):
     # Persistent connections are off (they pile up under ASGI); a pool of 7 instead, and
     # with a bucket, public downloads are handed to it.
     assert result.stdout.strip().splitlines()[-1] == "0 7 True", result.stderr
+
+
+def test_a_site_without_the_page_cache_middleware_is_warned(settings):
+    assert pages_are_kept(None) == []
+    settings.MIDDLEWARE = [
+        name
+        for name in settings.MIDDLEWARE
+        if name != "newsroom.ground.pagecache.serve_kept_pages"
+    ]
+    assert [warning.id for warning in pages_are_kept(None)] == ["newsroom.W003"]
