@@ -14,7 +14,8 @@ connection that drops twice. The real code path end to end, over HTTP:
    the file on disk. Twice, a third and two thirds of the way, it closes the
    connection halfway through a piece; it then asks the server how much arrived
    (HEAD) and goes on from there.
-4. The worker's resident memory is read from /proc every 50 ms throughout.
+4. The worker's resident memory is read from /proc every 50 ms throughout, and the
+   peak of the process the worker starts to probe the finished file.
 
 The reference is the worker's own memory when the upload began; the goal is
 growth below 50 MB whatever the file's size. At the end the stored video's
@@ -104,22 +105,30 @@ print(video.file.path)
 
 
 class Memory(threading.Thread):
-    """The worker's resident memory, read from /proc every 50 ms."""
+    """The worker's resident memory, read from /proc every 50 ms, and the peak of each
+    process the worker starts (the probe of the finished upload runs in one)."""
 
     def __init__(self, pid):
         super().__init__(daemon=True)
         self.pid, self.samples, self.running = pid, [], True
+        self.children = {}  # pid: highest resident MB seen
 
-    def rss(self):
-        with open(f"/proc/{self.pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
+    def rss(self, pid=None, field="VmRSS:"):
+        try:
+            with open(f"/proc/{pid or self.pid}/status") as handle:
+                for line in handle:
+                    if line.startswith(field):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass  # a child that has just ended
         return 0.0
 
     def run(self):
         while self.running:
             self.samples.append(self.rss())
+            for child in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split():
+                peak = self.rss(child, field="VmHWM:")
+                self.children[child] = max(self.children.get(child, 0.0), peak)
             time.sleep(0.05)
 
 
@@ -292,12 +301,15 @@ def main():
         f"| worker memory, highest at the handover (probe, checksum, move) | "
         f"{max(memory.samples):.1f} MB |"
     )
+    probe_peak = max(memory.children.values(), default=0.0)
+    print(f"| the probe's own process, highest (ends with the probe) | {probe_peak:.1f} MB |")
     print(f"| stored file's SHA-256 equals the source's | {'yes' if same else 'NO'} |")
     print()
     verdict = "no byte lost" if same and answer.get("saved") else "BYTES LOST OR REFUSED"
     print(
         f"{gigabytes:.1f} GB upload cut off {cut_offs}×: worker memory growth {growth:.1f} MB "
-        f"while it arrives (goal < {GOAL_MB} MB), {handover:.1f} MB with the handover, {verdict}"
+        f"while it arrives (goal < {GOAL_MB} MB), {handover:.1f} MB with the handover "
+        f"(the probe's own process {probe_peak:.0f} MB), {verdict}"
     )
 
 

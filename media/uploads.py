@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from media.models import Photo, Video, file_sha256, safe_original_name
-from media.video_files import probe
+from media.video_probe import probe_apart
 from newsroom.ground.uploads import decode_image, display_name
 
 
@@ -100,11 +100,12 @@ def accept_video(photo_set, path, name):
     """Probe a finished upload and keep it as a video of the set, or say why not.
 
     Whatever happens the staged file is the caller's to remove; a kept one has
-    been moved out of its way.
+    been moved out of its way. The file is probed in a process of its own (see
+    `media.video_probe`): the decoder's memory leaves with it.
     """
     shown = display_name(SimpleNamespace(name=name))
     try:
-        facts = probe(path, name)
+        facts = probe_apart(path, name)
     except ValidationError as error:
         return UploadResult(shown, False, " ".join(error.messages))
     with open(path, "rb") as handle:

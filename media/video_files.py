@@ -213,7 +213,7 @@ def probe(path, name=None) -> VideoFacts:
         with _open(path, container) as opened:
             return _facts_of(opened, container, size, name)
     except av.FFmpegError:
-        raise _damaged(name) from None
+        raise damaged(name) from None
 
 
 def _display_name(name: str) -> str:
@@ -221,7 +221,7 @@ def _display_name(name: str) -> str:
     return name if len(name) <= 60 else f"{name[:40]}…{name[-15:]}"
 
 
-def _damaged(name) -> ValidationError:
+def damaged(name) -> ValidationError:
     return ValidationError(
         _("“%(name)s” is damaged or incomplete and could not be read."),
         code="damaged",
@@ -384,7 +384,7 @@ def _iso_end(file, size: int, name) -> int:
         elif box_size == 0:  # the last box, to the end of the file
             box_size = size - offset
         if box_size < ISO_BOX_HEADER.size:
-            raise _damaged(name)
+            raise damaged(name)
         if offset + box_size > size and not known:
             return offset
         offset += box_size
@@ -449,7 +449,7 @@ def _matroska_end(file, size: int, name) -> int:
         offset = header_length + (header_size or 0)
         element, segment_size, header_length = _read_ebml_element(file, offset)
         if element != MATROSKA_SEGMENT:
-            raise _damaged(name)
+            raise damaged(name)
         offset += header_length
         if segment_size is not None:
             return offset + segment_size
@@ -571,7 +571,7 @@ def _check_codecs(container: str, video, audio, name) -> None:
 
 def _check_size(width: int, height: int, name) -> None:
     if width <= 0 or height <= 0:
-        raise _damaged(name)
+        raise damaged(name)
     limit = max_side()
     if max(width, height) > limit:
         raise ValidationError(
@@ -646,9 +646,9 @@ def _start_decoding(opened, video, audio, name):
             ):
                 break
     except av.FFmpegError:
-        raise _damaged(name) from None
+        raise damaged(name) from None
     if not all(counts.values()) or first is None:
-        raise _damaged(name)
+        raise damaged(name)
     return first
 
 
@@ -689,7 +689,7 @@ def write_clean_original(source, destination, rights: VideoRights) -> None:
             # the file again and let FFmpeg move the index to the front.
             _remux(source, destination, container, rights, reserve_index=False)
     except av.FFmpegError:
-        raise _damaged(_display_name(PurePath(os.fspath(source)).name)) from None
+        raise damaged(_display_name(PurePath(os.fspath(source)).name)) from None
 
 
 def _container_of_file(path) -> str:
@@ -793,7 +793,7 @@ def write_web_version(
         with _open(source, facts.container) as opened:
             _encode_web(opened, destination, facts, (width, height), rights, progress)
     except av.FFmpegError:
-        raise _damaged(_display_name(PurePath(os.fspath(source)).name)) from None
+        raise damaged(_display_name(PurePath(os.fspath(source)).name)) from None
     if progress:
         progress(1.0)
     return probe(destination)
@@ -960,16 +960,16 @@ def poster_frame(source, at_seconds: float | None = None) -> Image.Image:
         with _open(source, container) as opened:
             video = _main_video(opened)
             if video is None:
-                raise _damaged(name)
+                raise damaged(name)
             if at_seconds is None:
                 duration = _duration(opened, video)
                 at_seconds = min(POSTER_MOMENT, duration * POSTER_SHARE)
             frame = _frame_at(opened, video, at_seconds)
             aspect = video.sample_aspect_ratio
     except av.FFmpegError:
-        raise _damaged(name) from None
+        raise damaged(name) from None
     if frame is None:
-        raise _damaged(name)
+        raise damaged(name)
     return _upright_image(frame, aspect)
 
 

@@ -275,6 +275,8 @@ NEWSROOM_UPLOAD_MAX_BYTES = int(
 # A video's frame at most this many pixels a side, and at most this long.
 NEWSROOM_VIDEO_MAX_SIDE = int(os.environ.get("NEWSROOM_VIDEO_MAX_SIDE", 8192))
 NEWSROOM_VIDEO_MAX_SECONDS = int(os.environ.get("NEWSROOM_VIDEO_MAX_SECONDS", 4 * 3600))
+# A finished video upload is probed in a process of its own, refused if it takes longer.
+NEWSROOM_VIDEO_PROBE_SECONDS = int(os.environ.get("NEWSROOM_VIDEO_PROBE_SECONDS", 120))
 
 # A journalist's selection (the lightbox): at most this many items, and a ZIP of it at
 # most this many bytes in the chosen size.

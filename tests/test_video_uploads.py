@@ -3,13 +3,18 @@ are named, and a dropped connection loses nothing."""
 
 import base64
 import hashlib
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
+from media import video_files, video_probe
 from media.models import Video
+from media.video_probe import probe_apart
 from newsroom.site.demo.files import make_clip
 from tests.factories import make_photo_set
 from tests.files import make_fact_sheet
@@ -135,3 +140,51 @@ def test_the_upload_page_offers_the_resumable_form(editor_client, photo_set):
     endpoint = reverse("admin:media_photoset_video_uploads", args=[photo_set.pk])
     assert f'data-endpoint="{endpoint}"' in html
     assert "media/resumable.js" in html
+
+
+def test_the_finished_upload_is_probed_in_a_process_of_its_own(
+    editor_client, photo_set, monkeypatch
+):
+    def no_decoding_here(*args, **kwargs):
+        raise AssertionError("the app server's process decoded the upload")
+
+    monkeypatch.setattr(video_files, "probe", no_decoding_here)
+    answer = upload(editor_client, photo_set, "good.mp4", clip_bytes())
+    assert answer["saved"] is True, answer
+    video = Video.objects.get(photo_set=photo_set)
+    assert (video.width, video.height, video.video_codec) == (192, 108, "h264")
+
+
+def test_the_probe_process_keeps_the_servers_limits_and_the_editors_language(
+    editor_client, photo_set, settings
+):
+    settings.NEWSROOM_VIDEO_MAX_SIDE = 100
+    answer = upload(editor_client, photo_set, "wide.mp4", clip_bytes())
+    assert answer["saved"] is False
+    assert "192 × 108" in answer["message"] and "100" in answer["message"]
+    with tempfile.TemporaryDirectory() as work, translation.override("sv"):
+        path = Path(work) / "blad.mp4"
+        path.write_bytes(make_fact_sheet("Inte en video", ["Omdöpt"]))
+        with pytest.raises(ValidationError) as refusal:
+            probe_apart(path, "blad.mp4")
+    assert refusal.value.messages == ["”blad.mp4” är ett PDF-dokument, inte en video."]
+
+
+@pytest.mark.parametrize(
+    ("child", "seconds", "words"),
+    [
+        ("import os; os.abort()", 60, "is damaged or incomplete"),  # the decoder crashed
+        ("import time; time.sleep(30)", 0.5, "could not be read in time"),  # or hung
+    ],
+)
+def test_a_probe_that_crashes_or_hangs_refuses_that_file_and_the_batch_goes_on(
+    editor_client, photo_set, settings, monkeypatch, child, seconds, words
+):
+    settings.NEWSROOM_VIDEO_PROBE_SECONDS = seconds
+    monkeypatch.setattr(video_probe, "CHILD", [sys.executable, "-c", child])
+    answer = upload(editor_client, photo_set, "hostile.mp4", clip_bytes())
+    assert answer["saved"] is False
+    assert "“hostile.mp4”" in answer["message"] and words in answer["message"]
+    monkeypatch.undo()
+    assert upload(editor_client, photo_set, "good.mp4", clip_bytes())["saved"] is True
+    assert list(Video.objects.values_list("original_filename", flat=True)) == ["good.mp4"]
