@@ -20,14 +20,14 @@ class UploadResult:
     name: str
     saved: bool
     message: str
-    photo: "Photo | Video | None" = None  # what was kept: a photo, or a video
+    kept: "Photo | Video | None" = None  # the photo or video made of it, when saved
 
     def as_json(self):
         data = {"name": self.name, "saved": self.saved, "message": self.message}
-        if isinstance(self.photo, Photo):
-            data["photo"] = {"id": self.photo.pk, "thumbnail": self.photo.thumbnail_url}
-        elif self.photo is not None:
-            data["video"] = {"id": self.photo.pk}
+        if isinstance(self.kept, Photo):
+            data["photo"] = {"id": self.kept.pk, "thumbnail": self.kept.thumbnail_url}
+        elif self.kept is not None:
+            data["video"] = {"id": self.kept.pk}
         return data
 
 

@@ -36,6 +36,7 @@ from press.sitemap_months import Month, count_months, release_rows
 PER_FILE = 50_000  # the most the sitemaps protocol allows in one file
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SLUG = "__slug__"  # stands for each row's slug in an address reversed once per file
+MONTH = "0000-00"  # stands for each file's month in an address reversed once per newsroom
 PK = 918_273_645  # and for a video's number
 CHUNK = 2000  # rows read at a time
 STORY = Coalesce("original_id", "pk")  # the story a version belongs to: its original
@@ -100,11 +101,18 @@ class Section:
             return video_entries(rows, address, newsroom.languages)
         return page_entries(rows, address, newsroom.languages)
 
-    def path(self, newsroom_slug, month, page=1):
-        """The address of one of the section's files."""
-        kwargs = {"newsroom": newsroom_slug, "kind": self.kind, "month": str(month)}
-        path = reverse("sitemap-section", kwargs=kwargs)
-        return path if page == 1 else f"{path}?p={page}"
+    def paths(self, newsroom_slug):
+        """path(month, page=1): the address of each of the section's files in a newsroom,
+        reversed once (an index lists hundreds of them)."""
+        kwargs = {"newsroom": newsroom_slug, "kind": self.kind, "month": MONTH}
+        # The month is the address's last part: a slug may look like one.
+        head, _month, tail = reverse("sitemap-section", kwargs=kwargs).rpartition(MONTH)
+
+        def path(month, page=1):
+            address = f"{head}{month}{tail}"
+            return address if page == 1 else f"{address}?p={page}"
+
+        return path
 
 
 def later(moment, other):
@@ -265,14 +273,15 @@ def files():
     by_section = {kind: section.files() for kind, section in SECTIONS.items()}
     for newsroom in Newsroom.objects.order_by("position", "name").only("slug"):
         for kind, section in SECTIONS.items():
+            path = section.paths(newsroom.slug)
             for (month, page), lastmod in by_section[kind].get(newsroom.pk, {}).items():
-                yield absolute_url(section.path(newsroom.slug, month, page)), lastmod
+                yield absolute_url(path(month, page)), lastmod
 
 
 def file_path(newsroom, kind, moment):
     """The address of the file that lists a row of `kind` listed at `moment` (a time or a
     date) in the newsroom, whether or not it lists anything yet."""
-    return SECTIONS[kind].path(newsroom.slug, Month.of(moment))
+    return SECTIONS[kind].paths(newsroom.slug)(Month.of(moment))
 
 
 # Writing XML ---------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def make_video(photo_set, *, files=True, seconds=1, size=(192, 108), subtitles=(
         make_clip(path, f"Clip {n}", seconds=seconds, size=size, gps=(49.3278, 8.5656))
         result = accept_video(photo_set, str(path), name)
     assert result.saved, result.message
-    video = result.photo
+    video = result.kept
     for field, value in fields.items():
         setattr(video, field, value)
     video.save()

@@ -257,7 +257,7 @@ def test_the_same_photo_dropped_twice_at_once_is_saved_once(newsroom, settings, 
         thread.join()
 
     assert sorted(result.saved for result in results) == [False, True]
-    kept = next(result for result in results if result.saved).photo
+    kept = next(result for result in results if result.saved).kept
     refused = next(result for result in results if not result.saved)
     assert refused.message == f"“{refused.name}” is already in this set as “{kept}”."
     assert photo_set.photos.count() == 1

@@ -515,8 +515,8 @@ def test_the_upload_path_never_reads_a_whole_file(editor, photo_set, settings, m
     result = accept_photo(photo_set, upload)
     assert result.saved, result.message
     monkeypatch.setattr(FileSystemStorage, "_open", guarded_open)
-    generate_renditions.call(result.photo.pk)
-    photo = Photo.objects.get(pk=result.photo.pk)
+    generate_renditions.call(result.kept.pk)
+    photo = Photo.objects.get(pk=result.kept.pk)
     assert photo.rendered_version == photo.version, photo.rendering_error
     assert Rendition.objects.filter(photo=photo).count() == len(photo.sizes_made())
 

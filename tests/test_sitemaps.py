@@ -99,6 +99,16 @@ def test_each_month_has_its_file_and_every_release_is_listed_once(client, db):
     assert client.get(releases_file(newsroom, months_ago(2))).status_code == 404  # none then
 
 
+def test_a_newsroom_whose_slug_looks_like_a_month_gets_its_own_files(client, db):
+    newsroom = make_newsroom(slug="0000-00")  # the placeholder its addresses are made from
+    release = make_release(newsroom, title="Out", publish_at=months_ago(2))
+
+    files = [f for f in sitemap_files(client) if "releases" in f]
+
+    assert files == [f"/0000-00/sitemap-releases-{months_ago(2):%Y-%m}.xml"]
+    assert f"http://testserver{release.get_absolute_url()}" in addresses(client)
+
+
 def test_a_month_of_more_than_one_file_is_split_into_pages(client, small_files):
     newsroom = make_newsroom()
     releases = [make_release(newsroom, title=f"Release {n}", slug=f"r-{n}") for n in range(5)]

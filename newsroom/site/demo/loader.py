@@ -204,7 +204,7 @@ def add_video(photo_set, video, position, photo_set_data, log):
         result = accept_video(photo_set, str(path), video["file"])
     if not result.saved:
         raise ValueError(result.message)
-    added = result.photo
+    added = result.kept
     for name in ("title", "caption", "credit", "copyright"):
         setattr(added, name, video.get(name, ""))
     added.license = video.get("license", photo_set_data["license"])
