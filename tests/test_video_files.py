@@ -464,3 +464,56 @@ def test_the_poster_frame_of_an_upright_phone_clip_is_upright(portrait_mov):
 
 def test_a_poster_moment_after_the_end_gives_the_last_picture(vp9_webm):
     assert poster_frame(vp9_webm, 60).size == (320, 240)
+
+
+# What an SDR screen should show of HDR signals, measured from the standards' formulas by
+# hand: HDR reference white (HLG 75 %, PQ 58 %: 203 cd/m²) near SDR white, not the dull
+# grey (191, 148 of 255) the signal would show as if it were SDR; a dark grey stays dark.
+HDR_PATCHES = {
+    "hlg": [((0.75, 0.75, 0.75), 248), ((0.25, 0.25, 0.25), 71)],
+    "pq": [((0.58, 0.58, 0.58), 248), ((0.3, 0.3, 0.3), 73)],
+}
+
+
+def patch_colours(image, count):
+    width, height = image.size
+    share = width // count
+    return [image.getpixel((place * share + share // 2, height // 2)) for place in range(count)]
+
+
+@pytest.mark.parametrize("transfer", sorted(HDR_PATCHES))
+def test_an_hdr_phone_clip_is_made_sdr_in_the_web_version_and_the_poster(tmp_path, transfer):
+    patches = HDR_PATCHES[transfer]
+    source = videos.make_hdr_clip(tmp_path / "hdr.mov", transfer, [p for p, _ in patches])
+
+    write_web_version(source, tmp_path / "web.mp4")
+    with av.open(str(tmp_path / "web.mp4")) as opened:
+        frame = next(opened.decode(video=0))
+    web = frame.reformat(format="rgb24", src_colorspace=1).to_image()  # as BT.709 says
+    poster = poster_frame(source)
+
+    assert (frame.color_trc, frame.color_primaries, frame.colorspace) == (1, 1, 1)  # BT.709
+    assert frame.format.name == "yuv420p"
+    for image in (web, poster):
+        for (red, green, blue), (_signal, expected) in zip(
+            patch_colours(image, len(patches)), patches, strict=True
+        ):
+            assert abs(red - expected) <= 4, (image, red, expected)
+            assert max(red, green, blue) - min(red, green, blue) <= 3  # grey stays grey
+
+
+def test_hdr_colours_keep_their_hue(tmp_path):
+    warm, cool = (0.6, 0.45, 0.3), (0.3, 0.45, 0.6)
+    source = videos.make_hdr_clip(tmp_path / "hdr.mov", "hlg", [warm, cool], size=(128, 48))
+
+    red, green, blue = patch_colours(poster_frame(source), 2)[0]
+    assert red > green > blue
+    red, green, blue = patch_colours(poster_frame(source), 2)[1]
+    assert blue > green > red
+
+
+def test_an_sdr_clip_keeps_its_colours_untouched(tmp_path, phone_mp4):
+    write_web_version(phone_mp4, tmp_path / "web.mp4")
+    with av.open(str(phone_mp4)) as source, av.open(str(tmp_path / "web.mp4")) as web:
+        before, after = next(source.decode(video=0)), next(web.decode(video=0))
+    assert (after.color_trc, after.color_primaries) == (before.color_trc, before.color_primaries)

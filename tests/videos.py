@@ -166,6 +166,38 @@ def make_clip(
     return path
 
 
+# HDR as phones record it: BT.2020 colours, ten bits, HLG (an iPhone) or PQ (HDR10).
+HDR_TRANSFERS = {"hlg": 18, "pq": 16}  # FFmpeg's numbers for the transfers
+BT2020 = 9
+
+
+def make_hdr_clip(path, transfer, patches, *, seconds=1, size=(64, 48)):
+    """A 10-bit BT.2020 clip in `transfer` ("hlg" or "pq") of side-by-side flat patches,
+    each an (R', G', B') signal from 0 to 1 as the camera wrote it."""
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    share = width // len(patches)
+    for place, signal in enumerate(patches):
+        colour = tuple(round(value * 255) for value in signal)
+        draw.rectangle((place * share, 0, (place + 1) * share - 1, height), fill=colour)
+    tags = (HDR_TRANSFERS[transfer], BT2020, BT2020, 1)  # transfer, primaries, matrix, range
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=25, options={"preset": "ultrafast", "qp": "0"})
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p10le"
+        context = video.codec_context
+        context.color_trc, context.color_primaries, context.colorspace, context.color_range = tags
+        for number in range(round(seconds * 25)):
+            frame = av.VideoFrame.from_image(image).reformat(
+                format="yuv420p10le", dst_colorspace=BT2020, dst_color_range=1
+            )
+            frame.color_trc, frame.color_primaries, frame.colorspace, frame.color_range = tags
+            frame.pts = number
+            out.mux(video.encode(frame))
+        out.mux(video.encode())
+    return path
+
+
 def write_tone(out, sound, seconds, rate, layout):
     channels = len(av.AudioLayout(layout).channels)
     step = 1024
