@@ -675,7 +675,7 @@ def fullest_release_file():
     newsroom = Newsroom.objects.get(slug=MAIN)
     rows = sitemaps.SECTIONS["releases"].rows(newsroom).values_list("listed_at", flat=True)
     month, _count = Counter(map(sitemaps.Month.of, rows)).most_common(1)[0]
-    return sitemaps.SECTIONS["releases"].path(MAIN, month)
+    return sitemaps.SECTIONS["releases"].paths(MAIN)(month)
 
 
 class Operations:

@@ -10,7 +10,16 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -772,6 +781,14 @@ class PhotoText(models.Model):
     @property
     def alt(self):
         return self.alt_text or self.caption or self.title
+
+
+def texts_in(language):
+    """A prefetch of photos' texts written in `language` (`written_texts`, a list of none or
+    one): what `downloads.PhotoDownloads` shows on a page in that language. One query for
+    any number of photos."""
+    in_language = PhotoText.objects.filter(language=language)
+    return Prefetch("texts", queryset=in_language, to_attr="written_texts")
 
 
 class Rendition(models.Model):

@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +22,7 @@ from media.models import (
     VideoDownloadCount,
     ZipDownloadCount,
     attach_covers,
+    texts_in,
 )
 from media.sizes import SIZES, VIDEO_FILES, selection_sizes
 from newsroom.ground.http import (
@@ -108,6 +109,7 @@ def render_photo_set(request, photo_set, *, preview, links=PUBLIC_LINKS, **extra
     photos = photo_set.photos.prefetch_related(
         Prefetch("renditions", queryset=Rendition.objects.order_by())
     )
+    photos = in_page_language(list(photos), photo_set.newsroom)
     videos = photo_set.videos.prefetch_related("files", "subtitles")
     context = {
         "newsroom": photo_set.newsroom.in_language(get_language()),
@@ -137,6 +139,7 @@ def photo_detail(request, newsroom, slug, pk):
 
 
 def render_photo(request, photo, *, preview, links=PUBLIC_LINKS, **extra):
+    in_page_language([photo], photo.photo_set.newsroom)
     context = {
         "newsroom": photo.photo_set.newsroom.in_language(get_language()),
         "section": "photos",
@@ -148,6 +151,15 @@ def render_photo(request, photo, *, preview, links=PUBLIC_LINKS, **extra):
     }
     response = render(request, "media/photo_detail.html", context)
     return mark_preview(response) if preview else response
+
+
+def in_page_language(photos, newsroom):
+    """Photos of the newsroom with their texts in the page's language, where written, in one
+    query; none on a page in the newsroom's own language, which is the photos' own."""
+    language = get_language()
+    if language != newsroom.language:
+        prefetch_related_objects(photos, texts_in(language))
+    return photos
 
 
 def videos_with_files():
@@ -491,6 +503,11 @@ def render_selection(
     if items is None:
         raise Http404
     found = selection.find(items, photos, documents, videos)
+    language = get_language()
+    found_photos = [thing for _number, thing in found.items if isinstance(thing, Photo)]
+    # Those of newsrooms in other languages, whatever their newsroom: one query.
+    others = [p for p in found_photos if p.photo_set.newsroom.language != language]
+    prefetch_related_objects(others, texts_in(language))
     limit = settings.NEWSROOM_SELECTION_MAX_BYTES
     downloads_on_offer = []
     for size in selection_sizes():

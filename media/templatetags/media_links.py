@@ -101,6 +101,7 @@ def add_to_selection(context, thing):
 
 
 def selection_item(thing):
+    shown = thing  # a photo with its downloads has its title in the page's language
     thing = getattr(thing, "photo", thing)  # a photo, or one with its downloads
     thing = getattr(thing, "video", thing)
     if isinstance(thing, Document):
@@ -109,7 +110,7 @@ def selection_item(thing):
         item, title = selection.Item("v", thing.pk), video_title(thing)
         known = "files" in getattr(thing, "_prefetched_objects_cache", {})
     else:
-        item, title = selection.Item("p", thing.pk), photo_title(thing)
+        item, title = selection.Item("p", thing.pk), photo_title(shown)
         known = "renditions" in getattr(thing, "_prefetched_objects_cache", {})
     offered = sizes.selection_sizes() if known else []
     found = [(size.name, selection.entry_bytes(thing, size.name)) for size in offered]
