@@ -169,8 +169,8 @@ class PhotoDownloads:
 
     Needs the photo's renditions prefetched: no query per photo. With its texts in the
     page's language prefetched too (`media.models.texts_in`), it shows the title, caption
-    and alt text written in that language, each one that is not falling back to the
-    photo's own; `caption_language` says which language the caption shown is in.
+    and alt text written in that language, and the photo's own for each one not written
+    there; `caption_language` says which language the caption shown is in.
     """
 
     def __init__(self, photo, links=PUBLIC_LINKS):
