@@ -16,12 +16,15 @@ picture is converted, in FFmpeg's filter graph, through a 3D look-up table
 3. BT.2020's primaries to BT.709's (linear light), out-of-gamut colours clipped;
 4. light to signal for an SDR display (the BT.1886 gamma of 2.4).
 
-The tables are small (33 points a side, 36k entries) and the filter
-interpolates between them, so the conversion costs about one more `scale`.
+The tables are small (33 points a side, 36k entries), computed and written once per
+process; the filter interpolates between them. It runs at the web size, after scaling,
+and costs about half again a real clip's encode (bench/README.md).
 """
 
 import math
 import os
+import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -67,19 +70,30 @@ def sdr_tags(context) -> None:
     context.color_trc = ColorTrc.BT709
 
 
-def filters(frame, folder) -> list[tuple[str, str]]:
+def filters(frame) -> list[tuple[str, str]]:
     """The filters that turn the frame's HDR pictures into BT.709 SDR ones in 16-bit RGB, as
-    (name, arguments); the table is written into `folder`, which must outlive the graph.
-    The `scale` after them converts to YUV with `TO_BT709`."""
-    table = Path(folder) / f"sdr-from-{int(frame.color_trc)}.cube"
-    if not table.exists():
-        table.write_text(cube(int(frame.color_trc)))
+    (name, arguments). The `scale` after them converts to YUV with `TO_BT709`."""
     return [
         # 16-bit RGB from the source's own matrix: nothing of the ten bits lost.
         ("scale", "in_color_matrix=bt2020:out_range=full"),
         ("format", "gbrp16le"),
-        ("lut3d", f"file={os.fspath(table)}:interp=tetrahedral"),
+        ("lut3d", f"file={os.fspath(table_path(int(frame.color_trc)))}:interp=tetrahedral"),
     ]
+
+
+def table_path(transfer: int) -> Path:
+    """The table's file, written once per process (again if something cleaned it away)."""
+    path = _tables() / f"sdr-from-{transfer}.cube"
+    if not path.exists():
+        written = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}")
+        written.write_text(cube(transfer))
+        written.replace(path)  # whole, whichever thread or process gets there first
+    return path
+
+
+@cache
+def _tables() -> Path:
+    return Path(tempfile.mkdtemp(prefix="newsroom-tone-mapping-"))
 
 
 # What the scale after `filters()` needs to write BT.709 YUV, as `sdr_tags()` says it is.

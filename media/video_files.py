@@ -15,7 +15,6 @@ libraries through PyAV, and works in constant memory whatever the file's size.
 
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import PurePath
@@ -817,13 +816,10 @@ def _encode_web(opened, destination, facts, size, rights, progress) -> None:
     audio = opened.streams.audio[0] if opened.streams.audio else None
     video.codec_context.thread_type = "AUTO"
     video.codec_context.options = _decoder_options()
-    with (
-        av.open(
-            os.fspath(destination), "w", format="mp4", options={"movflags": "+faststart"}
-        ) as out,
-        tempfile.TemporaryDirectory(prefix="newsroom-web-") as folder,
-    ):
-        web = _WebEncode(out, video, size, facts, folder, with_sound=audio is not None)
+    with av.open(
+        os.fspath(destination), "w", format="mp4", options={"movflags": "+faststart"}
+    ) as out:
+        web = _WebEncode(out, video, size, facts, with_sound=audio is not None)
         out.metadata.update(_rights_tags(rights, "mp4"))
         for packet in opened.demux(*[stream for stream in (video, audio) if stream]):
             for frame in packet.decode():
@@ -839,9 +835,8 @@ def _encode_web(opened, destination, facts, size, rights, progress) -> None:
 class _WebEncode:
     """The web version being written: pictures through filters into x264, sound into AAC."""
 
-    def __init__(self, out, video, size, facts, folder, *, with_sound: bool):
+    def __init__(self, out, video, size, facts, *, with_sound: bool):
         self.out, self.video, self.size, self.facts = out, video, size, facts
-        self.folder = folder  # for the filters' files (an HDR source's table)
         rate = Fraction(video.average_rate or video.guessed_rate or 25)
         self.over_rate = rate > WEB_MAX_RATE
         self.encoder = out.add_stream(
@@ -880,7 +875,7 @@ class _WebEncode:
     def add_picture(self, frame) -> None:
         if self.graph is None:
             self.graph = _picture_graph(
-                frame, self.video, self.size, self.facts.rotation, self.over_rate, self.folder
+                frame, self.video, self.size, self.facts.rotation, self.over_rate
             )
             _describe_colours(self.encoder, frame)
         self.graph.vpush(frame)
@@ -914,19 +909,19 @@ class _WebEncode:
             self.out.mux(self.encoder.encode(picture))
 
 
-def _picture_graph(frame, video, size, rotation: int, over_rate: bool, folder):
+def _picture_graph(frame, video, size, rotation: int, over_rate: bool):
     """FFmpeg filters that turn, scale and convert each decoded picture.
 
     A picture of the right size and format passes `scale` untouched, so a
-    1080p H.264 source costs nothing here. An HDR picture is made SDR first
-    (`media.tone_mapping`, its table written into `folder`).
+    1080p H.264 source costs nothing here. An HDR picture is made SDR after
+    scaling (`media.tone_mapping`).
     """
     graph = av.filter.Graph()
     steps = [graph.add_buffer(template=frame, time_base=video.time_base)]
     steps += [graph.add(name, args) for name, args in _turn_filters(rotation)]
     steps.append(graph.add("scale", f"{size[0]}:{size[1]}"))
     if tone_mapping.is_hdr(frame):  # at the web size: a 4K source's table work is a quarter
-        steps += [graph.add(name, args) for name, args in tone_mapping.filters(frame, folder)]
+        steps += [graph.add(name, args) for name, args in tone_mapping.filters(frame)]
         steps.append(graph.add("scale", tone_mapping.TO_BT709))
     steps.append(graph.add("format", "yuv420p"))
     steps.append(graph.add("setsar", "1"))
@@ -1026,11 +1021,10 @@ def _sdr(frame):
     """The frame as it is, or an HDR one made SDR as in the web version, in RGB."""
     if not tone_mapping.is_hdr(frame):
         return frame
-    with tempfile.TemporaryDirectory(prefix="newsroom-poster-") as folder:
-        graph = av.filter.Graph()
-        steps = [graph.add_buffer(template=frame)]
-        steps += [graph.add(name, args) for name, args in tone_mapping.filters(frame, folder)]
-        steps += [graph.add("format", "rgb24"), graph.add("buffersink")]
-        graph.link_nodes(*steps).configure()
-        graph.vpush(frame)
-        return graph.vpull()
+    graph = av.filter.Graph()
+    steps = [graph.add_buffer(template=frame)]
+    steps += [graph.add(name, args) for name, args in tone_mapping.filters(frame)]
+    steps += [graph.add("format", "rgb24"), graph.add("buffersink")]
+    graph.link_nodes(*steps).configure()
+    graph.vpush(frame)
+    return graph.vpull()

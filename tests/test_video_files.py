@@ -506,10 +506,11 @@ def test_hdr_colours_keep_their_hue(tmp_path):
     warm, cool = (0.6, 0.45, 0.3), (0.3, 0.45, 0.6)
     source = videos.make_hdr_clip(tmp_path / "hdr.mov", "hlg", [warm, cool], size=(128, 48))
 
-    red, green, blue = patch_colours(poster_frame(source), 2)[0]
-    assert red > green > blue
-    red, green, blue = patch_colours(poster_frame(source), 2)[1]
-    assert blue > green > red
+    (warm_red, warm_green, warm_blue), (cool_red, cool_green, cool_blue) = patch_colours(
+        poster_frame(source), 2
+    )
+    assert warm_red > warm_green > warm_blue
+    assert cool_blue > cool_green > cool_red
 
 
 def test_an_sdr_clip_keeps_its_colours_untouched(tmp_path, phone_mp4):
